@@ -1,0 +1,146 @@
+//! Command-line arguments, and nothing else: parsing lives here, work elsewhere.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gate",
+    version,
+    about = "A CI regression gate for Go: runs Go tests under eBPF probes and GODEBUG=gctrace=1 and fails the build when a rule is broken.",
+    long_about = "gate runs a Go test binary (or builds one per package with `go test -c`), measures what the \
+code under test really did, checks the figures against declarative rules and writes JUnit, SARIF and JSON \
+reports.\n\nExit codes: 0 all checks and tests passed; 1 a check or a Go test failed; 2 usage or \
+configuration error; 3 environment error (not a Go test binary, no Go toolchain, no eBPF).",
+    after_help = "Examples:\n  gate run ./...                                # build and check every package with tests\n  gate run --junit junit.xml --sarif gate.sarif ./pkg.test\n  gate run ./pkg -- -test.run '^TestFoo$'       # flags after -- go to the test binary\n  gate rules                                    # list the built-in rules"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run Go tests under gate and check them against the rules.
+    #[command(after_help = "Examples:\n  gate run ./...\n  gate run --rules rules/ --junit junit.xml --sarif gate.sarif --json gate.json ./pkg.test\n  gate run --timeout 2m ./internal/... -- -test.run '^TestAPI' -test.count 1")]
+    Run(RunArgs),
+    /// List the loaded rules (id, title, severity, scope), or the metrics rules can use.
+    #[command(after_help = "Examples:\n  gate rules\n  gate rules --rules my-rules/\n  gate rules --metrics")]
+    Rules(RulesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RuleSource {
+    /// Rule file or directory of *.toml rule files; repeat to combine. Default: the built-in catalog.
+    ///
+    /// Example: --rules rules/ --rules extra/alloc-budget.toml
+    #[arg(long = "rules", value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub rules: RuleSource,
+
+    /// Write a JUnit XML report here (one testsuite per test binary).
+    ///
+    /// Example: --junit reports/gate-junit.xml
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+
+    /// Write a SARIF 2.1.0 report here, for GitHub code scanning.
+    ///
+    /// Example: --sarif reports/gate.sarif
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
+
+    /// Write the JSON report here (the stable format; it can serve as a baseline).
+    ///
+    /// Example: --json reports/gate.json
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+
+    /// Kill a test binary (its whole process group) that runs longer than this.
+    ///
+    /// Accepts Go-style durations: 90s, 10m, 1h30m. Example: --timeout 5m
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+    pub timeout: Duration,
+
+    /// Go test binaries built with `go test -c`, or package patterns (./..., ./pkg) that gate builds.
+    #[arg(value_name = "TARGET", required = true)]
+    pub targets: Vec<String>,
+
+    /// Flags passed to every test binary, after `--` (e.g. -- -test.run '^TestX$' -test.count 2).
+    #[arg(last = true, value_name = "TEST_FLAGS", allow_hyphen_values = true)]
+    pub test_flags: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    #[command(flatten)]
+    pub rules: RuleSource,
+
+    /// List the metrics rules can check instead of the rules.
+    #[arg(long)]
+    pub metrics: bool,
+}
+
+/// Parses a Go-style duration: a sequence of number+unit pairs (ns, us, ms, s, m, h).
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let invalid = || format!("invalid duration {text:?}: use Go-style durations such as 90s, 10m or 1h30m");
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return Err(invalid());
+    }
+    let mut total = 0f64;
+    while !rest.is_empty() {
+        let number_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or_else(invalid)?;
+        let (number, tail) = rest.split_at(number_len);
+        let value: f64 = number.parse().map_err(|_| invalid())?;
+        let unit_len = tail.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(tail.len());
+        let (unit, tail) = tail.split_at(unit_len);
+        let seconds = match unit {
+            "ns" => 1e-9,
+            "us" | "µs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return Err(invalid()),
+        };
+        total += value * seconds;
+        rest = tail;
+    }
+    if total <= 0.0 {
+        return Err(format!("invalid duration {text:?}: must be greater than zero"));
+    }
+    Ok(Duration::from_secs_f64(total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_like_go() {
+        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert!(parse_duration("10").is_err());
+        assert!(parse_duration("ten minutes").is_err());
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("").is_err());
+    }
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,68 @@
+//! Errors of every layer, and the exit codes DESIGN.md promises for them.
+
+use std::path::PathBuf;
+
+/// Exit codes of the command-line contract.
+pub mod exit {
+    /// Every check and every Go test passed.
+    pub const OK: i32 = 0;
+    /// A check failed or a Go test failed.
+    pub const FAILED: i32 = 1;
+    /// Usage or configuration error: bad flag, bad rule file, missing target.
+    pub const USAGE: i32 = 2;
+    /// Environment error: eBPF unavailable, target not a Go test binary, no Go toolchain.
+    pub const ENVIRONMENT: i32 = 3;
+}
+
+/// A problem that stops gate before a verdict. Each variant says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum GateError {
+    #[error("{0}")]
+    Rules(#[from] crate::rules::RuleError),
+
+    #[error("target {}: no such file or directory; pass a Go test binary (go test -c) or a package pattern such as ./... or ./pkg", .0.display())]
+    MissingTarget(PathBuf),
+
+    #[error("{path}: {reason}")]
+    NotGoTestBinary { path: PathBuf, reason: String },
+
+    #[error("package pattern {pattern}: {reason}")]
+    GoToolchain { pattern: String, reason: String },
+
+    #[error("package pattern {pattern}: `go {command}` failed:\n{stderr}")]
+    GoBuild {
+        pattern: String,
+        command: String,
+        stderr: String,
+    },
+
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl GateError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            GateError::Rules(_) | GateError::MissingTarget(_) | GateError::Usage(_) => exit::USAGE,
+            // A package that does not compile fails like `go test` does: a failed test run.
+            GateError::GoBuild { .. } => exit::FAILED,
+            GateError::NotGoTestBinary { .. } | GateError::GoToolchain { .. } | GateError::Io { .. } => {
+                exit::ENVIRONMENT
+            }
+        }
+    }
+
+    pub fn io(what: impl Into<String>, source: std::io::Error) -> Self {
+        GateError::Io {
+            what: what.into(),
+            source,
+        }
+    }
+}

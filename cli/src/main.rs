@@ -1,0 +1,141 @@
+//! gate: a CI regression gate for Go.
+//!
+//! Data flows one way (DESIGN.md):
+//! rules --load--> RuleSet; TARGET --target--> test binaries + BinaryInfo;
+//! run --> RunRecord; observe --> Observations; rules::evaluate --> checks;
+//! report --> terminal, JSON, JUnit, SARIF; exit code.
+
+mod cli;
+mod error;
+mod observe;
+mod report;
+mod rules;
+mod run;
+mod target;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::{Cli, Command, RuleSource, RulesArgs, RunArgs};
+use error::{GateError, exit};
+use rules::RuleSet;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help/version to stdout (exit 0) and usage errors to stderr.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { exit::USAGE as u8 } else { exit::OK as u8 });
+        }
+    };
+    let result = match cli.command {
+        Command::Run(args) => run(args),
+        Command::Rules(args) => list_rules(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            eprintln!("gate: error: {e}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(cause) = source {
+                eprintln!("  caused by: {cause}");
+                source = cause.source();
+            }
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}
+
+fn load_rules(source: &RuleSource) -> Result<RuleSet, GateError> {
+    Ok(if source.rules.is_empty() {
+        rules::load_builtin()?
+    } else {
+        rules::load_paths(&source.rules)?
+    })
+}
+
+fn list_rules(args: RulesArgs) -> Result<i32, GateError> {
+    if args.metrics {
+        println!("{:<20} {:<8} {:<22} DESCRIPTION", "METRIC", "UNIT", "SIGNAL");
+        for m in rules::metrics::METRICS {
+            println!("{:<20} {:<8} {:<22} {}", m.name, m.unit, m.signal.describe(), m.description);
+        }
+        return Ok(exit::OK);
+    }
+    let set = load_rules(&args.rules)?;
+    println!("{:<20} {:<8} {:<7} {:<22} TITLE", "ID", "SEVERITY", "SCOPE", "CHECK");
+    for r in &set.rules {
+        let check = format!("{} {}", r.check.metric.name, r.check.describe());
+        println!("{:<20} {:<8} {:<7} {:<22} {}", r.id, r.severity.as_str(), r.scope.as_str(), check, r.title);
+    }
+    Ok(exit::OK)
+}
+
+fn run(args: RunArgs) -> Result<i32, GateError> {
+    let rule_set = load_rules(&args.rules)?;
+    let cwd = std::env::current_dir().map_err(|e| GateError::io("cannot read the current directory", e))?;
+    let root = target::repository_root(&cwd);
+
+    // Resolve every target before running anything: a typo fails fast.
+    let specs = args.targets.iter().map(|t| target::classify(t)).collect::<Result<Vec<_>, _>>()?;
+    let build_dir = tempfile::Builder::new()
+        .prefix("gate-build-")
+        .tempdir()
+        .map_err(|e| GateError::io("cannot create a temporary directory", e))?;
+    let mut binaries = Vec::new();
+    for spec in specs {
+        match spec {
+            target::TargetSpec::Binary(path) => binaries.push(target::TestBinary {
+                path,
+                workdir: None,
+                built_from: None,
+            }),
+            target::TargetSpec::Pattern(p) => binaries.extend(target::build_packages(&p, build_dir.path())?),
+        }
+    }
+    if binaries.is_empty() {
+        return Err(GateError::Usage(
+            "no test binaries to run: the package patterns matched only packages without tests".into(),
+        ));
+    }
+    let infos = binaries
+        .iter()
+        .map(|b| target::inspect(&b.path, &root))
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let mut reports = Vec::new();
+    for (binary, info) in binaries.iter().zip(&infos) {
+        let cfg = run::RunConfig {
+            binary: binary.path.clone(),
+            workdir: binary.workdir.clone(),
+            test_flags: args.test_flags.clone(),
+            timeout: args.timeout,
+            framed: info.supports_framed_output(),
+        };
+        let mut progress = report::progress::Progress::new(&info.package);
+        let record = run::execute(&cfg, &mut |e| progress.on_event(e))?;
+        progress.finish();
+        let observations = observe::collect(&record, args.timeout);
+        let checks = rules::evaluate(&rule_set, &observations);
+        let shown_path = match &binary.built_from {
+            Some(pkg) => format!("{pkg} (built with go test -c)"),
+            None => run::display_path(&binary.path),
+        };
+        reports.push(report::BinaryReport::build(info, shown_path, &observations, &checks, &rule_set));
+    }
+    let report = report::Report::new(reports);
+
+    if let Some(path) = &args.json {
+        report::json::write(&report, path)?;
+    }
+    if let Some(path) = &args.junit {
+        report::junit::write(&report, &rule_set, path)?;
+    }
+    if let Some(path) = &args.sarif {
+        report::sarif::write(&report, &rule_set, &root, path)?;
+    }
+    print!("{}", report::terminal::render(&report, &rule_set));
+    Ok(if report.passed() { exit::OK } else { exit::FAILED })
+}

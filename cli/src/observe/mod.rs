@@ -1,0 +1,406 @@
+//! Turns the raw record of a run into observations: the tests with their
+//! results and output, the GC cycles charged to the test that was running
+//! when each cycle started, and the metrics rules can check.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::run::gctrace::GcCycle;
+use crate::run::test_output::{TestLine, TestStatus};
+use crate::run::{EventKind, Exit, RunRecord};
+
+/// How many lines of output to keep for a crash report.
+const TAIL_LINES: usize = 40;
+
+/// Name of the pseudo-test that stands for a crash or timeout outside any test.
+pub const PROCESS_TEST: &str = "[process]";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TestObservation {
+    pub name: String,
+    pub status: TestStatus,
+    pub duration_s: f64,
+    /// Why gate, not `go test`, decided the status (crash, timeout).
+    pub message: Option<String>,
+    pub output: Vec<String>,
+    /// Intervals (seconds since start) in which the test was running, not paused.
+    #[serde(skip)]
+    active: Vec<(f64, Option<f64>)>,
+}
+
+/// A GC cycle and the test it is charged to (None: binary scope).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AttributedCycle {
+    #[serde(flatten)]
+    pub cycle: GcCycle,
+    pub test: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Observations {
+    pub tests: Vec<TestObservation>,
+    pub gc: Vec<AttributedCycle>,
+    pub wall_s: f64,
+    pub exit: String,
+    pub warnings: Vec<String>,
+    /// Output not owned by any test (the binary's own lines).
+    pub output: Vec<String>,
+}
+
+/// Which part of a binary a metric is computed over.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Subject<'a> {
+    Binary,
+    Test(&'a str),
+}
+
+impl Observations {
+    pub fn test(&self, name: &str) -> Option<&TestObservation> {
+        self.tests.iter().find(|t| t.name == name)
+    }
+
+    pub fn failed(&self) -> bool {
+        self.tests.iter().any(|t| t.status == TestStatus::Fail)
+    }
+
+    fn cycles_of<'a>(&'a self, subject: Subject<'a>) -> impl Iterator<Item = &'a GcCycle> + 'a {
+        self.gc
+            .iter()
+            .filter(move |c| match subject {
+                Subject::Binary => true,
+                Subject::Test(name) => c.test.as_deref() == Some(name),
+            })
+            .map(|c| &c.cycle)
+    }
+
+    /// The value of a metric over a subject; None where it was not observed.
+    pub fn metric(&self, name: &str, subject: Subject) -> Option<f64> {
+        let count = |pred: fn(&GcCycle) -> bool| self.cycles_of(subject).filter(|c| pred(c)).count() as f64;
+        let duration_s = match subject {
+            Subject::Binary => self.wall_s,
+            Subject::Test(t) => self.test(t)?.duration_s,
+        };
+        Some(match name {
+            "test.duration_s" => duration_s,
+            "gc.cycles" => count(|_| true),
+            "gc.forced_cycles" => count(|c| c.forced),
+            "gc.max_pause_ms" => self.cycles_of(subject).map(GcCycle::max_pause_ms).fold(0.0, f64::max),
+            "gc.total_pause_ms" => self.cycles_of(subject).map(GcCycle::total_pause_ms).sum(),
+            "gc.peak_heap_mb" => self
+                .cycles_of(subject)
+                .map(|c| c.heap_start_mb.max(c.heap_end_mb) as f64)
+                .reduce(f64::max)?,
+            "gc.cpu_percent" => {
+                let procs = self.gc.iter().map(|c| c.cycle.procs).max().unwrap_or(1).max(1) as f64;
+                if duration_s <= 0.0 {
+                    return None;
+                }
+                let busy_ms: f64 = self.cycles_of(subject).map(GcCycle::busy_cpu_ms).sum();
+                round3(100.0 * busy_ms / (duration_s * 1000.0 * procs))
+            }
+            _ => return None,
+        })
+    }
+}
+
+fn round3(v: f64) -> f64 {
+    (v * 1000.0).round() / 1000.0
+}
+
+fn secs(d: Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+/// Builds observations from a run record.
+pub fn collect(record: &RunRecord, timeout: Duration) -> Observations {
+    let mut tests: Vec<TestObservation> = Vec::new();
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    let mut owner: Option<String> = None;
+    let mut cycles: Vec<(f64, GcCycle)> = Vec::new();
+    let mut warnings = Vec::new();
+    let mut binary_output = Vec::new();
+    let mut tail: Vec<String> = Vec::new();
+    let mut final_status = None;
+
+    let start_test = |tests: &mut Vec<TestObservation>, index: &mut BTreeMap<String, usize>, name: &str, at: f64| {
+        let i = *index.entry(name.to_string()).or_insert_with(|| {
+            tests.push(TestObservation {
+                name: name.to_string(),
+                status: TestStatus::Fail,
+                duration_s: 0.0,
+                message: None,
+                output: Vec::new(),
+                active: Vec::new(),
+            });
+            tests.len() - 1
+        });
+        tests[i].active.push((at, None));
+        i
+    };
+    fn stop(t: &mut TestObservation, at: f64) {
+        if let Some(last) = t.active.last_mut()
+            && last.1.is_none()
+        {
+            last.1 = Some(at);
+        }
+    }
+
+    let mut finished: BTreeMap<String, bool> = BTreeMap::new();
+    for event in &record.events {
+        let at = secs(event.at);
+        let mut output_line = |line: &str, owner: &Option<String>| {
+            tail.push(line.to_string());
+            if tail.len() > TAIL_LINES {
+                tail.remove(0);
+            }
+            match owner.as_ref().and_then(|o| index.get(o)) {
+                Some(&i) => tests[i].output.push(line.to_string()),
+                None => binary_output.push(line.to_string()),
+            }
+        };
+        match &event.kind {
+            EventKind::Test(line) => match line {
+                TestLine::Run(name) => {
+                    start_test(&mut tests, &mut index, name, at);
+                    owner = Some(name.clone());
+                }
+                TestLine::Pause(name) => {
+                    if let Some(&i) = index.get(name) {
+                        stop(&mut tests[i], at);
+                    }
+                }
+                TestLine::Cont(name) => {
+                    if let Some(&i) = index.get(name) {
+                        tests[i].active.push((at, None));
+                    }
+                    owner = Some(name.clone());
+                }
+                TestLine::Name(name) => owner = (!name.is_empty()).then(|| name.clone()),
+                TestLine::Result {
+                    name,
+                    status,
+                    duration_s,
+                } => {
+                    let i = match index.get(name) {
+                        Some(&i) => i,
+                        None => start_test(&mut tests, &mut index, name, at),
+                    };
+                    stop(&mut tests[i], at);
+                    tests[i].status = *status;
+                    tests[i].duration_s = *duration_s;
+                    finished.insert(name.clone(), true);
+                    tail.push(format!("--- {}: {name}", status.as_str().to_uppercase()));
+                }
+                TestLine::Final(status) => final_status = Some(*status),
+                TestLine::Benchmark(line) | TestLine::Output(line) => output_line(line, &owner),
+            },
+            EventKind::Stderr(line) => output_line(line, &owner),
+            EventKind::Gc(cycle) => {
+                // The line arrives when the cycle ends; its start is its wall time earlier.
+                let started = (at - cycle.wall_ms() / 1000.0).max(0.0);
+                cycles.push((started, (**cycle).clone()));
+            }
+            EventKind::GcUnrecognised(line) => {
+                warnings.push(format!("unrecognised gctrace line (cycle not counted): {line}"));
+                output_line(line, &owner);
+            }
+        }
+    }
+
+    let wall_s = secs(record.wall);
+    let exit = match record.exit {
+        Exit::Code(c) => format!("exit status {c}"),
+        Exit::Signal(s) => format!("killed by signal {s}"),
+        Exit::TimedOut => format!("timed out after {}", crate::report::fmt_duration(timeout)),
+    };
+    // Tests that started and never reported a result: the binary crashed or timed out under them.
+    let clean_exit = matches!(record.exit, Exit::Code(0) | Exit::Code(1)) && final_status.is_some();
+    for t in tests.iter_mut().filter(|t| !finished.contains_key(&t.name)) {
+        stop(t, wall_s);
+        let started = t.active.first().map_or(0.0, |a| a.0);
+        t.status = TestStatus::Fail;
+        t.duration_s = round3(wall_s - started);
+        t.message = Some(match record.exit {
+            Exit::TimedOut => format!("test binary {exit} while {} was running", t.name),
+            _ => format!("no result: the test binary stopped ({exit}) while {} was running", t.name),
+        });
+        if t.output.is_empty() {
+            t.output = tail.clone();
+        }
+    }
+    let any_unfinished = tests.iter().any(|t| t.message.is_some());
+    if !clean_exit && !any_unfinished || (clean_exit && final_status == Some(TestStatus::Pass) && record.exit != Exit::Code(0)) {
+        // A crash outside any test (init, TestMain, after the last test) is still a failure.
+        tests.push(TestObservation {
+            name: PROCESS_TEST.to_string(),
+            status: TestStatus::Fail,
+            duration_s: round3(wall_s),
+            message: Some(format!("the test binary ended abnormally ({exit}) outside any test")),
+            output: tail.clone(),
+            active: vec![(0.0, Some(wall_s))],
+        });
+    }
+
+    let gc = cycles
+        .into_iter()
+        .map(|(started, cycle)| AttributedCycle {
+            test: running_test_at(&tests, started),
+            cycle,
+        })
+        .collect();
+
+    Observations {
+        tests,
+        gc,
+        wall_s: round3(wall_s),
+        exit,
+        warnings,
+        output: binary_output,
+    }
+}
+
+/// The innermost test running at `t`; None when no test or unrelated parallel tests were running.
+fn running_test_at(tests: &[TestObservation], t: f64) -> Option<String> {
+    let mut running: Vec<&str> = tests
+        .iter()
+        .filter(|test| test.name != PROCESS_TEST)
+        .filter(|test| test.active.iter().any(|&(s, e)| s <= t && e.is_none_or(|e| t < e)))
+        .map(|test| test.name.as_str())
+        .collect();
+    running.sort_by_key(|n| n.len());
+    let innermost = *running.last()?;
+    let chain = running
+        .iter()
+        .all(|n| innermost == *n || innermost.starts_with(&format!("{n}/")));
+    chain.then(|| innermost.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::RunEvent;
+
+    fn ev(ms: u64, kind: EventKind) -> RunEvent {
+        RunEvent {
+            at: Duration::from_millis(ms),
+            kind,
+        }
+    }
+
+    fn gc_line(text: &str) -> EventKind {
+        match crate::run::gctrace::parse_line(text) {
+            crate::run::gctrace::GcLine::Cycle(c) => EventKind::Gc(c),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn run(events: Vec<RunEvent>, exit: Exit) -> Observations {
+        let wall = events.last().map_or(Duration::ZERO, |e| e.at);
+        collect(&RunRecord { events, exit, wall }, Duration::from_secs(600))
+    }
+
+    const CYCLE: &str = "gc 1 @0.1s 1%: 1.0+2.0+1.0 ms clock, 2.0+1.0/3.0/4.0+2.0 ms cpu, 8->9->2 MB, 10 MB goal, 0 MB stacks, 0 MB globals, 2 P (forced)";
+
+    #[test]
+    fn cycles_are_charged_to_the_test_running_when_they_started() {
+        use TestLine::*;
+        let obs = run(
+            vec![
+                ev(0, EventKind::Test(Run("TestA".into()))),
+                ev(10, EventKind::Test(Run("TestA/sub".into()))),
+                // Arrives at 24 ms; it started 4 ms earlier, inside TestA/sub.
+                ev(24, gc_line(CYCLE)),
+                ev(25, EventKind::Test(Result { name: "TestA/sub".into(), status: TestStatus::Pass, duration_s: 0.015 })),
+                // Arrives during TestB but started (at 28 ms) while TestA was still running.
+                ev(31, gc_line(CYCLE)),
+                ev(29, EventKind::Test(Result { name: "TestA".into(), status: TestStatus::Pass, duration_s: 0.03 })),
+                ev(30, EventKind::Test(Run("TestB".into()))),
+                ev(40, gc_line(CYCLE)),
+                ev(50, EventKind::Test(Result { name: "TestB".into(), status: TestStatus::Fail, duration_s: 0.02 })),
+                ev(60, gc_line(CYCLE)),
+                ev(61, EventKind::Test(Final(TestStatus::Fail))),
+            ],
+            Exit::Code(1),
+        );
+        let owners: Vec<Option<&str>> = obs.gc.iter().map(|c| c.test.as_deref()).collect();
+        assert_eq!(owners, [Some("TestA/sub"), Some("TestA"), Some("TestB"), None]);
+        assert_eq!(obs.metric("gc.cycles", Subject::Test("TestB")), Some(1.0));
+        assert_eq!(obs.metric("gc.cycles", Subject::Binary), Some(4.0));
+        assert_eq!(obs.metric("gc.forced_cycles", Subject::Binary), Some(4.0));
+        assert_eq!(obs.metric("gc.total_pause_ms", Subject::Binary), Some(8.0));
+        assert_eq!(obs.metric("gc.max_pause_ms", Subject::Test("TestB")), Some(1.0));
+        assert_eq!(obs.metric("gc.peak_heap_mb", Subject::Test("TestB")), Some(9.0));
+        assert_eq!(obs.metric("gc.peak_heap_mb", Subject::Test("TestA/sub")), Some(9.0));
+        // busy CPU = 2+1+3+2 = 8 ms over 20 ms x 2 P.
+        assert_eq!(obs.metric("gc.cpu_percent", Subject::Test("TestB")), Some(20.0));
+        assert!(!obs.tests.iter().any(|t| t.name == PROCESS_TEST));
+    }
+
+    #[test]
+    fn parallel_tests_leave_cycles_to_the_binary() {
+        use TestLine::*;
+        let obs = run(
+            vec![
+                ev(0, EventKind::Test(Run("TestP".into()))),
+                ev(1, EventKind::Test(Run("TestP/a".into()))),
+                ev(2, EventKind::Test(Pause("TestP/a".into()))),
+                ev(3, EventKind::Test(Run("TestP/b".into()))),
+                ev(4, EventKind::Test(Pause("TestP/b".into()))),
+                ev(5, EventKind::Test(Cont("TestP/a".into()))),
+                ev(6, EventKind::Test(Cont("TestP/b".into()))),
+                ev(20, gc_line(CYCLE)),
+                ev(30, EventKind::Test(Result { name: "TestP/a".into(), status: TestStatus::Pass, duration_s: 0.03 })),
+                ev(35, gc_line(CYCLE)),
+                ev(40, EventKind::Test(Result { name: "TestP/b".into(), status: TestStatus::Pass, duration_s: 0.03 })),
+                ev(41, EventKind::Test(Result { name: "TestP".into(), status: TestStatus::Pass, duration_s: 0.0 })),
+                ev(42, EventKind::Test(Final(TestStatus::Pass))),
+            ],
+            Exit::Code(0),
+        );
+        let owners: Vec<Option<&str>> = obs.gc.iter().map(|c| c.test.as_deref()).collect();
+        assert_eq!(owners, [None, Some("TestP/b")]);
+    }
+
+    #[test]
+    fn a_crash_fails_the_running_test_with_the_output_tail() {
+        use TestLine::*;
+        let obs = run(
+            vec![
+                ev(0, EventKind::Test(Run("TestPanics".into()))),
+                ev(1, EventKind::Test(Result { name: "TestPanics".into(), status: TestStatus::Fail, duration_s: 0.0 })),
+                ev(2, EventKind::Test(Output("panic: boom [recovered]".into()))),
+                ev(3, EventKind::Test(Run("TestNext".into()))),
+                ev(4, EventKind::Stderr("fatal error: all goroutines are asleep - deadlock!".into())),
+            ],
+            Exit::Code(2),
+        );
+        let next = obs.test("TestNext").expect("recorded");
+        assert_eq!(next.status, TestStatus::Fail);
+        assert!(next.message.as_deref().unwrap_or("").contains("exit status 2"));
+        assert!(next.output.iter().any(|l| l.contains("deadlock")));
+    }
+
+    #[test]
+    fn an_exit_without_any_test_is_a_process_failure() {
+        let obs = run(vec![ev(1, EventKind::Stderr("flag provided but not defined: -test.bogus".into()))], Exit::Code(2));
+        let process = obs.test(PROCESS_TEST).expect("process failure recorded");
+        assert_eq!(process.status, TestStatus::Fail);
+        assert!(process.output[0].contains("bogus"));
+    }
+
+    #[test]
+    fn passing_tests_then_a_bad_exit_code_is_not_a_pass() {
+        use TestLine::*;
+        let obs = run(
+            vec![
+                ev(0, EventKind::Test(Run("TestA".into()))),
+                ev(1, EventKind::Test(Result { name: "TestA".into(), status: TestStatus::Pass, duration_s: 0.0 })),
+                ev(2, EventKind::Test(Final(TestStatus::Pass))),
+            ],
+            Exit::Code(3),
+        );
+        assert!(obs.failed());
+    }
+}

@@ -1,0 +1,110 @@
+//! The terminal summary: failed tests' output (like gotestsum), a table of
+//! checks with value, limit, status and site, and a one-line verdict.
+
+use std::fmt::Write as _;
+
+use super::Report;
+use crate::rules::{RuleSet, Severity, fmt_num};
+use crate::run::test_output::TestStatus;
+
+/// Rows of passing checks are folded into a count above this many.
+const MAX_PASSING_ROWS: usize = 30;
+
+pub fn render(report: &Report, rules: &RuleSet) -> String {
+    let mut out = String::new();
+    for binary in &report.binaries {
+        let failed: Vec<_> = binary.tests.iter().filter(|t| t.status == TestStatus::Fail).collect();
+        for test in &failed {
+            let _ = writeln!(out, "\n=== FAIL {} {}", binary.package, test.name);
+            if let Some(m) = &test.message {
+                let _ = writeln!(out, "gate: {m}");
+            }
+            for line in &test.output {
+                let _ = writeln!(out, "{line}");
+            }
+        }
+        for w in &binary.warnings {
+            let _ = writeln!(out, "gate: warning: {w}");
+        }
+    }
+
+    let mut rows: Vec<[String; 6]> = Vec::new();
+    let mut passing = 0;
+    for binary in &report.binaries {
+        for check in &binary.checks {
+            let violation = binary.violations.iter().find(|v| v.rule == check.rule && v.test == check.test);
+            let status = match violation {
+                Some(v) if v.severity == Severity::Error => "FAIL".to_string(),
+                Some(v) => v.severity.as_str().to_uppercase(),
+                None => check.status.clone(),
+            };
+            if violation.is_none() && passing >= MAX_PASSING_ROWS {
+                passing += 1;
+                continue;
+            }
+            if violation.is_none() {
+                passing += 1;
+            }
+            let site = violation
+                .and_then(|v| v.site.as_ref())
+                .map(|s| format!("{}:{}", s.file, s.line))
+                .unwrap_or_default();
+            rows.push([
+                check.rule.clone(),
+                check.test.clone().unwrap_or_else(|| format!("[binary] {}", short(&binary.package))),
+                check.value.map_or("-".into(), fmt_num),
+                check.limit.clone(),
+                status,
+                site,
+            ]);
+        }
+    }
+    if !rows.is_empty() {
+        out.push('\n');
+        let header = ["RULE", "SCOPE", "VALUE", "LIMIT", "STATUS", "SITE"].map(String::from);
+        let mut widths = [0usize; 6];
+        for row in std::iter::once(&header).chain(&rows) {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        for row in std::iter::once(&header).chain(&rows) {
+            let line: Vec<String> = row.iter().zip(widths).map(|(c, w)| format!("{c:<w$}")).collect();
+            let _ = writeln!(out, "{}", line.join("  ").trim_end());
+        }
+        if passing > MAX_PASSING_ROWS {
+            let _ = writeln!(out, "... and {} more passing checks (see --json)", passing - MAX_PASSING_ROWS);
+        }
+    }
+    out.push('\n');
+    out.push_str(&verdict(report, rules));
+    out.push('\n');
+    out
+}
+
+fn short(package: &str) -> &str {
+    package.rsplit('/').next().unwrap_or(package)
+}
+
+pub fn verdict(report: &Report, _rules: &RuleSet) -> String {
+    let tests: Vec<_> = report.binaries.iter().flat_map(|b| &b.tests).collect();
+    let count = |s: TestStatus| tests.iter().filter(|t| t.status == s).count();
+    let checks: usize = report.binaries.iter().map(|b| b.checks.len()).sum();
+    let violations: Vec<_> = report.binaries.iter().flat_map(|b| &b.violations).collect();
+    let errors = violations.iter().filter(|v| v.severity == Severity::Error).count();
+    let others = violations.len() - errors;
+    let word = if report.passed() { "PASS" } else { "FAIL" };
+    let mut line = format!(
+        "gate: {word}: {} binaries, tests {} passed, {} failed, {} skipped; checks {} run, {} failed",
+        report.binaries.len(),
+        count(TestStatus::Pass),
+        count(TestStatus::Fail),
+        count(TestStatus::Skip),
+        checks,
+        errors
+    );
+    if others > 0 {
+        let _ = write!(line, ", {others} warnings/notes");
+    }
+    line
+}

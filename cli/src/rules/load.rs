@@ -1,0 +1,369 @@
+//! Loading rule files (TOML) and validating them, with errors that name the
+//! file, line and field and say what would be valid.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::metrics::{self, METRICS};
+use super::{Limit, Rule, RuleSet, Scope, Severity};
+
+/// The built-in catalog: the repository's `rules/*.toml`, embedded at build time.
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+}
+
+/// A rule file that cannot be used. Displayed as `file:line: field `x`: message`.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", self.render())]
+pub struct RuleError {
+    pub file: String,
+    pub line: Option<usize>,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl RuleError {
+    fn render(&self) -> String {
+        let mut out = format!("rule file {}", self.file);
+        if let Some(line) = self.line {
+            out.push_str(&format!(":{line}"));
+        }
+        out.push_str(": ");
+        if let Some(field) = &self.field {
+            out.push_str(&format!("field `{field}`: "));
+        }
+        out.push_str(&self.message);
+        out
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: Option<Spanned<String>>,
+    catalog: Option<u32>,
+    title: Option<String>,
+    severity: Option<Severity>,
+    scope: Option<Scope>,
+    help: Option<String>,
+    check: Option<Spanned<RawCheck>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCheck {
+    metric: Spanned<String>,
+    min: Option<f64>,
+    max: Option<f64>,
+    only_if: Option<Spanned<RawLimit>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLimit {
+    metric: Spanned<String>,
+    min: Option<f64>,
+    max: Option<f64>,
+}
+
+/// Loads the built-in catalog.
+pub fn load_builtin() -> Result<RuleSet, RuleError> {
+    let mut files = Vec::new();
+    for (name, text) in builtin::RULES {
+        files.push((format!("rules/{name} (built-in)"), file_stem(name), text.to_string()));
+    }
+    build_set(files)
+}
+
+/// Loads rules from files and directories (every `*.toml` in a directory, sorted).
+pub fn load_paths(paths: &[PathBuf]) -> Result<RuleSet, RuleError> {
+    let mut files = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|e| RuleError {
+            file: path.display().to_string(),
+            line: None,
+            field: None,
+            message: format!("cannot read: {e}; --rules takes a rule file or a directory of *.toml files"),
+        })?;
+        let mut members = Vec::new();
+        if meta.is_dir() {
+            let entries = std::fs::read_dir(path).map_err(|e| RuleError {
+                file: path.display().to_string(),
+                line: None,
+                field: None,
+                message: format!("cannot list directory: {e}"),
+            })?;
+            for entry in entries.flatten() {
+                let p = entry.path();
+                if p.extension().is_some_and(|e| e == "toml") {
+                    members.push(p);
+                }
+            }
+            members.sort();
+            if members.is_empty() {
+                return Err(RuleError {
+                    file: path.display().to_string(),
+                    line: None,
+                    field: None,
+                    message: "directory holds no *.toml rule files".into(),
+                });
+            }
+        } else {
+            members.push(path.clone());
+        }
+        for member in members {
+            let text = std::fs::read_to_string(&member).map_err(|e| RuleError {
+                file: member.display().to_string(),
+                line: None,
+                field: None,
+                message: format!("cannot read: {e}"),
+            })?;
+            let stem = member
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            files.push((member.display().to_string(), stem, text));
+        }
+    }
+    build_set(files)
+}
+
+fn file_stem(name: &str) -> String {
+    Path::new(name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn build_set(files: Vec<(String, String, String)>) -> Result<RuleSet, RuleError> {
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    let mut rules = Vec::new();
+    for (origin, stem, text) in files {
+        let rule = parse_rule(&origin, &stem, &text)?;
+        if let Some(first) = seen.get(&rule.id) {
+            return Err(RuleError {
+                file: origin,
+                line: line_of_key(&text, "id"),
+                field: Some("id".into()),
+                message: format!("duplicate rule id {:?}, already defined by {first}; rule ids must be unique", rule.id),
+            });
+        }
+        seen.insert(rule.id.clone(), origin);
+        rules.push(rule);
+    }
+    Ok(RuleSet { rules })
+}
+
+/// Parses and validates one rule file.
+pub(super) fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, RuleError> {
+    let err = |line: Option<usize>, field: &str, message: String| RuleError {
+        file: origin.to_string(),
+        line,
+        field: (!field.is_empty()).then(|| field.to_string()),
+        message,
+    };
+    let raw: RawRule = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| line_at(text, s.start));
+        err(line, "", e.message().trim().to_string())
+    })?;
+
+    let id = raw.id.ok_or_else(|| {
+        err(None, "id", format!("missing; every rule needs an id, here id = {stem:?} (the file name)"))
+    })?;
+    let id_line = Some(line_at(text, id.span().start));
+    let id_value = id.into_inner();
+    let id_ok = !id_value.is_empty()
+        && id_value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !id_value.starts_with('-');
+    if !id_ok {
+        return Err(err(
+            id_line,
+            "id",
+            format!("{id_value:?} is not a valid id; use lowercase letters, digits and dashes, like \"gc-pause-budget\""),
+        ));
+    }
+    if id_value != stem {
+        return Err(err(
+            id_line,
+            "id",
+            format!("{id_value:?} does not match the file name; rename the file to {id_value}.toml or set id = {stem:?}"),
+        ));
+    }
+    let title = raw
+        .title
+        .filter(|t| !t.trim().is_empty())
+        .ok_or_else(|| err(None, "title", "missing; give a one-line title".into()))?;
+    let severity = raw.severity.ok_or_else(|| {
+        err(None, "severity", "missing; valid values: \"error\", \"warning\", \"note\"".into())
+    })?;
+    let scope = raw
+        .scope
+        .ok_or_else(|| err(None, "scope", "missing; valid values: \"test\", \"binary\"".into()))?;
+    let help = raw
+        .help
+        .filter(|h| !h.trim().is_empty())
+        .ok_or_else(|| err(None, "help", "missing; say why the check matters and how to fix a violation".into()))?;
+    let check = raw.check.ok_or_else(|| {
+        err(None, "check", "missing; add a [check] table with metric = \"...\" and max or min".into())
+    })?;
+    let check_line = Some(line_at(text, check.span().start));
+    let check = check.into_inner();
+    let limit = to_limit(origin, text, "check", check.metric, check.min, check.max, check_line)?;
+    let only_if = match check.only_if {
+        None => None,
+        Some(raw) => {
+            let line = Some(line_at(text, raw.span().start));
+            let raw = raw.into_inner();
+            Some(to_limit(origin, text, "check.only_if", raw.metric, raw.min, raw.max, line)?)
+        }
+    };
+
+    Ok(Rule {
+        id: id_value,
+        catalog: raw.catalog,
+        title: title.trim().to_string(),
+        severity,
+        scope,
+        help: help.trim().to_string(),
+        check: limit,
+        only_if,
+        origin: origin.to_string(),
+    })
+}
+
+fn to_limit(
+    origin: &str,
+    text: &str,
+    table: &str,
+    metric: Spanned<String>,
+    min: Option<f64>,
+    max: Option<f64>,
+    table_line: Option<usize>,
+) -> Result<Limit, RuleError> {
+    let metric_line = Some(line_at(text, metric.span().start));
+    let name = metric.into_inner();
+    let def = metrics::lookup(&name).ok_or_else(|| {
+        let known: Vec<&str> = METRICS.iter().map(|m| m.name).collect();
+        RuleError {
+            file: origin.to_string(),
+            line: metric_line,
+            field: Some(format!("{table}.metric")),
+            message: format!("unknown metric {name:?}; known metrics: {} (see `gate rules --metrics`)", known.join(", ")),
+        }
+    })?;
+    let bad = |message: String| RuleError {
+        file: origin.to_string(),
+        line: table_line,
+        field: Some(table.to_string()),
+        message,
+    };
+    if min.is_none() && max.is_none() {
+        return Err(bad(format!("needs a limit: add max = N and/or min = N for {name}")));
+    }
+    if let (Some(lo), Some(hi)) = (min, max)
+        && lo > hi
+    {
+        return Err(bad(format!("min ({lo}) is greater than max ({hi})")));
+    }
+    if min.into_iter().chain(max).any(|v| !v.is_finite()) {
+        return Err(bad("limits must be finite numbers".into()));
+    }
+    Ok(Limit { metric: def, min, max })
+}
+
+/// 1-based line number of a byte offset.
+fn line_at(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
+}
+
+fn line_of_key(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| l.trim_start().strip_prefix(key).is_some_and(|r| r.trim_start().starts_with('=')))
+        .map(|i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"id = "demo"
+title = "A demo rule"
+severity = "warning"
+scope = "test"
+help = "Why and how."
+[check]
+metric = "gc.cycles"
+max = 3
+"#;
+
+    fn parse(text: &str) -> Result<Rule, RuleError> {
+        parse_rule("rules/demo.toml", "demo", text)
+    }
+
+    #[test]
+    fn a_valid_rule_loads() {
+        let rule = parse(GOOD).expect("valid");
+        assert_eq!(rule.id, "demo");
+        assert_eq!(rule.severity, Severity::Warning);
+        assert_eq!(rule.check.metric.name, "gc.cycles");
+        assert_eq!(rule.check.max, Some(3.0));
+        assert!(rule.check.holds(3.0) && !rule.check.holds(4.0));
+    }
+
+    #[test]
+    fn unknown_metric_names_file_line_field_and_choices() {
+        let e = parse(&GOOD.replace("gc.cycles", "gc.cycels")).unwrap_err().to_string();
+        assert!(e.starts_with("rule file rules/demo.toml:7: field `check.metric`: unknown metric \"gc.cycels\""), "{e}");
+        assert!(e.contains("gc.max_pause_ms"), "{e}");
+    }
+
+    #[test]
+    fn bad_severity_names_line_and_valid_values() {
+        let e = parse(&GOOD.replace("\"warning\"", "\"fatal\"")).unwrap_err().to_string();
+        assert!(e.starts_with("rule file rules/demo.toml:3: "), "{e}");
+        assert!(e.contains("`error`, `warning`") && e.contains("note"), "{e}");
+    }
+
+    #[test]
+    fn missing_id_and_mismatched_id_are_errors() {
+        let e = parse(&GOOD.replace("id = \"demo\"\n", "")).unwrap_err().to_string();
+        assert!(e.contains("field `id`: missing"), "{e}");
+        let e = parse(&GOOD.replace("\"demo\"", "\"other\"")).unwrap_err().to_string();
+        assert!(e.contains(":1: field `id`: \"other\" does not match the file name"), "{e}");
+    }
+
+    #[test]
+    fn unknown_field_is_an_error() {
+        let e = parse(&GOOD.replace("max = 3", "maximum = 3")).unwrap_err().to_string();
+        assert!(e.contains(":8:") && e.contains("unknown field `maximum`"), "{e}");
+    }
+
+    #[test]
+    fn a_check_needs_a_limit() {
+        let e = parse(&GOOD.replace("max = 3\n", "")).unwrap_err().to_string();
+        assert!(e.contains(":6: field `check`: needs a limit"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_ids_are_rejected() {
+        let files = vec![
+            ("a/demo.toml".to_string(), "demo".to_string(), GOOD.to_string()),
+            ("b/demo.toml".to_string(), "demo".to_string(), GOOD.to_string()),
+        ];
+        let e = build_set(files).unwrap_err().to_string();
+        assert!(e.contains("b/demo.toml:1: field `id`: duplicate rule id \"demo\", already defined by a/demo.toml"), "{e}");
+    }
+
+    #[test]
+    fn every_builtin_rule_is_valid_and_documented() {
+        let set = load_builtin().expect("built-in rules load");
+        assert!(set.rules.len() >= 4);
+        for rule in &set.rules {
+            assert!(rule.help.len() > 80, "{}: help too short to say why and how", rule.id);
+            assert!(rule.help.contains("Fix") || rule.help.contains("fix"), "{}: help lacks a fix", rule.id);
+        }
+    }
+}

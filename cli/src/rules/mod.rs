@@ -1,0 +1,119 @@
+//! Rules: the schema of a rule file, loading and validation, and evaluation
+//! of observations against the rules.
+
+mod evaluate;
+mod load;
+pub mod metrics;
+
+pub use evaluate::{CheckResult, CheckStatus, evaluate};
+pub use load::{RuleError, load_builtin, load_paths};
+
+use serde::Serialize;
+
+use metrics::MetricDef;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Note,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+}
+
+/// Where a rule is evaluated: once per Go test, or once per test binary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    Test,
+    Binary,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Test => "test",
+            Scope::Binary => "binary",
+        }
+    }
+}
+
+/// A limit on one metric: the value must lie within [min, max].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limit {
+    pub metric: &'static MetricDef,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+impl Limit {
+    pub fn holds(&self, value: f64) -> bool {
+        self.min.is_none_or(|min| value >= min) && self.max.is_none_or(|max| value <= max)
+    }
+
+    /// "<= 50 ms", ">= 0.3", "0.1..2 s"
+    pub fn describe(&self) -> String {
+        let unit = match self.metric.unit {
+            "" => String::new(),
+            u => format!(" {u}"),
+        };
+        match (self.min, self.max) {
+            (Some(min), Some(max)) => format!("{}..{}{unit}", fmt_num(min), fmt_num(max)),
+            (Some(min), None) => format!(">= {}{unit}", fmt_num(min)),
+            (None, Some(max)) => format!("<= {}{unit}", fmt_num(max)),
+            (None, None) => "any".to_string(),
+        }
+    }
+}
+
+/// Formats a metric value without noise: 3, 0.25, 12.5.
+pub fn fmt_num(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{value:.0}")
+    } else {
+        let s = format!("{value:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub catalog: Option<u32>,
+    pub title: String,
+    pub severity: Severity,
+    pub scope: Scope,
+    /// Markdown: why it matters and how to fix it. The one source for every report's help text.
+    pub help: String,
+    pub check: Limit,
+    /// The check applies only where this limit holds (e.g. tests that ran long enough to measure).
+    pub only_if: Option<Limit>,
+    /// Where the rule came from, for messages: a path, or `rules/x.toml (built-in)`.
+    pub origin: String,
+}
+
+impl Rule {
+    pub fn signals(&self) -> impl Iterator<Item = metrics::Signal> + '_ {
+        std::iter::once(self.check.metric.signal).chain(self.only_if.iter().map(|l| l.metric.signal))
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+}
+
+impl RuleSet {
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}

@@ -1,0 +1,200 @@
+//! Parses `GODEBUG=gctrace=1` lines into one record per GC cycle.
+//!
+//! Format (runtime/mgc.go, Go 1.19 to 1.26; `stacks`/`globals` since 1.18):
+//! `gc 7 @0.009s 13%: 0.020+0.21+0.003 ms clock, 0.040+0/0.15/0.10+0.007 ms cpu,
+//!  96->96->96 MB, 192 MB goal, 0 MB stacks, 0 MB globals, 2 P (forced)`
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+/// One garbage collection cycle as the runtime reported it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GcCycle {
+    pub cycle: u64,
+    /// Start of the cycle, seconds since the runtime started.
+    pub at_s: f64,
+    /// GC CPU share since program start, as the runtime computes it.
+    pub cumulative_cpu_percent: f64,
+    /// Wall clock of the three phases: STW sweep termination, concurrent mark, STW mark termination.
+    pub stw_sweep_term_ms: f64,
+    pub concurrent_mark_ms: f64,
+    pub stw_mark_term_ms: f64,
+    /// CPU time: STW sweep termination, mark assists, background mark, idle mark, STW mark termination.
+    pub cpu_sweep_term_ms: f64,
+    pub cpu_assist_ms: f64,
+    pub cpu_background_ms: f64,
+    pub cpu_idle_ms: f64,
+    pub cpu_mark_term_ms: f64,
+    pub heap_start_mb: u64,
+    pub heap_end_mb: u64,
+    pub heap_live_mb: u64,
+    pub heap_goal_mb: u64,
+    pub stacks_mb: Option<u64>,
+    pub globals_mb: Option<u64>,
+    pub procs: u32,
+    pub forced: bool,
+}
+
+impl GcCycle {
+    pub fn max_pause_ms(&self) -> f64 {
+        self.stw_sweep_term_ms.max(self.stw_mark_term_ms)
+    }
+
+    pub fn total_pause_ms(&self) -> f64 {
+        self.stw_sweep_term_ms + self.stw_mark_term_ms
+    }
+
+    /// Wall time from the start of sweep termination to the end of mark termination.
+    pub fn wall_ms(&self) -> f64 {
+        self.stw_sweep_term_ms + self.concurrent_mark_ms + self.stw_mark_term_ms
+    }
+
+    /// GC CPU time that took CPU away from the program (idle marking excluded).
+    pub fn busy_cpu_ms(&self) -> f64 {
+        self.cpu_sweep_term_ms + self.cpu_assist_ms + self.cpu_background_ms + self.cpu_mark_term_ms
+    }
+}
+
+/// What a line of stderr turned out to be.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GcLine {
+    Cycle(Box<GcCycle>),
+    /// Looked like gctrace but did not parse: worth a warning, never a crash.
+    Unrecognised(String),
+    /// Not gctrace.
+    Other,
+}
+
+const NUM: &str = r"(\d+(?:\.\d+)?)";
+
+static LINE: LazyLock<Regex> = LazyLock::new(|| {
+    let re = format!(
+        r"^gc (\d+) @{NUM}s {NUM}%(?: \([^)]*\))?: {NUM}\+{NUM}\+{NUM} ms clock, {NUM}\+{NUM}/{NUM}/{NUM}\+{NUM} ms cpu, (\d+)->(\d+)->(\d+) MB, (\d+) MB goal,(?: (\d+) MB stacks,)?(?: (\d+) MB globals,)? (\d+) P( \(forced\))?\s*$"
+    );
+    Regex::new(&re).expect("gctrace regex is valid")
+});
+
+static LOOKS_LIKE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^gc \d+ @").expect("gctrace prefix regex is valid"));
+
+pub fn parse_line(line: &str) -> GcLine {
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let Some(c) = LINE.captures(line) else {
+        return if LOOKS_LIKE.is_match(line) {
+            GcLine::Unrecognised(line.to_string())
+        } else {
+            GcLine::Other
+        };
+    };
+    let f = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<f64>().ok()).unwrap_or(0.0);
+    let u = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u64>().ok());
+    GcLine::Cycle(Box::new(GcCycle {
+        cycle: u(1).unwrap_or(0),
+        at_s: f(2),
+        cumulative_cpu_percent: f(3),
+        stw_sweep_term_ms: f(4),
+        concurrent_mark_ms: f(5),
+        stw_mark_term_ms: f(6),
+        cpu_sweep_term_ms: f(7),
+        cpu_assist_ms: f(8),
+        cpu_background_ms: f(9),
+        cpu_idle_ms: f(10),
+        cpu_mark_term_ms: f(11),
+        heap_start_mb: u(12).unwrap_or(0),
+        heap_end_mb: u(13).unwrap_or(0),
+        heap_live_mb: u(14).unwrap_or(0),
+        heap_goal_mb: u(15).unwrap_or(0),
+        stacks_mb: u(16),
+        globals_mb: u(17),
+        procs: u(18).unwrap_or(0) as u32,
+        forced: c.get(19).is_some(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cycles(text: &str) -> Vec<GcCycle> {
+        text.lines()
+            .filter_map(|l| match parse_line(l) {
+                GcLine::Cycle(c) => Some(*c),
+                GcLine::Unrecognised(l) => panic!("unrecognised gctrace line: {l}"),
+                GcLine::Other => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn go_1_26_lines_from_a_real_run() {
+        // Captured from fixtures-go/gc/forced on this machine (go1.26.8).
+        let got = cycles(include_str!("testdata/gctrace_go1.26.txt"));
+        assert!(got.len() >= 4, "{} cycles", got.len());
+        let forced: Vec<&GcCycle> = got.iter().filter(|c| c.forced).collect();
+        assert!(!forced.is_empty());
+        for (i, c) in got.iter().enumerate() {
+            assert_eq!(c.cycle, i as u64 + 1, "cycles are numbered from 1");
+            assert!(c.procs >= 1);
+            assert!(c.stacks_mb.is_some() && c.globals_mb.is_some());
+        }
+    }
+
+    #[test]
+    fn every_field_of_one_line() {
+        let line = "gc 7 @0.009s 13%: 0.020+0.21+0.003 ms clock, 0.040+0/0.15/0.10+0.007 ms cpu, 96->95->90 MB, 192 MB goal, 1 MB stacks, 2 MB globals, 2 P (forced)";
+        let GcLine::Cycle(c) = parse_line(line) else {
+            panic!("should parse")
+        };
+        assert_eq!(
+            *c,
+            GcCycle {
+                cycle: 7,
+                at_s: 0.009,
+                cumulative_cpu_percent: 13.0,
+                stw_sweep_term_ms: 0.020,
+                concurrent_mark_ms: 0.21,
+                stw_mark_term_ms: 0.003,
+                cpu_sweep_term_ms: 0.040,
+                cpu_assist_ms: 0.0,
+                cpu_background_ms: 0.15,
+                cpu_idle_ms: 0.10,
+                cpu_mark_term_ms: 0.007,
+                heap_start_mb: 96,
+                heap_end_mb: 95,
+                heap_live_mb: 90,
+                heap_goal_mb: 192,
+                stacks_mb: Some(1),
+                globals_mb: Some(2),
+                procs: 2,
+                forced: true,
+            }
+        );
+        assert_eq!(c.max_pause_ms(), 0.020);
+    }
+
+    #[test]
+    fn older_formats_parse() {
+        // Go 1.17 and earlier: no stacks/globals.
+        let go117 = "gc 1 @0.013s 0%: 0.010+0.33+0.002 ms clock, 0.040+0.10/0.25/0.51+0.009 ms cpu, 4->4->0 MB, 5 MB goal, 4 P";
+        let GcLine::Cycle(c) = parse_line(go117) else {
+            panic!("1.17 line")
+        };
+        assert_eq!((c.heap_goal_mb, c.stacks_mb, c.procs, c.forced), (5, None, 4, false));
+        // Go 1.19 to 1.25 format, as printed by go1.22.
+        let go122 = "gc 3 @0.021s 4%: 0.018+1.2+0.027 ms clock, 0.073+0.15/0.85/0.36+0.10 ms cpu, 3->4->1 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 4 P";
+        assert!(matches!(parse_line(go122), GcLine::Cycle(_)));
+        // Go 1.26 goroutine leak detection marker.
+        let leak = "gc 9 @1.5s 1% (checking for goroutine leaks): 0.1+0.2+0.3 ms clock, 0.1+0/0.2/0+0.3 ms cpu, 4->4->1 MB, 8 MB goal, 0 MB stacks, 0 MB globals, 2 P";
+        assert!(matches!(parse_line(leak), GcLine::Cycle(_)));
+    }
+
+    #[test]
+    fn broken_lines_are_unrecognised_not_panics() {
+        assert!(matches!(parse_line("gc 25 @0.022s 15--- PASS: TestX (0.02s)"), GcLine::Unrecognised(_)));
+        assert_eq!(parse_line("hello"), GcLine::Other);
+        assert_eq!(parse_line("gc is a word"), GcLine::Other);
+        assert_eq!(parse_line(""), GcLine::Other);
+    }
+}

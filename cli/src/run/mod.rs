@@ -1,0 +1,277 @@
+//! Runs one test binary: `-test.v` (framed where the Go version allows),
+//! `GODEBUG=gctrace=1` merged into the user's GODEBUG, output read as it
+//! comes, a timeout that kills the whole process group.
+//!
+//! stdout and stderr are read through two pipes, not one: the runtime prints
+//! a gctrace line in many small writes, and through a shared pipe the test
+//! framework's `--- PASS` markers land in the middle of gctrace lines (seen
+//! on Go 1.26), which would corrupt both. Each line is stamped with its
+//! arrival time; events are delivered in arrival order.
+
+pub mod gctrace;
+pub mod test_output;
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use gctrace::{GcCycle, GcLine};
+use test_output::{TestLine, TestLineParser};
+
+use crate::error::GateError;
+
+/// Everything gate needs to start a test binary.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    pub binary: PathBuf,
+    pub workdir: Option<PathBuf>,
+    pub test_flags: Vec<String>,
+    pub timeout: Duration,
+    /// Use `-test.v=test2json` framing (Go 1.20+).
+    pub framed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventKind {
+    /// A classified line of stdout.
+    Test(TestLine),
+    /// A complete gctrace record from stderr.
+    Gc(Box<GcCycle>),
+    /// A stderr line that started like gctrace but did not parse.
+    GcUnrecognised(String),
+    /// Any other stderr line: output of whichever test owns the stream.
+    Stderr(String),
+}
+
+/// One thing that happened, `at` time since the child was started.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunEvent {
+    pub at: Duration,
+    pub kind: EventKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Code(i32),
+    Signal(i32),
+    TimedOut,
+}
+
+/// The raw record of one run, before any interpretation.
+#[derive(Debug, Clone)]
+pub struct RunRecord {
+    pub events: Vec<RunEvent>,
+    pub exit: Exit,
+    pub wall: Duration,
+}
+
+/// GODEBUG for the child: the user's settings with gctrace switched on.
+/// A user's own gctrace>=1 is kept; gctrace=0 is overridden (gate needs it).
+pub fn merge_godebug(user: Option<&str>) -> String {
+    let mut parts: Vec<String> = user
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect();
+    let keeps_trace = parts
+        .iter()
+        .any(|p| p.strip_prefix("gctrace=").and_then(|v| v.parse::<u32>().ok()).is_some_and(|v| v >= 1));
+    if !keeps_trace {
+        parts.retain(|p| !p.starts_with("gctrace="));
+        parts.push("gctrace=1".to_string());
+    }
+    parts.join(",")
+}
+
+enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// Runs the binary to completion (or timeout), calling `on_event` for every event as it happens.
+pub fn execute(cfg: &RunConfig, on_event: &mut dyn FnMut(&RunEvent)) -> Result<RunRecord, GateError> {
+    let mut cmd = Command::new(&cfg.binary);
+    cmd.arg(if cfg.framed { "-test.v=test2json" } else { "-test.v" });
+    cmd.args(&cfg.test_flags);
+    let user_godebug = std::env::var("GODEBUG").ok();
+    cmd.env("GODEBUG", merge_godebug(user_godebug.as_deref()));
+    if let Some(dir) = &cfg.workdir {
+        cmd.current_dir(dir);
+    }
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    // Its own process group, so that a timeout kills everything the tests started.
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+
+    let start = Instant::now();
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| GateError::io(format!("cannot start test binary {}", cfg.binary.display()), e))?;
+    let pgid = child.id() as i32;
+
+    let (tx, rx) = mpsc::channel::<(Instant, Stream, String)>();
+    let readers = [
+        spawn_reader(child.stdout.take(), Stream::Stdout, tx.clone()),
+        spawn_reader(child.stderr.take(), Stream::Stderr, tx),
+    ];
+
+    let parser = TestLineParser::new(cfg.framed);
+    let deadline = start + cfg.timeout;
+    let mut events = Vec::new();
+    let mut exit = None;
+    let mut exited_at: Option<Instant> = None;
+    let mut deliver = |events: &mut Vec<RunEvent>, at: Instant, stream: Stream, line: String| {
+        let kind = match stream {
+            Stream::Stdout => EventKind::Test(parser.parse(&line)),
+            Stream::Stderr => match gctrace::parse_line(&line) {
+                GcLine::Cycle(c) => EventKind::Gc(c),
+                GcLine::Unrecognised(l) => EventKind::GcUnrecognised(l),
+                GcLine::Other => EventKind::Stderr(line),
+            },
+        };
+        let event = RunEvent {
+            at: at.saturating_duration_since(start),
+            kind,
+        };
+        on_event(&event);
+        events.push(event);
+    };
+    loop {
+        let now = Instant::now();
+        if exit.is_none() && now >= deadline {
+            kill_group(pgid);
+            let _ = child.wait();
+            exit = Some(Exit::TimedOut);
+            exited_at = Some(now);
+        }
+        if exit.is_none()
+            && let Some(status) = child
+                .try_wait()
+                .map_err(|e| GateError::io(format!("waiting for {}", cfg.binary.display()), e))?
+        {
+            exit = Some(exit_of(status));
+            exited_at = Some(Instant::now());
+        }
+        // After exit, give grandchildren that hold the pipes a moment, then stop reading.
+        let wait = match exited_at {
+            Some(t) => (t + Duration::from_secs(1)).saturating_duration_since(now),
+            None => deadline.saturating_duration_since(now).min(Duration::from_millis(50)),
+        };
+        match rx.recv_timeout(wait.max(Duration::from_millis(1))) {
+            Ok((at, stream, line)) => deliver(&mut events, at, stream, line),
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                if exit.is_none() {
+                    let status = child
+                        .wait()
+                        .map_err(|e| GateError::io(format!("waiting for {}", cfg.binary.display()), e))?;
+                    exit = Some(exit_of(status));
+                }
+                break;
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if exited_at.is_some_and(|t| Instant::now() >= t + Duration::from_secs(1)) {
+                    break;
+                }
+            }
+        }
+    }
+    let wall = exited_at.map_or_else(|| start.elapsed(), |t| t.saturating_duration_since(start));
+    drop(readers);
+    Ok(RunRecord {
+        events,
+        exit: exit.unwrap_or(Exit::Code(-1)),
+        wall,
+    })
+}
+
+fn spawn_reader<R: Read + Send + 'static>(
+    pipe: Option<R>,
+    stream: Stream,
+    tx: mpsc::Sender<(Instant, Stream, String)>,
+) -> Option<std::thread::JoinHandle<()>> {
+    let pipe = pipe?;
+    Some(std::thread::spawn(move || {
+        let mut reader = BufReader::new(pipe);
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            match reader.read_until(b'\n', &mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    if buf.last() == Some(&b'\n') {
+                        buf.pop();
+                    }
+                    let line = String::from_utf8_lossy(&buf).into_owned();
+                    let stream = match stream {
+                        Stream::Stdout => Stream::Stdout,
+                        Stream::Stderr => Stream::Stderr,
+                    };
+                    if tx.send((Instant::now(), stream, line)).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    }))
+}
+
+fn exit_of(status: std::process::ExitStatus) -> Exit {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => Exit::Code(code),
+        (None, Some(sig)) => Exit::Signal(sig),
+        _ => Exit::Code(-1),
+    }
+}
+
+fn kill_group(pgid: i32) {
+    // SAFETY: kill(2) with a negative pid signals the process group we created; no memory is touched.
+    unsafe {
+        libc::kill(-pgid, libc::SIGKILL);
+    }
+}
+
+/// Path shown to users for a binary: relative to the current directory when inside it.
+pub fn display_path(path: &Path) -> String {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(|p| p.display().to_string()))
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn godebug_is_merged_never_replaced() {
+        assert_eq!(merge_godebug(None), "gctrace=1");
+        assert_eq!(merge_godebug(Some("madvdontneed=1")), "madvdontneed=1,gctrace=1");
+        assert_eq!(merge_godebug(Some("gctrace=0,x=1")), "x=1,gctrace=1");
+        assert_eq!(merge_godebug(Some("gctrace=2")), "gctrace=2");
+    }
+
+    #[test]
+    fn a_timeout_kills_the_process_group() {
+        // A shell whose child would keep the pipe open for a minute.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let script = dir.path().join("hang.sh");
+        std::fs::write(&script, "#!/bin/sh\necho started\nsleep 60 &\nsleep 60\n").expect("write");
+        std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).expect("chmod");
+        let cfg = RunConfig {
+            binary: script,
+            workdir: None,
+            test_flags: vec![],
+            timeout: Duration::from_millis(300),
+            framed: false,
+        };
+        let begun = Instant::now();
+        let record = execute(&cfg, &mut |_| {}).expect("runs");
+        assert_eq!(record.exit, Exit::TimedOut);
+        assert!(begun.elapsed() < Duration::from_secs(5), "took {:?}", begun.elapsed());
+        assert!(record.events.iter().any(|e| e.kind == EventKind::Test(TestLine::Output("started".into()))));
+    }
+}

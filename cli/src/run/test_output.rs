@@ -1,0 +1,207 @@
+//! Parses the output of a Go test binary run with `-test.v` (or
+//! `-test.v=test2json`, whose lines are framed with ^V so that user output
+//! can never be mistaken for a marker).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TestStatus {
+    Pass,
+    Fail,
+    Skip,
+}
+
+impl TestStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TestStatus::Pass => "pass",
+            TestStatus::Fail => "fail",
+            TestStatus::Skip => "skip",
+        }
+    }
+}
+
+/// One line of test output, classified.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TestLine {
+    /// `=== RUN   TestX/sub`
+    Run(String),
+    /// `=== PAUSE TestX`: a t.Parallel test waits for its parent to finish.
+    Pause(String),
+    /// `=== CONT  TestX`: a paused parallel test resumes.
+    Cont(String),
+    /// `=== NAME  TestX`: output that follows belongs to TestX (Go 1.20+); empty: to no test.
+    Name(String),
+    /// `--- PASS: TestX (0.01s)`
+    Result {
+        name: String,
+        status: TestStatus,
+        duration_s: f64,
+    },
+    /// A benchmark result line (`BenchmarkX-2  1000  123 ns/op ...`), kept for later use.
+    Benchmark(String),
+    /// Final `PASS` / `FAIL` of the binary.
+    Final(TestStatus),
+    /// Anything else: output of the test that owns the stream.
+    Output(String),
+}
+
+/// Classifies lines; `framed` is true when the binary runs with `-test.v=test2json`.
+#[derive(Debug, Clone, Copy)]
+pub struct TestLineParser {
+    framed: bool,
+}
+
+const FRAME: char = '\u{16}';
+
+impl TestLineParser {
+    pub fn new(framed: bool) -> Self {
+        TestLineParser { framed }
+    }
+
+    pub fn parse(&self, line: &str) -> TestLine {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let marker = match line.strip_prefix(FRAME) {
+            Some(rest) => rest,
+            // In framed mode an unframed line is always output, even if it looks like a marker.
+            None if self.framed => return TestLine::Output(line.to_string()),
+            None => line,
+        };
+        parse_marker(marker).unwrap_or_else(|| TestLine::Output(line.to_string()))
+    }
+}
+
+fn parse_marker(line: &str) -> Option<TestLine> {
+    if let Some(rest) = line.strip_prefix("=== ") {
+        let (verb, name) = rest.split_once(' ').unwrap_or((rest, ""));
+        let name = name.trim().to_string();
+        return match verb {
+            "RUN" => Some(TestLine::Run(name)),
+            "PAUSE" => Some(TestLine::Pause(name)),
+            "CONT" => Some(TestLine::Cont(name)),
+            "NAME" => Some(TestLine::Name(name)),
+            _ => None,
+        };
+    }
+    // Subtest results are indented by four spaces per level in plain -test.v.
+    let trimmed = line.trim_start();
+    if let Some(rest) = trimmed.strip_prefix("--- ") {
+        let (status, rest) = rest.split_once(": ")?;
+        let status = match status {
+            "PASS" => TestStatus::Pass,
+            "FAIL" => TestStatus::Fail,
+            "SKIP" => TestStatus::Skip,
+            _ => return None,
+        };
+        // "TestX (0.01s)"; a name may itself contain spaces, the duration is the last group.
+        let open = rest.rfind(" (")?;
+        let name = rest[..open].to_string();
+        let duration = rest[open + 2..].strip_suffix("s)")?;
+        let duration_s = duration.parse().ok()?;
+        return Some(TestLine::Result {
+            name,
+            status,
+            duration_s,
+        });
+    }
+    match line {
+        "PASS" => return Some(TestLine::Final(TestStatus::Pass)),
+        "FAIL" => return Some(TestLine::Final(TestStatus::Fail)),
+        _ => {}
+    }
+    if line.starts_with("Benchmark") && (line.contains(" ns/op") || line.contains("\t")) {
+        let first = line.split_whitespace().next()?;
+        if first.starts_with("Benchmark") && line.split_whitespace().nth(1)?.parse::<u64>().is_ok() {
+            return Some(TestLine::Benchmark(line.to_string()));
+        }
+    }
+    None
+}
+
+/// The top-level test of a test or subtest name: `TestX/a/b` -> `TestX`.
+pub fn top_level(name: &str) -> &str {
+    name.split('/').next().unwrap_or(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Real output of fixtures-go/outcomes (Go 1.26, -test.v=test2json), parallel subtests included.
+    const FRAMED: &str = include_str!("testdata/outcomes_framed.txt");
+    /// Real output of the same binary with plain -test.v.
+    const PLAIN: &str = include_str!("testdata/outcomes_plain.txt");
+
+    fn results(text: &str, framed: bool) -> Vec<(String, TestStatus)> {
+        let p = TestLineParser::new(framed);
+        text.lines()
+            .filter_map(|l| match p.parse(l) {
+                TestLine::Result { name, status, .. } => Some((name, status)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn framed_and_plain_output_give_the_same_results() {
+        let framed = results(FRAMED, true);
+        let plain = results(PLAIN, false);
+        let names: Vec<&str> = framed.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "TestPasses",
+                "TestSkips",
+                "TestFails",
+                "TestSubtests/first",
+                "TestSubtests/second",
+                "TestSubtests/third",
+                "TestSubtests",
+                "TestParallelGroup/20ms",
+                "TestParallelGroup/30ms",
+                "TestParallelGroup/10ms",
+                "TestParallelGroup",
+            ]
+        );
+        let mut sorted_framed = framed.clone();
+        let mut sorted_plain = plain.clone();
+        sorted_framed.sort_by(|a, b| a.0.cmp(&b.0));
+        sorted_plain.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(sorted_framed, sorted_plain);
+        assert_eq!(framed[2], ("TestFails".to_string(), TestStatus::Fail));
+        assert_eq!(framed[1], ("TestSkips".to_string(), TestStatus::Skip));
+    }
+
+    #[test]
+    fn framed_mode_ignores_markers_printed_by_user_code() {
+        let p = TestLineParser::new(true);
+        assert_eq!(p.parse("--- FAIL: TestFake (0.00s)"), TestLine::Output("--- FAIL: TestFake (0.00s)".into()));
+        assert_eq!(p.parse("\u{16}=== RUN   TestX"), TestLine::Run("TestX".into()));
+        assert_eq!(p.parse("\u{16}=== NAME  "), TestLine::Name(String::new()));
+    }
+
+    #[test]
+    fn markers_parse() {
+        let p = TestLineParser::new(false);
+        assert_eq!(
+            p.parse("    --- PASS: TestA/with space (1.25s)"),
+            TestLine::Result {
+                name: "TestA/with space".into(),
+                status: TestStatus::Pass,
+                duration_s: 1.25
+            }
+        );
+        assert_eq!(p.parse("=== PAUSE TestP"), TestLine::Pause("TestP".into()));
+        assert_eq!(p.parse("=== CONT  TestP"), TestLine::Cont("TestP".into()));
+        assert_eq!(p.parse("FAIL"), TestLine::Final(TestStatus::Fail));
+        assert_eq!(p.parse("PASS"), TestLine::Final(TestStatus::Pass));
+        assert_eq!(
+            p.parse("BenchmarkX-2   \t 1000000\t      1052 ns/op\t     512 B/op\t       2 allocs/op"),
+            TestLine::Benchmark("BenchmarkX-2   \t 1000000\t      1052 ns/op\t     512 B/op\t       2 allocs/op".into())
+        );
+        assert_eq!(p.parse("--- BAD: x"), TestLine::Output("--- BAD: x".into()));
+        assert_eq!(p.parse("hello"), TestLine::Output("hello".into()));
+        assert_eq!(top_level("TestA/b/c"), "TestA");
+    }
+}

@@ -1,0 +1,159 @@
+//! Builds test binaries from package patterns with `go list` and `go test -c`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::TestBinary;
+use crate::error::GateError;
+
+/// One package matched by a pattern.
+#[derive(Debug)]
+struct Package {
+    import_path: String,
+    dir: PathBuf,
+    has_tests: bool,
+}
+
+/// Compiles every package with tests matched by `pattern` into `out_dir`.
+/// Packages without tests are skipped, with a note on stderr.
+pub fn build_packages(pattern: &str, out_dir: &Path) -> Result<Vec<TestBinary>, GateError> {
+    let (cwd, go_pattern) = split_pattern(pattern);
+    let packages = list_packages(pattern, &cwd, &go_pattern)?;
+    if packages.is_empty() {
+        return Err(GateError::MissingTarget(PathBuf::from(pattern)));
+    }
+    let mut binaries = Vec::new();
+    for (index, pkg) in packages.iter().enumerate() {
+        if !pkg.has_tests {
+            eprintln!("gate: {}: no test files, skipped", pkg.import_path);
+            continue;
+        }
+        let name = format!("{:03}-{}.test", index, pkg.import_path.rsplit('/').next().unwrap_or("pkg"));
+        let output = out_dir.join(name);
+        let out = go(&cwd)
+            .args(["test", "-c", "-o"])
+            .arg(&output)
+            .arg(&pkg.import_path)
+            .output()
+            .map_err(|e| missing_go(pattern, e))?;
+        if !out.status.success() {
+            return Err(GateError::GoBuild {
+                pattern: pattern.to_string(),
+                command: format!("test -c {}", pkg.import_path),
+                stderr: String::from_utf8_lossy(&out.stderr).trim_end().to_string(),
+            });
+        }
+        if !output.exists() {
+            // `go test -c` writes nothing for a package whose test files hold no tests.
+            eprintln!("gate: {}: no tests to run, skipped", pkg.import_path);
+            continue;
+        }
+        binaries.push(TestBinary {
+            path: output,
+            workdir: Some(pkg.dir.clone()),
+            built_from: Some(pkg.import_path.clone()),
+        });
+    }
+    Ok(binaries)
+}
+
+/// A filesystem pattern runs `go` inside its directory, so that the right
+/// module is found: `./fixtures-go/gc/...` becomes `./...` in `./fixtures-go/gc`.
+fn split_pattern(pattern: &str) -> (PathBuf, String) {
+    let is_path = pattern.starts_with('.') || pattern.starts_with('/');
+    if !is_path {
+        return (PathBuf::from("."), pattern.to_string());
+    }
+    let (base, rest) = match pattern.find("...") {
+        Some(i) => {
+            let base = &pattern[..i];
+            match base.rfind('/') {
+                Some(slash) => (&pattern[..slash], format!("./{}", &pattern[slash + 1..])),
+                None => (".", pattern.to_string()),
+            }
+        }
+        None => (pattern, ".".to_string()),
+    };
+    let base = if base.is_empty() { "/" } else { base };
+    (PathBuf::from(base), rest)
+}
+
+fn go(cwd: &Path) -> Command {
+    let mut cmd = Command::new(std::env::var_os("GATE_GO").unwrap_or_else(|| "go".into()));
+    cmd.current_dir(cwd);
+    cmd
+}
+
+fn missing_go(pattern: &str, e: std::io::Error) -> GateError {
+    GateError::GoToolchain {
+        pattern: pattern.to_string(),
+        reason: format!(
+            "cannot run the Go toolchain ({e}); install Go and put `go` on PATH, or pass test binaries built with `go test -c`"
+        ),
+    }
+}
+
+fn list_packages(pattern: &str, cwd: &Path, go_pattern: &str) -> Result<Vec<Package>, GateError> {
+    if !cwd.is_dir() {
+        return Err(GateError::MissingTarget(PathBuf::from(pattern)));
+    }
+    let out = go(cwd)
+        .args([
+            "list",
+            "-f",
+            "{{.ImportPath}}\t{{.Dir}}\t{{len .TestGoFiles}}\t{{len .XTestGoFiles}}",
+            go_pattern,
+        ])
+        .output()
+        .map_err(|e| missing_go(pattern, e))?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        let stderr = stderr.trim_end().to_string();
+        // `go list` fails on patterns that match nothing or paths outside a module.
+        if stderr.contains("matched no packages") || stderr.contains("no Go files") || stderr.contains("cannot find") {
+            return Err(GateError::Usage(format!(
+                "package pattern {pattern}: {stderr}\nPass a pattern that matches Go packages, or a test binary built with `go test -c`."
+            )));
+        }
+        return Err(GateError::GoBuild {
+            pattern: pattern.to_string(),
+            command: format!("list {go_pattern}"),
+            stderr,
+        });
+    }
+    if stderr.contains("matched no packages") {
+        return Ok(Vec::new());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| {
+            let mut f = line.split('\t');
+            let import_path = f.next()?.to_string();
+            let dir = PathBuf::from(f.next()?);
+            let tests: usize = f.next()?.parse().ok()?;
+            let xtests: usize = f.next()?.parse().ok()?;
+            Some(Package {
+                import_path,
+                dir,
+                has_tests: tests + xtests > 0,
+            })
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_patterns_run_go_in_their_directory() {
+        assert_eq!(split_pattern("./..."), (PathBuf::from("."), "./...".into()));
+        assert_eq!(
+            split_pattern("./fixtures-go/gc/..."),
+            (PathBuf::from("./fixtures-go/gc"), "./...".into())
+        );
+        assert_eq!(split_pattern("./fixtures-go/gc/forced"), (PathBuf::from("./fixtures-go/gc/forced"), ".".into()));
+        assert_eq!(split_pattern("example.com/m/..."), (PathBuf::from("."), "example.com/m/...".into()));
+        assert_eq!(split_pattern("/abs/mod/..."), (PathBuf::from("/abs/mod"), "./...".into()));
+    }
+}

@@ -1,0 +1,271 @@
+//! Inspects a test binary: Go version and package from `.go.buildinfo`,
+//! symbols, and source sites (file:line) from its DWARF debug info.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use object::{Object, ObjectSection, ObjectSymbol, SymbolKind};
+use serde::{Deserialize, Serialize};
+
+use crate::error::GateError;
+
+/// A source location in the user's code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Site {
+    /// Relative to the repository root where the file lies inside it; absolute otherwise.
+    pub file: String,
+    pub line: u32,
+    pub function: String,
+}
+
+/// What gate knows about a test binary before running it.
+pub struct BinaryInfo {
+    pub path: PathBuf,
+    /// `go1.26.8`
+    pub go_version: String,
+    /// Import path of the package under test (`example.com/m/pkg`).
+    pub package: String,
+    /// Address of every function symbol, by name.
+    functions: HashMap<String, u64>,
+    lines: Option<addr2line::Loader>,
+    root: PathBuf,
+}
+
+impl std::fmt::Debug for BinaryInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BinaryInfo")
+            .field("path", &self.path)
+            .field("go_version", &self.go_version)
+            .field("package", &self.package)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BinaryInfo {
+    /// Go (major, minor), e.g. (1, 26); None for devel builds.
+    pub fn go_minor(&self) -> Option<(u32, u32)> {
+        parse_go_version(&self.go_version)
+    }
+
+    /// `-test.v=test2json` frames markers with ^V; available since Go 1.20.
+    pub fn supports_framed_output(&self) -> bool {
+        self.go_minor().is_none_or(|v| v >= (1, 20))
+    }
+
+    pub fn has_debug_info(&self) -> bool {
+        self.lines.is_some()
+    }
+
+    /// The source site of a test function: `TestX/sub` maps to the `func TestX` line.
+    pub fn test_site(&self, test: &str) -> Option<Site> {
+        let top = crate::run::test_output::top_level(test);
+        [format!("{}.{top}", self.package), format!("{}_test.{top}", self.package)]
+            .into_iter()
+            .find_map(|symbol| self.function_site(&symbol))
+    }
+
+    /// The source site of the first instruction of a function, by symbol name.
+    pub fn function_site(&self, symbol: &str) -> Option<Site> {
+        let addr = *self.functions.get(symbol)?;
+        let loader = self.lines.as_ref()?;
+        let loc = loader.find_location(addr).ok()??;
+        Some(Site {
+            file: relative_to(&self.root, loc.file?),
+            line: loc.line?,
+            function: symbol.to_string(),
+        })
+    }
+}
+
+/// Reads a binary and checks that it is a Go test binary (exit 3 otherwise).
+pub fn inspect(path: &Path, root: &Path) -> Result<BinaryInfo, GateError> {
+    let not_test = |reason: String| GateError::NotGoTestBinary {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let data = std::fs::read(path).map_err(|e| GateError::io(format!("cannot read target {}", path.display()), e))?;
+    let file = object::File::parse(&*data).map_err(|e| {
+        not_test(format!(
+            "not an executable gate can read ({e}); pass a Go test binary built with `go test -c`, or a package pattern"
+        ))
+    })?;
+    let build = read_buildinfo(&file).ok_or_else(|| {
+        not_test("not a Go binary (no .go.buildinfo section); build the tests with `go test -c -o pkg.test ./pkg`".into())
+    })?;
+    let main_path = build
+        .modinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("path\t"))
+        .unwrap_or_default()
+        .to_string();
+    let mut functions = HashMap::new();
+    for sym in file.symbols() {
+        if sym.kind() == SymbolKind::Text
+            && let Ok(name) = sym.name()
+        {
+            functions.insert(name.to_string(), sym.address());
+        }
+    }
+    let package = match main_path.strip_suffix(".test") {
+        Some(pkg) => pkg.to_string(),
+        None if functions.contains_key("testing.MainStart") && !main_path.is_empty() => main_path.clone(),
+        None => {
+            return Err(not_test(format!(
+                "a Go program ({}, main package {:?}) but not a test binary; build one with `go test -c`",
+                build.go_version,
+                if main_path.is_empty() { "unknown" } else { &main_path }
+            )));
+        }
+    };
+    let has_dwarf = file.section_by_name(".debug_info").is_some() || file.section_by_name(".zdebug_info").is_some();
+    let lines = if has_dwarf { addr2line::Loader::new(path).ok() } else { None };
+    Ok(BinaryInfo {
+        path: path.to_path_buf(),
+        go_version: build.go_version,
+        package,
+        functions,
+        lines,
+        root: root.to_path_buf(),
+    })
+}
+
+struct BuildInfo {
+    go_version: String,
+    modinfo: String,
+}
+
+const BUILDINFO_MAGIC: &[u8] = b"\xff Go buildinf:";
+
+/// Decodes `.go.buildinfo` (see Go's debug/buildinfo): since Go 1.18 the
+/// version and module info are inline, varint-length-prefixed; before, the
+/// header holds pointers to Go string headers.
+fn read_buildinfo(file: &object::File) -> Option<BuildInfo> {
+    let section = file.section_by_name(".go.buildinfo")?;
+    let data = section.data().ok()?;
+    if data.len() < 32 || !data.starts_with(BUILDINFO_MAGIC) {
+        return None;
+    }
+    let ptr_size = data[14] as usize;
+    let flags = data[15];
+    let (go_version, modinfo) = if flags & 0x2 != 0 {
+        let (version, rest) = read_varint_string(&data[32..])?;
+        let (modinfo, _) = read_varint_string(rest).unwrap_or((Vec::new(), &[]));
+        (version, modinfo)
+    } else {
+        let big_endian = flags & 0x1 != 0;
+        let read_ptr = |b: &[u8]| -> Option<u64> {
+            Some(match (ptr_size, big_endian) {
+                (8, false) => u64::from_le_bytes(b.get(..8)?.try_into().ok()?),
+                (8, true) => u64::from_be_bytes(b.get(..8)?.try_into().ok()?),
+                (4, false) => u32::from_le_bytes(b.get(..4)?.try_into().ok()?) as u64,
+                (4, true) => u32::from_be_bytes(b.get(..4)?.try_into().ok()?) as u64,
+                _ => return None,
+            })
+        };
+        let read_go_string = |addr: u64| -> Option<Vec<u8>> {
+            let header = read_at(file, addr, 2 * ptr_size)?;
+            let (ptr, len) = (read_ptr(&header)?, read_ptr(&header[ptr_size..])?);
+            read_at(file, ptr, len as usize)
+        };
+        let version = read_go_string(read_ptr(&data[16..])?)?;
+        let modinfo = read_go_string(read_ptr(&data[16 + ptr_size..])?).unwrap_or_default();
+        (version, modinfo)
+    };
+    // Module info is wrapped in 16-byte sentinels.
+    let modinfo = if modinfo.len() >= 33 { modinfo[16..modinfo.len() - 16].to_vec() } else { modinfo };
+    Some(BuildInfo {
+        go_version: String::from_utf8_lossy(&go_version).into_owned(),
+        modinfo: String::from_utf8_lossy(&modinfo).into_owned(),
+    })
+}
+
+fn read_at(file: &object::File, addr: u64, len: usize) -> Option<Vec<u8>> {
+    file.sections().find_map(|s| {
+        let start = s.address();
+        if addr >= start && addr + len as u64 <= start + s.size() {
+            let data = s.data().ok()?;
+            let off = (addr - start) as usize;
+            data.get(off..off + len).map(<[u8]>::to_vec)
+        } else {
+            None
+        }
+    })
+}
+
+fn read_varint_string(data: &[u8]) -> Option<(Vec<u8>, &[u8])> {
+    let mut len: u64 = 0;
+    let mut shift = 0;
+    let mut i = 0;
+    loop {
+        let b = *data.get(i)?;
+        len |= u64::from(b & 0x7f) << shift;
+        i += 1;
+        if b & 0x80 == 0 {
+            break;
+        }
+        shift += 7;
+        if shift > 63 {
+            return None;
+        }
+    }
+    let end = i.checked_add(usize::try_from(len).ok()?)?;
+    Some((data.get(i..end)?.to_vec(), &data[end..]))
+}
+
+pub fn parse_go_version(version: &str) -> Option<(u32, u32)> {
+    let rest = version.strip_prefix("go")?;
+    let mut parts = rest.split(|c: char| !c.is_ascii_digit());
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next()?.parse().ok()?;
+    Some((major, minor))
+}
+
+/// The repository root: the nearest ancestor of `dir` with a `.git`, else `dir`.
+pub fn repository_root(dir: &Path) -> PathBuf {
+    dir.ancestors()
+        .find(|d| d.join(".git").exists())
+        .unwrap_or(dir)
+        .to_path_buf()
+}
+
+fn relative_to(root: &Path, file: &str) -> String {
+    Path::new(file)
+        .strip_prefix(root)
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| file.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_versions_parse() {
+        assert_eq!(parse_go_version("go1.26.8"), Some((1, 26)));
+        assert_eq!(parse_go_version("go1.22rc1"), Some((1, 22)));
+        assert_eq!(parse_go_version("devel go1.27-abc"), None);
+    }
+
+    #[test]
+    fn varint_strings_decode() {
+        let data = [3, b'a', b'b', b'c', 1, b'x'];
+        let (s, rest) = read_varint_string(&data).expect("decodes");
+        assert_eq!(s, b"abc");
+        assert_eq!(rest, &[1, b'x']);
+        assert!(read_varint_string(&[5, b'a']).is_none(), "truncated data is rejected");
+    }
+
+    #[test]
+    fn non_go_binaries_are_rejected_with_a_reason() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let text = dir.path().join("notes.txt");
+        std::fs::write(&text, "hello").expect("write");
+        let e = inspect(&text, dir.path()).unwrap_err();
+        assert_eq!(e.exit_code(), crate::error::exit::ENVIRONMENT);
+        assert!(e.to_string().contains("go test -c"), "{e}");
+        // A real ELF that is not Go: this very test executable.
+        let me = std::env::current_exe().expect("current exe");
+        let e = inspect(&me, dir.path()).unwrap_err();
+        assert!(e.to_string().contains("not a Go binary"), "{e}");
+    }
+}

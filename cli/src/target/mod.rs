@@ -1,0 +1,47 @@
+//! Targets: what `gate run` was asked to check. A Go test binary is used as
+//! it is; a package pattern is compiled with `go test -c`, one binary per
+//! package with tests.
+
+mod build;
+pub mod inspect;
+
+pub use build::build_packages;
+pub use inspect::{BinaryInfo, Site, inspect, repository_root};
+
+use std::path::{Path, PathBuf};
+
+use crate::error::GateError;
+
+/// A test binary ready to run, and where `go test` would run it.
+#[derive(Debug, Clone)]
+pub struct TestBinary {
+    pub path: PathBuf,
+    /// The package directory for binaries gate built (tests expect to run there), else the current directory.
+    pub workdir: Option<PathBuf>,
+    /// The pattern it was built from, if any.
+    pub built_from: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TargetSpec {
+    Binary(PathBuf),
+    Pattern(String),
+}
+
+/// Decides what each TARGET is: an existing regular file is a binary; a
+/// directory, `./...`-style or import-path pattern is a package pattern.
+pub fn classify(target: &str) -> Result<TargetSpec, GateError> {
+    let path = Path::new(target);
+    if path.is_file() {
+        return Ok(TargetSpec::Binary(path.to_path_buf()));
+    }
+    if path.is_dir() || target.contains("...") {
+        return Ok(TargetSpec::Pattern(target.to_string()));
+    }
+    let looks_like_path = target.starts_with('.') || target.starts_with('/') || target.ends_with(".test");
+    if looks_like_path {
+        return Err(GateError::MissingTarget(path.to_path_buf()));
+    }
+    // An import path such as example.com/m/pkg: let `go list` decide.
+    Ok(TargetSpec::Pattern(target.to_string()))
+}

@@ -1,0 +1,3 @@
+module gate.example/fixtures
+
+go 1.22

@@ -1,0 +1,62 @@
+// Package outcomes exercises every way a Go test can end, so gate's test
+// output parsing is proven on real runs. Integration tests pick cases with
+// -test.run; running the whole package fails on purpose.
+package outcomes
+
+import (
+	"fmt"
+	"os"
+	"testing"
+	"time"
+)
+
+func TestPasses(t *testing.T) {
+	t.Log("a log line from a passing test")
+}
+
+func TestSkips(t *testing.T) {
+	t.Skip("skipped on purpose")
+}
+
+func TestFails(t *testing.T) {
+	fmt.Println("output printed before the failure")
+	t.Errorf("want %d, got %d", 1, 2)
+}
+
+func TestSubtests(t *testing.T) {
+	for _, name := range []string{"first", "second", "third"} {
+		t.Run(name, func(t *testing.T) {
+			if name == "second" {
+				t.Error("second subtest fails")
+			}
+		})
+	}
+}
+
+func TestParallelGroup(t *testing.T) {
+	for _, d := range []time.Duration{30 * time.Millisecond, 10 * time.Millisecond, 20 * time.Millisecond} {
+		t.Run(d.String(), func(t *testing.T) {
+			t.Parallel()
+			time.Sleep(d)
+			t.Logf("slept %v", d)
+		})
+	}
+}
+
+func TestPanics(t *testing.T) {
+	var m map[string]int
+	m["boom"] = 1 // assignment to entry in nil map
+}
+
+func TestExitsEarly(t *testing.T) {
+	fmt.Fprintln(os.Stderr, "calling os.Exit(3) from inside a test")
+	os.Exit(3)
+}
+
+func TestHangs(t *testing.T) {
+	select {} // all goroutines asleep would be caught; the timer keeps it alive
+}
+
+func TestHangsWithTimer(t *testing.T) {
+	time.Sleep(time.Hour)
+}
