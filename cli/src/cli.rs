@@ -24,10 +24,14 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run Go tests under gate and check them against the rules.
-    #[command(after_help = "Examples:\n  gate run ./...\n  gate run --rules rules/ --junit junit.xml --sarif gate.sarif --json gate.json ./pkg.test\n  gate run --timeout 2m ./internal/... -- -test.run '^TestAPI' -test.count 1")]
+    #[command(
+        after_help = "Examples:\n  gate run ./...\n  gate run --rules rules/ --junit junit.xml --sarif gate.sarif --json gate.json ./pkg.test\n  gate run --timeout 2m ./internal/... -- -test.run '^TestAPI' -test.count 1"
+    )]
     Run(RunArgs),
     /// List the loaded rules (id, title, severity, scope), or the metrics rules can use.
-    #[command(after_help = "Examples:\n  gate rules\n  gate rules --rules my-rules/\n  gate rules --metrics")]
+    #[command(
+        after_help = "Examples:\n  gate rules\n  gate rules --rules my-rules/\n  gate rules --metrics"
+    )]
     Rules(RulesArgs),
 }
 
@@ -90,7 +94,8 @@ pub struct RulesArgs {
 
 /// Parses a Go-style duration: a sequence of number+unit pairs (ns, us, ms, s, m, h).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let invalid = || format!("invalid duration {text:?}: use Go-style durations such as 90s, 10m or 1h30m");
+    let invalid =
+        || format!("invalid duration {text:?}: use Go-style durations such as 90s, 10m or 1h30m");
     let mut rest = text.trim();
     if rest.is_empty() {
         return Err(invalid());
@@ -102,7 +107,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             .ok_or_else(invalid)?;
         let (number, tail) = rest.split_at(number_len);
         let value: f64 = number.parse().map_err(|_| invalid())?;
-        let unit_len = tail.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(tail.len());
+        let unit_len = tail
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(tail.len());
         let (unit, tail) = tail.split_at(unit_len);
         let seconds = match unit {
             "ns" => 1e-9,
@@ -117,7 +124,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         rest = tail;
     }
     if total <= 0.0 {
-        return Err(format!("invalid duration {text:?}: must be greater than zero"));
+        return Err(format!(
+            "invalid duration {text:?}: must be greater than zero"
+        ));
     }
     Ok(Duration::from_secs_f64(total))
 }

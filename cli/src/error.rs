@@ -53,9 +53,9 @@ impl GateError {
             GateError::Rules(_) | GateError::MissingTarget(_) | GateError::Usage(_) => exit::USAGE,
             // A package that does not compile fails like `go test` does: a failed test run.
             GateError::GoBuild { .. } => exit::FAILED,
-            GateError::NotGoTestBinary { .. } | GateError::GoToolchain { .. } | GateError::Io { .. } => {
-                exit::ENVIRONMENT
-            }
+            GateError::NotGoTestBinary { .. }
+            | GateError::GoToolchain { .. }
+            | GateError::Io { .. } => exit::ENVIRONMENT,
         }
     }
 

@@ -27,7 +27,11 @@ fn main() -> ExitCode {
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr.
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { exit::USAGE as u8 } else { exit::OK as u8 });
+            return ExitCode::from(if e.use_stderr() {
+                exit::USAGE as u8
+            } else {
+                exit::OK as u8
+            });
         }
     };
     let result = match cli.command {
@@ -58,28 +62,52 @@ fn load_rules(source: &RuleSource) -> Result<RuleSet, GateError> {
 
 fn list_rules(args: RulesArgs) -> Result<i32, GateError> {
     if args.metrics {
-        println!("{:<20} {:<8} {:<22} DESCRIPTION", "METRIC", "UNIT", "SIGNAL");
+        println!(
+            "{:<20} {:<8} {:<22} DESCRIPTION",
+            "METRIC", "UNIT", "SIGNAL"
+        );
         for m in rules::metrics::METRICS {
-            println!("{:<20} {:<8} {:<22} {}", m.name, m.unit, m.signal.describe(), m.description);
+            println!(
+                "{:<20} {:<8} {:<22} {}",
+                m.name,
+                m.unit,
+                m.signal.describe(),
+                m.description
+            );
         }
         return Ok(exit::OK);
     }
     let set = load_rules(&args.rules)?;
-    println!("{:<20} {:<8} {:<7} {:<22} TITLE", "ID", "SEVERITY", "SCOPE", "CHECK");
+    println!(
+        "{:<20} {:<8} {:<7} {:<22} TITLE",
+        "ID", "SEVERITY", "SCOPE", "CHECK"
+    );
     for r in &set.rules {
         let check = format!("{} {}", r.check.metric.name, r.check.describe());
-        println!("{:<20} {:<8} {:<7} {:<22} {}", r.id, r.severity.as_str(), r.scope.as_str(), check, r.title);
+        println!(
+            "{:<20} {:<8} {:<7} {:<22} {}",
+            r.id,
+            r.severity.as_str(),
+            r.scope.as_str(),
+            check,
+            r.title
+        );
     }
     Ok(exit::OK)
 }
 
 fn run(args: RunArgs) -> Result<i32, GateError> {
     let rule_set = load_rules(&args.rules)?;
-    let cwd = std::env::current_dir().map_err(|e| GateError::io("cannot read the current directory", e))?;
+    let cwd = std::env::current_dir()
+        .map_err(|e| GateError::io("cannot read the current directory", e))?;
     let root = target::repository_root(&cwd);
 
     // Resolve every target before running anything: a typo fails fast.
-    let specs = args.targets.iter().map(|t| target::classify(t)).collect::<Result<Vec<_>, _>>()?;
+    let specs = args
+        .targets
+        .iter()
+        .map(|t| target::classify(t))
+        .collect::<Result<Vec<_>, _>>()?;
     let build_dir = tempfile::Builder::new()
         .prefix("gate-build-")
         .tempdir()
@@ -92,12 +120,15 @@ fn run(args: RunArgs) -> Result<i32, GateError> {
                 workdir: None,
                 built_from: None,
             }),
-            target::TargetSpec::Pattern(p) => binaries.extend(target::build_packages(&p, build_dir.path())?),
+            target::TargetSpec::Pattern(p) => {
+                binaries.extend(target::build_packages(&p, build_dir.path())?)
+            }
         }
     }
     if binaries.is_empty() {
         return Err(GateError::Usage(
-            "no test binaries to run: the package patterns matched only packages without tests".into(),
+            "no test binaries to run: the package patterns matched only packages without tests"
+                .into(),
         ));
     }
     let infos = binaries
@@ -119,11 +150,15 @@ fn run(args: RunArgs) -> Result<i32, GateError> {
         progress.finish();
         let observations = observe::collect(&record, args.timeout);
         let checks = rules::evaluate(&rule_set, &observations);
-        let shown_path = match &binary.built_from {
-            Some(pkg) => format!("{pkg} (built with go test -c)"),
-            None => run::display_path(&binary.path),
+        // A binary gate built is gone after the run: point at its package directory instead.
+        let shown_path = match &binary.workdir {
+            Some(dir) if binary.built_from.is_some() => run::display_path(dir),
+            _ => run::display_path(&binary.path),
         };
-        reports.push(report::BinaryReport::build(info, shown_path, &observations, &checks, &rule_set));
+        let mut binary_report =
+            report::BinaryReport::build(info, shown_path, &observations, &checks, &rule_set);
+        binary_report.built = binary.built_from.is_some();
+        reports.push(binary_report);
     }
     let report = report::Report::new(reports);
 
@@ -137,5 +172,9 @@ fn run(args: RunArgs) -> Result<i32, GateError> {
         report::sarif::write(&report, &rule_set, &root, path)?;
     }
     print!("{}", report::terminal::render(&report, &rule_set));
-    Ok(if report.passed() { exit::OK } else { exit::FAILED })
+    Ok(if report.passed() {
+        exit::OK
+    } else {
+        exit::FAILED
+    })
 }

@@ -6,6 +6,7 @@ package outcomes
 import (
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -59,4 +60,14 @@ func TestHangs(t *testing.T) {
 
 func TestHangsWithTimer(t *testing.T) {
 	time.Sleep(time.Hour)
+}
+
+// TestSeesGODEBUG proves gate merges GODEBUG instead of replacing it.
+func TestSeesGODEBUG(t *testing.T) {
+	got := os.Getenv("GODEBUG")
+	for _, want := range []string{"gctrace=1", os.Getenv("WANT_GODEBUG")} {
+		if !strings.Contains(got, want) {
+			t.Errorf("GODEBUG = %q, want it to contain %q", got, want)
+		}
+	}
 }

@@ -61,6 +61,7 @@ impl Observations {
         self.tests.iter().find(|t| t.name == name)
     }
 
+    #[cfg(test)]
     pub fn failed(&self) -> bool {
         self.tests.iter().any(|t| t.status == TestStatus::Fail)
     }
@@ -77,7 +78,8 @@ impl Observations {
 
     /// The value of a metric over a subject; None where it was not observed.
     pub fn metric(&self, name: &str, subject: Subject) -> Option<f64> {
-        let count = |pred: fn(&GcCycle) -> bool| self.cycles_of(subject).filter(|c| pred(c)).count() as f64;
+        let count =
+            |pred: fn(&GcCycle) -> bool| self.cycles_of(subject).filter(|c| pred(c)).count() as f64;
         let duration_s = match subject {
             Subject::Binary => self.wall_s,
             Subject::Test(t) => self.test(t)?.duration_s,
@@ -86,14 +88,23 @@ impl Observations {
             "test.duration_s" => duration_s,
             "gc.cycles" => count(|_| true),
             "gc.forced_cycles" => count(|c| c.forced),
-            "gc.max_pause_ms" => self.cycles_of(subject).map(GcCycle::max_pause_ms).fold(0.0, f64::max),
+            "gc.max_pause_ms" => self
+                .cycles_of(subject)
+                .map(GcCycle::max_pause_ms)
+                .fold(0.0, f64::max),
             "gc.total_pause_ms" => self.cycles_of(subject).map(GcCycle::total_pause_ms).sum(),
             "gc.peak_heap_mb" => self
                 .cycles_of(subject)
                 .map(|c| c.heap_start_mb.max(c.heap_end_mb) as f64)
                 .reduce(f64::max)?,
             "gc.cpu_percent" => {
-                let procs = self.gc.iter().map(|c| c.cycle.procs).max().unwrap_or(1).max(1) as f64;
+                let procs = self
+                    .gc
+                    .iter()
+                    .map(|c| c.cycle.procs)
+                    .max()
+                    .unwrap_or(1)
+                    .max(1) as f64;
                 if duration_s <= 0.0 {
                     return None;
                 }
@@ -103,6 +114,22 @@ impl Observations {
             _ => return None,
         })
     }
+}
+
+/// Keeps the head (where the cause usually is) and the tail of long output.
+fn abbreviate(lines: &[String]) -> Vec<String> {
+    const HEAD: usize = 20;
+    const TAIL: usize = 60;
+    if lines.len() <= HEAD + TAIL {
+        return lines.to_vec();
+    }
+    let mut out = lines[..HEAD].to_vec();
+    out.push(format!(
+        "... {} lines omitted ...",
+        lines.len() - HEAD - TAIL
+    ));
+    out.extend_from_slice(&lines[lines.len() - TAIL..]);
+    out
 }
 
 fn round3(v: f64) -> f64 {
@@ -124,7 +151,10 @@ pub fn collect(record: &RunRecord, timeout: Duration) -> Observations {
     let mut tail: Vec<String> = Vec::new();
     let mut final_status = None;
 
-    let start_test = |tests: &mut Vec<TestObservation>, index: &mut BTreeMap<String, usize>, name: &str, at: f64| {
+    let start_test = |tests: &mut Vec<TestObservation>,
+                      index: &mut BTreeMap<String, usize>,
+                      name: &str,
+                      at: f64| {
         let i = *index.entry(name.to_string()).or_insert_with(|| {
             tests.push(TestObservation {
                 name: name.to_string(),
@@ -198,12 +228,20 @@ pub fn collect(record: &RunRecord, timeout: Duration) -> Observations {
             },
             EventKind::Stderr(line) => output_line(line, &owner),
             EventKind::Gc(cycle) => {
+                if cycle.truncated {
+                    warnings.push(format!(
+                        "the gctrace line of GC cycle {} was cut off when the binary exited; the cycle is counted, its missing fields as 0",
+                        cycle.cycle
+                    ));
+                }
                 // The line arrives when the cycle ends; its start is its wall time earlier.
                 let started = (at - cycle.wall_ms() / 1000.0).max(0.0);
                 cycles.push((started, (**cycle).clone()));
             }
             EventKind::GcUnrecognised(line) => {
-                warnings.push(format!("unrecognised gctrace line (cycle not counted): {line}"));
+                warnings.push(format!(
+                    "unrecognised gctrace line (cycle not counted): {line}"
+                ));
                 output_line(line, &owner);
             }
         }
@@ -224,21 +262,33 @@ pub fn collect(record: &RunRecord, timeout: Duration) -> Observations {
         t.duration_s = round3(wall_s - started);
         t.message = Some(match record.exit {
             Exit::TimedOut => format!("test binary {exit} while {} was running", t.name),
-            _ => format!("no result: the test binary stopped ({exit}) while {} was running", t.name),
+            _ => format!(
+                "no result: the test binary stopped ({exit}) while {} was running",
+                t.name
+            ),
         });
         if t.output.is_empty() {
             t.output = tail.clone();
         }
     }
-    let any_unfinished = tests.iter().any(|t| t.message.is_some());
-    if !clean_exit && !any_unfinished || (clean_exit && final_status == Some(TestStatus::Pass) && record.exit != Exit::Code(0)) {
-        // A crash outside any test (init, TestMain, after the last test) is still a failure.
+    // An abnormal end that no failed test explains (init, TestMain, a rejected flag, os.Exit
+    // after the tests) is still a failure: it gets a pseudo-test with the binary's own output.
+    let explained = tests.iter().any(|t| t.status == TestStatus::Fail);
+    if !clean_exit && !explained
+        || clean_exit && final_status == Some(TestStatus::Pass) && record.exit != Exit::Code(0)
+    {
         tests.push(TestObservation {
             name: PROCESS_TEST.to_string(),
             status: TestStatus::Fail,
             duration_s: round3(wall_s),
-            message: Some(format!("the test binary ended abnormally ({exit}) outside any test")),
-            output: tail.clone(),
+            message: Some(format!(
+                "the test binary ended abnormally ({exit}) outside any test"
+            )),
+            output: abbreviate(if binary_output.is_empty() {
+                &tail
+            } else {
+                &binary_output
+            }),
             active: vec![(0.0, Some(wall_s))],
         });
     }
@@ -266,7 +316,11 @@ fn running_test_at(tests: &[TestObservation], t: f64) -> Option<String> {
     let mut running: Vec<&str> = tests
         .iter()
         .filter(|test| test.name != PROCESS_TEST)
-        .filter(|test| test.active.iter().any(|&(s, e)| s <= t && e.is_none_or(|e| t < e)))
+        .filter(|test| {
+            test.active
+                .iter()
+                .any(|&(s, e)| s <= t && e.is_none_or(|e| t < e))
+        })
         .map(|test| test.name.as_str())
         .collect();
     running.sort_by_key(|n| n.len());
@@ -312,29 +366,65 @@ mod tests {
                 ev(10, EventKind::Test(Run("TestA/sub".into()))),
                 // Arrives at 24 ms; it started 4 ms earlier, inside TestA/sub.
                 ev(24, gc_line(CYCLE)),
-                ev(25, EventKind::Test(Result { name: "TestA/sub".into(), status: TestStatus::Pass, duration_s: 0.015 })),
+                ev(
+                    25,
+                    EventKind::Test(Result {
+                        name: "TestA/sub".into(),
+                        status: TestStatus::Pass,
+                        duration_s: 0.015,
+                    }),
+                ),
                 // Arrives during TestB but started (at 28 ms) while TestA was still running.
                 ev(31, gc_line(CYCLE)),
-                ev(29, EventKind::Test(Result { name: "TestA".into(), status: TestStatus::Pass, duration_s: 0.03 })),
+                ev(
+                    29,
+                    EventKind::Test(Result {
+                        name: "TestA".into(),
+                        status: TestStatus::Pass,
+                        duration_s: 0.03,
+                    }),
+                ),
                 ev(30, EventKind::Test(Run("TestB".into()))),
                 ev(40, gc_line(CYCLE)),
-                ev(50, EventKind::Test(Result { name: "TestB".into(), status: TestStatus::Fail, duration_s: 0.02 })),
+                ev(
+                    50,
+                    EventKind::Test(Result {
+                        name: "TestB".into(),
+                        status: TestStatus::Fail,
+                        duration_s: 0.02,
+                    }),
+                ),
                 ev(60, gc_line(CYCLE)),
                 ev(61, EventKind::Test(Final(TestStatus::Fail))),
             ],
             Exit::Code(1),
         );
         let owners: Vec<Option<&str>> = obs.gc.iter().map(|c| c.test.as_deref()).collect();
-        assert_eq!(owners, [Some("TestA/sub"), Some("TestA"), Some("TestB"), None]);
+        assert_eq!(
+            owners,
+            [Some("TestA/sub"), Some("TestA"), Some("TestB"), None]
+        );
         assert_eq!(obs.metric("gc.cycles", Subject::Test("TestB")), Some(1.0));
         assert_eq!(obs.metric("gc.cycles", Subject::Binary), Some(4.0));
         assert_eq!(obs.metric("gc.forced_cycles", Subject::Binary), Some(4.0));
         assert_eq!(obs.metric("gc.total_pause_ms", Subject::Binary), Some(8.0));
-        assert_eq!(obs.metric("gc.max_pause_ms", Subject::Test("TestB")), Some(1.0));
-        assert_eq!(obs.metric("gc.peak_heap_mb", Subject::Test("TestB")), Some(9.0));
-        assert_eq!(obs.metric("gc.peak_heap_mb", Subject::Test("TestA/sub")), Some(9.0));
+        assert_eq!(
+            obs.metric("gc.max_pause_ms", Subject::Test("TestB")),
+            Some(1.0)
+        );
+        assert_eq!(
+            obs.metric("gc.peak_heap_mb", Subject::Test("TestB")),
+            Some(9.0)
+        );
+        assert_eq!(
+            obs.metric("gc.peak_heap_mb", Subject::Test("TestA/sub")),
+            Some(9.0)
+        );
         // busy CPU = 2+1+3+2 = 8 ms over 20 ms x 2 P.
-        assert_eq!(obs.metric("gc.cpu_percent", Subject::Test("TestB")), Some(20.0));
+        assert_eq!(
+            obs.metric("gc.cpu_percent", Subject::Test("TestB")),
+            Some(20.0)
+        );
         assert!(!obs.tests.iter().any(|t| t.name == PROCESS_TEST));
     }
 
@@ -351,10 +441,31 @@ mod tests {
                 ev(5, EventKind::Test(Cont("TestP/a".into()))),
                 ev(6, EventKind::Test(Cont("TestP/b".into()))),
                 ev(20, gc_line(CYCLE)),
-                ev(30, EventKind::Test(Result { name: "TestP/a".into(), status: TestStatus::Pass, duration_s: 0.03 })),
+                ev(
+                    30,
+                    EventKind::Test(Result {
+                        name: "TestP/a".into(),
+                        status: TestStatus::Pass,
+                        duration_s: 0.03,
+                    }),
+                ),
                 ev(35, gc_line(CYCLE)),
-                ev(40, EventKind::Test(Result { name: "TestP/b".into(), status: TestStatus::Pass, duration_s: 0.03 })),
-                ev(41, EventKind::Test(Result { name: "TestP".into(), status: TestStatus::Pass, duration_s: 0.0 })),
+                ev(
+                    40,
+                    EventKind::Test(Result {
+                        name: "TestP/b".into(),
+                        status: TestStatus::Pass,
+                        duration_s: 0.03,
+                    }),
+                ),
+                ev(
+                    41,
+                    EventKind::Test(Result {
+                        name: "TestP".into(),
+                        status: TestStatus::Pass,
+                        duration_s: 0.0,
+                    }),
+                ),
                 ev(42, EventKind::Test(Final(TestStatus::Pass))),
             ],
             Exit::Code(0),
@@ -369,22 +480,43 @@ mod tests {
         let obs = run(
             vec![
                 ev(0, EventKind::Test(Run("TestPanics".into()))),
-                ev(1, EventKind::Test(Result { name: "TestPanics".into(), status: TestStatus::Fail, duration_s: 0.0 })),
+                ev(
+                    1,
+                    EventKind::Test(Result {
+                        name: "TestPanics".into(),
+                        status: TestStatus::Fail,
+                        duration_s: 0.0,
+                    }),
+                ),
                 ev(2, EventKind::Test(Output("panic: boom [recovered]".into()))),
                 ev(3, EventKind::Test(Run("TestNext".into()))),
-                ev(4, EventKind::Stderr("fatal error: all goroutines are asleep - deadlock!".into())),
+                ev(
+                    4,
+                    EventKind::Stderr("fatal error: all goroutines are asleep - deadlock!".into()),
+                ),
             ],
             Exit::Code(2),
         );
         let next = obs.test("TestNext").expect("recorded");
         assert_eq!(next.status, TestStatus::Fail);
-        assert!(next.message.as_deref().unwrap_or("").contains("exit status 2"));
+        assert!(
+            next.message
+                .as_deref()
+                .unwrap_or("")
+                .contains("exit status 2")
+        );
         assert!(next.output.iter().any(|l| l.contains("deadlock")));
     }
 
     #[test]
     fn an_exit_without_any_test_is_a_process_failure() {
-        let obs = run(vec![ev(1, EventKind::Stderr("flag provided but not defined: -test.bogus".into()))], Exit::Code(2));
+        let obs = run(
+            vec![ev(
+                1,
+                EventKind::Stderr("flag provided but not defined: -test.bogus".into()),
+            )],
+            Exit::Code(2),
+        );
         let process = obs.test(PROCESS_TEST).expect("process failure recorded");
         assert_eq!(process.status, TestStatus::Fail);
         assert!(process.output[0].contains("bogus"));
@@ -396,7 +528,14 @@ mod tests {
         let obs = run(
             vec![
                 ev(0, EventKind::Test(Run("TestA".into()))),
-                ev(1, EventKind::Test(Result { name: "TestA".into(), status: TestStatus::Pass, duration_s: 0.0 })),
+                ev(
+                    1,
+                    EventKind::Test(Result {
+                        name: "TestA".into(),
+                        status: TestStatus::Pass,
+                        duration_s: 0.0,
+                    }),
+                ),
                 ev(2, EventKind::Test(Final(TestStatus::Pass))),
             ],
             Exit::Code(3),

@@ -6,7 +6,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite, XmlString};
+use quick_junit::{
+    NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite, XmlString,
+};
 
 use super::{BinaryReport, Report};
 use crate::error::GateError;
@@ -23,9 +25,12 @@ pub fn render(report: &Report, rules: &RuleSet) -> Result<String, GateError> {
         junit.add_test_suite(suite);
     }
     junit.set_time(total);
-    junit
-        .to_string()
-        .map_err(|e| GateError::io("encoding the JUnit report", std::io::Error::other(e.to_string())))
+    junit.to_string().map_err(|e| {
+        GateError::io(
+            "encoding the JUnit report",
+            std::io::Error::other(e.to_string()),
+        )
+    })
 }
 
 pub fn write(report: &Report, rules: &RuleSet, path: &Path) -> Result<(), GateError> {
@@ -44,7 +49,11 @@ fn suite(binary: &BinaryReport, rules: &RuleSet) -> TestSuite {
             TestStatus::Skip => TestCaseStatus::skipped(),
             TestStatus::Fail => {
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                s.set_message(test.message.clone().unwrap_or_else(|| format!("{} failed", test.name)));
+                s.set_message(
+                    test.message
+                        .clone()
+                        .unwrap_or_else(|| format!("{} failed", test.name)),
+                );
                 s.set_type("go test");
                 s.set_description(test.output.join("\n"));
                 s
@@ -58,7 +67,9 @@ fn suite(binary: &BinaryReport, rules: &RuleSet) -> TestSuite {
     }
 
     for check in &binary.checks {
-        let Some(rule) = rules.get(&check.rule) else { continue };
+        let Some(rule) = rules.get(&check.rule) else {
+            continue;
+        };
         let name = match &check.test {
             Some(t) => format!("{} ({t})", check.rule),
             None => format!("{} (binary)", check.rule),
@@ -78,13 +89,19 @@ fn suite(binary: &BinaryReport, rules: &RuleSet) -> TestSuite {
             _ => TestCaseStatus::success(),
         };
         let mut case = TestCase::new(name, status);
-        case.set_classname(format!("gate.{}", binary.package));
-        let site = violation
-            .and_then(|v| v.site.as_ref())
-            .or_else(|| check.test.as_ref().and_then(|t| binary.tests.iter().find(|x| &x.name == t)?.site.as_ref()));
+        case.set_classname(format!("{} (gate rules)", binary.package));
+        let site = violation.and_then(|v| v.site.as_ref()).or_else(|| {
+            check
+                .test
+                .as_ref()
+                .and_then(|t| binary.tests.iter().find(|x| &x.name == t)?.site.as_ref())
+        });
         set_site(&mut case, site);
         let value = check.value.map_or("n/a".to_string(), crate::rules::fmt_num);
-        let mut out = format!("{} = {value} (limit {}): {}", check.metric, check.limit, check.status);
+        let mut out = format!(
+            "{} = {value} (limit {}): {}",
+            check.metric, check.limit, check.status
+        );
         if let Some(v) = violation.filter(|v| v.severity != Severity::Error) {
             out = format!("{} {}: {}", v.severity.as_str(), rule.id, v.message);
         }
@@ -96,7 +113,11 @@ fn suite(binary: &BinaryReport, rules: &RuleSet) -> TestSuite {
 
 fn set_site(case: &mut TestCase, site: Option<&Site>) {
     if let Some(site) = site {
-        case.extra.insert(XmlString::new("file"), XmlString::new(&site.file));
-        case.extra.insert(XmlString::new("line"), XmlString::new(site.line.to_string()));
+        case.extra
+            .insert(XmlString::new("file"), XmlString::new(&site.file));
+        case.extra.insert(
+            XmlString::new("line"),
+            XmlString::new(site.line.to_string()),
+        );
     }
 }

@@ -29,7 +29,11 @@ pub struct Report {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BinaryReport {
+    /// The test binary, or for binaries gate built with `go test -c`, the package directory.
     pub path: String,
+    /// True when gate built the binary from a package pattern.
+    #[serde(default)]
+    pub built: bool,
     /// Import path of the package under test.
     pub package: String,
     pub go_version: String,
@@ -85,7 +89,13 @@ pub struct CheckReport {
 }
 
 impl BinaryReport {
-    pub fn build(info: &BinaryInfo, display_path: String, obs: &Observations, checks: &[CheckResult], rules: &RuleSet) -> Self {
+    pub fn build(
+        info: &BinaryInfo,
+        display_path: String,
+        obs: &Observations,
+        checks: &[CheckResult],
+        rules: &RuleSet,
+    ) -> Self {
         let tests = obs
             .tests
             .iter()
@@ -95,7 +105,11 @@ impl BinaryReport {
                 duration_s: t.duration_s,
                 message: t.message.clone(),
                 site: info.test_site(&t.name),
-                output: if t.status == TestStatus::Fail { t.output.clone() } else { Vec::new() },
+                output: if t.status == TestStatus::Fail {
+                    t.output.clone()
+                } else {
+                    Vec::new()
+                },
             })
             .collect();
         let mut metrics = Metrics::default();
@@ -105,7 +119,11 @@ impl BinaryReport {
             }
             for t in &obs.tests {
                 if let Some(v) = obs.metric(m.name, Subject::Test(&t.name)) {
-                    metrics.tests.entry(t.name.clone()).or_default().insert(m.name.to_string(), v);
+                    metrics
+                        .tests
+                        .entry(t.name.clone())
+                        .or_default()
+                        .insert(m.name.to_string(), v);
                 }
             }
         }
@@ -128,6 +146,7 @@ impl BinaryReport {
             .collect();
         BinaryReport {
             path: display_path,
+            built: false,
             package: info.package.clone(),
             go_version: info.go_version.clone(),
             tests,
@@ -194,7 +213,7 @@ impl Report {
 /// `10m`, `90s`, `1.5s`: a duration as a Go user writes it.
 pub fn fmt_duration(d: Duration) -> String {
     let s = d.as_secs_f64();
-    if s >= 60.0 && s.fract() == 0.0 && (s as u64) % 60 == 0 {
+    if s >= 60.0 && s.fract() == 0.0 && (s as u64).is_multiple_of(60) {
         format!("{}m", s as u64 / 60)
     } else if s.fract() == 0.0 {
         format!("{}s", s as u64)
@@ -206,8 +225,10 @@ pub fn fmt_duration(d: Duration) -> String {
 /// Writes a report file, creating its directory; errors name the file.
 pub fn write_file(path: &std::path::Path, text: &str) -> Result<(), crate::error::GateError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| crate::error::GateError::io(format!("cannot create directory {}", dir.display()), e))?;
+        std::fs::create_dir_all(dir).map_err(|e| {
+            crate::error::GateError::io(format!("cannot create directory {}", dir.display()), e)
+        })?;
     }
-    std::fs::write(path, text).map_err(|e| crate::error::GateError::io(format!("cannot write {}", path.display()), e))
+    std::fs::write(path, text)
+        .map_err(|e| crate::error::GateError::io(format!("cannot write {}", path.display()), e))
 }

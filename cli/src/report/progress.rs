@@ -32,10 +32,16 @@ impl Progress {
     }
 
     pub fn on_event(&mut self, event: &RunEvent) {
-        let EventKind::Test(line) = &event.kind else { return };
+        let EventKind::Test(line) = &event.kind else {
+            return;
+        };
         match line {
             TestLine::Run(name) | TestLine::Cont(name) => self.current = Some(name.clone()),
-            TestLine::Result { name, status, duration_s } => {
+            TestLine::Result {
+                name,
+                status,
+                duration_s,
+            } => {
                 match status {
                     TestStatus::Pass => self.passed += 1,
                     TestStatus::Fail => self.failed += 1,

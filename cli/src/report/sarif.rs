@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag, Region,
-    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, RunAutomationDetails, Sarif, Tool,
-    ToolComponent,
+    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
+    Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run,
+    RunAutomationDetails, Sarif, Tool, ToolComponent,
 };
 
 use super::Report;
@@ -28,23 +28,54 @@ fn level(severity: Severity) -> &'static str {
 }
 
 fn descriptor(rule: &Rule) -> ReportingDescriptor {
-    let mut tags = vec!["performance".to_string(), "go".to_string(), format!("scope:{}", rule.scope.as_str())];
+    let mut tags = vec![
+        "performance".to_string(),
+        "go".to_string(),
+        format!("scope:{}", rule.scope.as_str()),
+    ];
     if let Some(n) = rule.catalog {
         tags.push(format!("catalog:{n}"));
     }
-    let help_text = format!("{}\n\nMetric {}, limit {}.", rule.help, rule.check.metric.name, rule.check.describe());
+    let help_text = format!(
+        "{}\n\nMetric {}, limit {}.",
+        rule.help,
+        rule.check.metric.name,
+        rule.check.describe()
+    );
     ReportingDescriptor::builder()
         .id(rule.id.clone())
         .name(to_pascal(&rule.id))
-        .short_description(MultiformatMessageString::builder().text(rule.title.clone()).build())
-        .full_description(
+        .short_description(
             MultiformatMessageString::builder()
-                .text(format!("{} ({} {} per {}).", rule.title, rule.check.metric.name, rule.check.describe(), rule.scope.as_str()))
+                .text(rule.title.clone())
                 .build(),
         )
-        .help(MultiformatMessageString::builder().text(help_text.clone()).markdown(help_text).build())
-        .help_uri(format!("{INFORMATION_URI}/blob/main/rules/{}.toml", rule.id))
-        .default_configuration(ReportingConfiguration::builder().level(serde_json::json!(level(rule.severity))).build())
+        .full_description(
+            MultiformatMessageString::builder()
+                .text(format!(
+                    "{} ({} {} per {}).",
+                    rule.title,
+                    rule.check.metric.name,
+                    rule.check.describe(),
+                    rule.scope.as_str()
+                ))
+                .build(),
+        )
+        .help(
+            MultiformatMessageString::builder()
+                .text(help_text.clone())
+                .markdown(help_text)
+                .build(),
+        )
+        .help_uri(format!(
+            "{INFORMATION_URI}/blob/main/rules/{}.toml",
+            rule.id
+        ))
+        .default_configuration(
+            ReportingConfiguration::builder()
+                .level(serde_json::json!(level(rule.severity)))
+                .build(),
+        )
         .properties(PropertyBag::builder().tags(tags).build())
         .build()
 }
@@ -54,21 +85,29 @@ fn to_pascal(id: &str) -> String {
     id.split('-')
         .map(|w| {
             let mut c = w.chars();
-            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
         })
         .collect()
 }
 
 /// 64-bit FNV-1a, stable across platforms and releases (std's hasher is not).
 fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf29ce484222325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3))
+    text.bytes().fold(0xcbf29ce484222325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
+    })
 }
 
 /// Like GitHub's own: a hash of the flagged line's text (whitespace-insensitive) and an occurrence counter.
 fn line_hash(root: &Path, site: &Site, rule: &str, counters: &mut HashMap<u64, u32>) -> String {
     let content = std::fs::read_to_string(root.join(&site.file))
         .ok()
-        .and_then(|text| text.lines().nth(site.line.saturating_sub(1) as usize).map(str::to_string))
+        .and_then(|text| {
+            text.lines()
+                .nth(site.line.saturating_sub(1) as usize)
+                .map(str::to_string)
+        })
         .unwrap_or_else(|| format!("{}:{}", site.file, site.function));
     let compact: String = content.chars().filter(|c| !c.is_whitespace()).collect();
     let hash = fnv1a(&format!("{rule}\u{0}{compact}"));
@@ -82,13 +121,19 @@ pub fn render(report: &Report, rules: &RuleSet, root: &Path) -> Result<String, G
     let mut counters = HashMap::new();
     for binary in &report.binaries {
         for v in &binary.violations {
-            let Some(rule) = rules.get(&v.rule) else { continue };
+            let Some(rule) = rules.get(&v.rule) else {
+                continue;
+            };
             let fallback = Site {
                 file: binary.path.clone(),
                 line: 1,
                 function: binary.package.clone(),
             };
-            let site = v.site.as_ref().or_else(|| binary.anchor_site()).unwrap_or(&fallback);
+            let site = v
+                .site
+                .as_ref()
+                .or_else(|| binary.anchor_site())
+                .unwrap_or(&fallback);
             let scope = match &v.test {
                 Some(t) => format!("test {t}"),
                 None => format!("test binary of {}", binary.package),
@@ -96,13 +141,25 @@ pub fn render(report: &Report, rules: &RuleSet, root: &Path) -> Result<String, G
             let location = Location::builder()
                 .physical_location(
                     PhysicalLocation::builder()
-                        .artifact_location(ArtifactLocation::builder().uri(site.file.clone()).uri_base_id("%SRCROOT%").build())
-                        .region(Region::builder().start_line(i64::from(site.line.max(1))).build())
+                        .artifact_location(
+                            ArtifactLocation::builder()
+                                .uri(site.file.clone())
+                                .uri_base_id("%SRCROOT%")
+                                .build(),
+                        )
+                        .region(
+                            Region::builder()
+                                .start_line(i64::from(site.line.max(1)))
+                                .build(),
+                        )
                         .build(),
                 )
                 .build();
             let mut fingerprints = BTreeMap::new();
-            fingerprints.insert("primaryLocationLineHash".to_string(), line_hash(root, site, &rule.id, &mut counters));
+            fingerprints.insert(
+                "primaryLocationLineHash".to_string(),
+                line_hash(root, site, &rule.id, &mut counters),
+            );
             let mut props = BTreeMap::new();
             props.insert("metric".to_string(), serde_json::json!(v.metric));
             props.insert("value".to_string(), serde_json::json!(v.value));
@@ -119,7 +176,11 @@ pub fn render(report: &Report, rules: &RuleSet, root: &Path) -> Result<String, G
                         Severity::Warning => ResultLevel::Warning,
                         Severity::Note => ResultLevel::Note,
                     })
-                    .message(Message::builder().text(format!("{} ({scope}).", v.message)).build())
+                    .message(
+                        Message::builder()
+                            .text(format!("{} ({scope}).", v.message))
+                            .build(),
+                    )
                     .locations(vec![location])
                     .partial_fingerprints(fingerprints)
                     .properties(PropertyBag::builder().additional_properties(props).build())

@@ -13,7 +13,11 @@ const MAX_PASSING_ROWS: usize = 30;
 pub fn render(report: &Report, rules: &RuleSet) -> String {
     let mut out = String::new();
     for binary in &report.binaries {
-        let failed: Vec<_> = binary.tests.iter().filter(|t| t.status == TestStatus::Fail).collect();
+        let failed: Vec<_> = binary
+            .tests
+            .iter()
+            .filter(|t| t.status == TestStatus::Fail)
+            .collect();
         for test in &failed {
             let _ = writeln!(out, "\n=== FAIL {} {}", binary.package, test.name);
             if let Some(m) = &test.message {
@@ -32,7 +36,10 @@ pub fn render(report: &Report, rules: &RuleSet) -> String {
     let mut passing = 0;
     for binary in &report.binaries {
         for check in &binary.checks {
-            let violation = binary.violations.iter().find(|v| v.rule == check.rule && v.test == check.test);
+            let violation = binary
+                .violations
+                .iter()
+                .find(|v| v.rule == check.rule && v.test == check.test);
             let status = match violation {
                 Some(v) if v.severity == Severity::Error => "FAIL".to_string(),
                 Some(v) => v.severity.as_str().to_uppercase(),
@@ -51,7 +58,10 @@ pub fn render(report: &Report, rules: &RuleSet) -> String {
                 .unwrap_or_default();
             rows.push([
                 check.rule.clone(),
-                check.test.clone().unwrap_or_else(|| format!("[binary] {}", short(&binary.package))),
+                check
+                    .test
+                    .clone()
+                    .unwrap_or_else(|| format!("[binary] {}", short(&binary.package))),
                 check.value.map_or("-".into(), fmt_num),
                 check.limit.clone(),
                 status,
@@ -69,11 +79,19 @@ pub fn render(report: &Report, rules: &RuleSet) -> String {
             }
         }
         for row in std::iter::once(&header).chain(&rows) {
-            let line: Vec<String> = row.iter().zip(widths).map(|(c, w)| format!("{c:<w$}")).collect();
+            let line: Vec<String> = row
+                .iter()
+                .zip(widths)
+                .map(|(c, w)| format!("{c:<w$}"))
+                .collect();
             let _ = writeln!(out, "{}", line.join("  ").trim_end());
         }
         if passing > MAX_PASSING_ROWS {
-            let _ = writeln!(out, "... and {} more passing checks (see --json)", passing - MAX_PASSING_ROWS);
+            let _ = writeln!(
+                out,
+                "... and {} more passing checks (see --json)",
+                passing - MAX_PASSING_ROWS
+            );
         }
     }
     out.push('\n');
@@ -91,7 +109,10 @@ pub fn verdict(report: &Report, _rules: &RuleSet) -> String {
     let count = |s: TestStatus| tests.iter().filter(|t| t.status == s).count();
     let checks: usize = report.binaries.iter().map(|b| b.checks.len()).sum();
     let violations: Vec<_> = report.binaries.iter().flat_map(|b| &b.violations).collect();
-    let errors = violations.iter().filter(|v| v.severity == Severity::Error).count();
+    let errors = violations
+        .iter()
+        .filter(|v| v.severity == Severity::Error)
+        .count();
     let others = violations.len() - errors;
     let word = if report.passed() { "PASS" } else { "FAIL" };
     let mut line = format!(

@@ -70,21 +70,41 @@ fn check(rule: &Rule, obs: &Observations, subject: Subject) -> CheckResult {
     };
     let applicable = match &rule.only_if {
         None => true,
-        Some(cond) => obs.metric(cond.metric.name, subject).is_some_and(|v| cond.holds(v)),
+        Some(cond) => obs
+            .metric(cond.metric.name, subject)
+            .is_some_and(|v| cond.holds(v)),
     };
-    let unit = if metric.unit.is_empty() { String::new() } else { format!(" {}", metric.unit) };
+    let unit = if metric.unit.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", metric.unit)
+    };
     let (status, message) = match value {
         _ if !applicable => {
-            let cond = rule.only_if.as_ref().map(|c| format!("{} {}", c.metric.name, c.describe()));
+            let cond = rule
+                .only_if
+                .as_ref()
+                .map(|c| format!("{} {}", c.metric.name, c.describe()));
             (
                 CheckStatus::NotApplicable,
-                format!("not checked in {where_}: applies only where {}", cond.unwrap_or_default()),
+                format!(
+                    "not checked in {where_}: applies only where {}",
+                    cond.unwrap_or_default()
+                ),
             )
         }
-        None => (CheckStatus::NoData, format!("{} not observed in {where_}", metric.name)),
+        None => (
+            CheckStatus::NoData,
+            format!("{} not observed in {where_}", metric.name),
+        ),
         Some(v) if rule.check.holds(v) => (
             CheckStatus::Pass,
-            format!("{} = {}{unit} in {where_} (limit {})", metric.name, fmt_num(v), rule.check.describe()),
+            format!(
+                "{} = {}{unit} in {where_} (limit {})",
+                metric.name,
+                fmt_num(v),
+                rule.check.describe()
+            ),
         ),
         Some(v) => (
             CheckStatus::Fail,

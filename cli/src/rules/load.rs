@@ -73,7 +73,11 @@ struct RawLimit {
 pub fn load_builtin() -> Result<RuleSet, RuleError> {
     let mut files = Vec::new();
     for (name, text) in builtin::RULES {
-        files.push((format!("rules/{name} (built-in)"), file_stem(name), text.to_string()));
+        files.push((
+            format!("rules/{name} (built-in)"),
+            file_stem(name),
+            text.to_string(),
+        ));
     }
     build_set(files)
 }
@@ -86,7 +90,9 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<RuleSet, RuleError> {
             file: path.display().to_string(),
             line: None,
             field: None,
-            message: format!("cannot read: {e}; --rules takes a rule file or a directory of *.toml files"),
+            message: format!(
+                "cannot read: {e}; --rules takes a rule file or a directory of *.toml files"
+            ),
         })?;
         let mut members = Vec::new();
         if meta.is_dir() {
@@ -148,7 +154,10 @@ fn build_set(files: Vec<(String, String, String)>) -> Result<RuleSet, RuleError>
                 file: origin,
                 line: line_of_key(&text, "id"),
                 field: Some("id".into()),
-                message: format!("duplicate rule id {:?}, already defined by {first}; rule ids must be unique", rule.id),
+                message: format!(
+                    "duplicate rule id {:?}, already defined by {first}; rule ids must be unique",
+                    rule.id
+                ),
             });
         }
         seen.insert(rule.id.clone(), origin);
@@ -171,25 +180,35 @@ pub(super) fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, R
     })?;
 
     let id = raw.id.ok_or_else(|| {
-        err(None, "id", format!("missing; every rule needs an id, here id = {stem:?} (the file name)"))
+        err(
+            None,
+            "id",
+            format!("missing; every rule needs an id, here id = {stem:?} (the file name)"),
+        )
     })?;
     let id_line = Some(line_at(text, id.span().start));
     let id_value = id.into_inner();
     let id_ok = !id_value.is_empty()
-        && id_value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && id_value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !id_value.starts_with('-');
     if !id_ok {
         return Err(err(
             id_line,
             "id",
-            format!("{id_value:?} is not a valid id; use lowercase letters, digits and dashes, like \"gc-pause-budget\""),
+            format!(
+                "{id_value:?} is not a valid id; use lowercase letters, digits and dashes, like \"gc-pause-budget\""
+            ),
         ));
     }
     if id_value != stem {
         return Err(err(
             id_line,
             "id",
-            format!("{id_value:?} does not match the file name; rename the file to {id_value}.toml or set id = {stem:?}"),
+            format!(
+                "{id_value:?} does not match the file name; rename the file to {id_value}.toml or set id = {stem:?}"
+            ),
         ));
     }
     let title = raw
@@ -197,27 +216,58 @@ pub(super) fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, R
         .filter(|t| !t.trim().is_empty())
         .ok_or_else(|| err(None, "title", "missing; give a one-line title".into()))?;
     let severity = raw.severity.ok_or_else(|| {
-        err(None, "severity", "missing; valid values: \"error\", \"warning\", \"note\"".into())
+        err(
+            None,
+            "severity",
+            "missing; valid values: \"error\", \"warning\", \"note\"".into(),
+        )
     })?;
-    let scope = raw
-        .scope
-        .ok_or_else(|| err(None, "scope", "missing; valid values: \"test\", \"binary\"".into()))?;
-    let help = raw
-        .help
-        .filter(|h| !h.trim().is_empty())
-        .ok_or_else(|| err(None, "help", "missing; say why the check matters and how to fix a violation".into()))?;
+    let scope = raw.scope.ok_or_else(|| {
+        err(
+            None,
+            "scope",
+            "missing; valid values: \"test\", \"binary\"".into(),
+        )
+    })?;
+    let help = raw.help.filter(|h| !h.trim().is_empty()).ok_or_else(|| {
+        err(
+            None,
+            "help",
+            "missing; say why the check matters and how to fix a violation".into(),
+        )
+    })?;
     let check = raw.check.ok_or_else(|| {
-        err(None, "check", "missing; add a [check] table with metric = \"...\" and max or min".into())
+        err(
+            None,
+            "check",
+            "missing; add a [check] table with metric = \"...\" and max or min".into(),
+        )
     })?;
     let check_line = Some(line_at(text, check.span().start));
     let check = check.into_inner();
-    let limit = to_limit(origin, text, "check", check.metric, check.min, check.max, check_line)?;
+    let limit = to_limit(
+        origin,
+        text,
+        "check",
+        check.metric,
+        check.min,
+        check.max,
+        check_line,
+    )?;
     let only_if = match check.only_if {
         None => None,
         Some(raw) => {
             let line = Some(line_at(text, raw.span().start));
             let raw = raw.into_inner();
-            Some(to_limit(origin, text, "check.only_if", raw.metric, raw.min, raw.max, line)?)
+            Some(to_limit(
+                origin,
+                text,
+                "check.only_if",
+                raw.metric,
+                raw.min,
+                raw.max,
+                line,
+            )?)
         }
     };
 
@@ -230,7 +280,6 @@ pub(super) fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, R
         help: help.trim().to_string(),
         check: limit,
         only_if,
-        origin: origin.to_string(),
     })
 }
 
@@ -251,7 +300,10 @@ fn to_limit(
             file: origin.to_string(),
             line: metric_line,
             field: Some(format!("{table}.metric")),
-            message: format!("unknown metric {name:?}; known metrics: {} (see `gate rules --metrics`)", known.join(", ")),
+            message: format!(
+                "unknown metric {name:?}; known metrics: {} (see `gate rules --metrics`)",
+                known.join(", ")
+            ),
         }
     })?;
     let bad = |message: String| RuleError {
@@ -261,7 +313,9 @@ fn to_limit(
         message,
     };
     if min.is_none() && max.is_none() {
-        return Err(bad(format!("needs a limit: add max = N and/or min = N for {name}")));
+        return Err(bad(format!(
+            "needs a limit: add max = N and/or min = N for {name}"
+        )));
     }
     if let (Some(lo), Some(hi)) = (min, max)
         && lo > hi
@@ -271,17 +325,29 @@ fn to_limit(
     if min.into_iter().chain(max).any(|v| !v.is_finite()) {
         return Err(bad("limits must be finite numbers".into()));
     }
-    Ok(Limit { metric: def, min, max })
+    Ok(Limit {
+        metric: def,
+        min,
+        max,
+    })
 }
 
 /// 1-based line number of a byte offset.
 fn line_at(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
 }
 
 fn line_of_key(text: &str, key: &str) -> Option<usize> {
     text.lines()
-        .position(|l| l.trim_start().strip_prefix(key).is_some_and(|r| r.trim_start().starts_with('=')))
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|r| r.trim_start().starts_with('='))
+        })
         .map(|i| i + 1)
 }
 
@@ -315,43 +381,77 @@ max = 3
 
     #[test]
     fn unknown_metric_names_file_line_field_and_choices() {
-        let e = parse(&GOOD.replace("gc.cycles", "gc.cycels")).unwrap_err().to_string();
-        assert!(e.starts_with("rule file rules/demo.toml:7: field `check.metric`: unknown metric \"gc.cycels\""), "{e}");
+        let e = parse(&GOOD.replace("gc.cycles", "gc.cycels"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with(
+                "rule file rules/demo.toml:7: field `check.metric`: unknown metric \"gc.cycels\""
+            ),
+            "{e}"
+        );
         assert!(e.contains("gc.max_pause_ms"), "{e}");
     }
 
     #[test]
     fn bad_severity_names_line_and_valid_values() {
-        let e = parse(&GOOD.replace("\"warning\"", "\"fatal\"")).unwrap_err().to_string();
+        let e = parse(&GOOD.replace("\"warning\"", "\"fatal\""))
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("rule file rules/demo.toml:3: "), "{e}");
-        assert!(e.contains("`error`, `warning`") && e.contains("note"), "{e}");
+        assert!(
+            e.contains("`error`, `warning`") && e.contains("note"),
+            "{e}"
+        );
     }
 
     #[test]
     fn missing_id_and_mismatched_id_are_errors() {
-        let e = parse(&GOOD.replace("id = \"demo\"\n", "")).unwrap_err().to_string();
+        let e = parse(&GOOD.replace("id = \"demo\"\n", ""))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("field `id`: missing"), "{e}");
-        let e = parse(&GOOD.replace("\"demo\"", "\"other\"")).unwrap_err().to_string();
-        assert!(e.contains(":1: field `id`: \"other\" does not match the file name"), "{e}");
+        let e = parse(&GOOD.replace("\"demo\"", "\"other\""))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(":1: field `id`: \"other\" does not match the file name"),
+            "{e}"
+        );
     }
 
     #[test]
     fn unknown_field_is_an_error() {
-        let e = parse(&GOOD.replace("max = 3", "maximum = 3")).unwrap_err().to_string();
-        assert!(e.contains(":8:") && e.contains("unknown field `maximum`"), "{e}");
+        let e = parse(&GOOD.replace("max = 3", "maximum = 3"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(":8:") && e.contains("unknown field `maximum`"),
+            "{e}"
+        );
     }
 
     #[test]
     fn a_check_needs_a_limit() {
-        let e = parse(&GOOD.replace("max = 3\n", "")).unwrap_err().to_string();
+        let e = parse(&GOOD.replace("max = 3\n", ""))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains(":6: field `check`: needs a limit"), "{e}");
     }
 
     #[test]
     fn duplicate_ids_are_rejected() {
         let files = vec![
-            ("a/demo.toml".to_string(), "demo".to_string(), GOOD.to_string()),
-            ("b/demo.toml".to_string(), "demo".to_string(), GOOD.to_string()),
+            (
+                "a/demo.toml".to_string(),
+                "demo".to_string(),
+                GOOD.to_string(),
+            ),
+            (
+                "b/demo.toml".to_string(),
+                "demo".to_string(),
+                GOOD.to_string(),
+            ),
         ];
         let e = build_set(files).unwrap_err().to_string();
         assert!(e.contains("b/demo.toml:1: field `id`: duplicate rule id \"demo\", already defined by a/demo.toml"), "{e}");
@@ -362,8 +462,16 @@ max = 3
         let set = load_builtin().expect("built-in rules load");
         assert!(set.rules.len() >= 4);
         for rule in &set.rules {
-            assert!(rule.help.len() > 80, "{}: help too short to say why and how", rule.id);
-            assert!(rule.help.contains("Fix") || rule.help.contains("fix"), "{}: help lacks a fix", rule.id);
+            assert!(
+                rule.help.len() > 80,
+                "{}: help too short to say why and how",
+                rule.id
+            );
+            assert!(
+                rule.help.contains("Fix") || rule.help.contains("fix"),
+                "{}: help lacks a fix",
+                rule.id
+            );
         }
     }
 }

@@ -77,6 +77,7 @@ impl Limit {
 
 /// Formats a metric value without noise: 3, 0.25, 12.5.
 pub fn fmt_num(value: f64) -> String {
+    let value = if value == 0.0 { 0.0 } else { value }; // no "-0"
     if value.fract() == 0.0 && value.abs() < 1e15 {
         format!("{value:.0}")
     } else {
@@ -97,14 +98,6 @@ pub struct Rule {
     pub check: Limit,
     /// The check applies only where this limit holds (e.g. tests that ran long enough to measure).
     pub only_if: Option<Limit>,
-    /// Where the rule came from, for messages: a path, or `rules/x.toml (built-in)`.
-    pub origin: String,
-}
-
-impl Rule {
-    pub fn signals(&self) -> impl Iterator<Item = metrics::Signal> + '_ {
-        std::iter::once(self.check.metric.signal).chain(self.only_if.iter().map(|l| l.metric.signal))
-    }
 }
 
 #[derive(Debug, Clone, Default)]

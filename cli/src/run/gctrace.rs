@@ -35,6 +35,10 @@ pub struct GcCycle {
     pub globals_mb: Option<u64>,
     pub procs: u32,
     pub forced: bool,
+    /// The line was cut off when the process exited (the runtime prints it
+    /// piecewise from a background worker); fields after the cut read as 0.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
 }
 
 impl GcCycle {
@@ -76,8 +80,54 @@ static LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&re).expect("gctrace regex is valid")
 });
 
+/// The start of a line cut off at exit: as much of the fixed prefix as arrived.
+static PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    let re = format!(
+        r"^gc (\d+) @{NUM}s(?: {NUM}%)?(?:(?: \([^)]*\))?: {NUM}(?:\+{NUM}(?:\+{NUM} ms clock)?)?)?"
+    );
+    Regex::new(&re).expect("gctrace prefix regex is valid")
+});
+
 static LOOKS_LIKE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^gc \d+ @").expect("gctrace prefix regex is valid"));
+
+/// Parses the last line of a stream that ended without a newline: a gctrace
+/// line cut off because the process exited while the runtime printed it.
+pub fn parse_truncated_line(line: &str) -> GcLine {
+    if let GcLine::Cycle(c) = parse_line(line) {
+        return GcLine::Cycle(c);
+    }
+    let Some(c) = PREFIX.captures(line) else {
+        return parse_line(line);
+    };
+    let f = |i: usize| {
+        c.get(i)
+            .and_then(|m| m.as_str().parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    GcLine::Cycle(Box::new(GcCycle {
+        cycle: c.get(1).and_then(|m| m.as_str().parse().ok()).unwrap_or(0),
+        at_s: f(2),
+        cumulative_cpu_percent: f(3),
+        stw_sweep_term_ms: f(4),
+        concurrent_mark_ms: f(5),
+        stw_mark_term_ms: f(6),
+        cpu_sweep_term_ms: 0.0,
+        cpu_assist_ms: 0.0,
+        cpu_background_ms: 0.0,
+        cpu_idle_ms: 0.0,
+        cpu_mark_term_ms: 0.0,
+        heap_start_mb: 0,
+        heap_end_mb: 0,
+        heap_live_mb: 0,
+        heap_goal_mb: 0,
+        stacks_mb: None,
+        globals_mb: None,
+        procs: 0,
+        forced: false,
+        truncated: true,
+    }))
+}
 
 pub fn parse_line(line: &str) -> GcLine {
     let line = line.strip_suffix('\r').unwrap_or(line);
@@ -88,7 +138,11 @@ pub fn parse_line(line: &str) -> GcLine {
             GcLine::Other
         };
     };
-    let f = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<f64>().ok()).unwrap_or(0.0);
+    let f = |i: usize| {
+        c.get(i)
+            .and_then(|m| m.as_str().parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     let u = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u64>().ok());
     GcLine::Cycle(Box::new(GcCycle {
         cycle: u(1).unwrap_or(0),
@@ -110,6 +164,7 @@ pub fn parse_line(line: &str) -> GcLine {
         globals_mb: u(17),
         procs: u(18).unwrap_or(0) as u32,
         forced: c.get(19).is_some(),
+        truncated: false,
     }))
 }
 
@@ -142,6 +197,14 @@ mod tests {
     }
 
     #[test]
+    fn go_1_22_lines_from_a_real_run() {
+        // Captured from the same fixture built with GOTOOLCHAIN=go1.22.12.
+        let got = cycles(include_str!("testdata/gctrace_go1.22.txt"));
+        assert_eq!(got.len(), 4);
+        assert!(got.iter().all(|c| c.forced && c.procs == 2));
+    }
+
+    #[test]
     fn every_field_of_one_line() {
         let line = "gc 7 @0.009s 13%: 0.020+0.21+0.003 ms clock, 0.040+0/0.15/0.10+0.007 ms cpu, 96->95->90 MB, 192 MB goal, 1 MB stacks, 2 MB globals, 2 P (forced)";
         let GcLine::Cycle(c) = parse_line(line) else {
@@ -169,6 +232,7 @@ mod tests {
                 globals_mb: Some(2),
                 procs: 2,
                 forced: true,
+                truncated: false,
             }
         );
         assert_eq!(c.max_pause_ms(), 0.020);
@@ -181,7 +245,10 @@ mod tests {
         let GcLine::Cycle(c) = parse_line(go117) else {
             panic!("1.17 line")
         };
-        assert_eq!((c.heap_goal_mb, c.stacks_mb, c.procs, c.forced), (5, None, 4, false));
+        assert_eq!(
+            (c.heap_goal_mb, c.stacks_mb, c.procs, c.forced),
+            (5, None, 4, false)
+        );
         // Go 1.19 to 1.25 format, as printed by go1.22.
         let go122 = "gc 3 @0.021s 4%: 0.018+1.2+0.027 ms clock, 0.073+0.15/0.85/0.36+0.10 ms cpu, 3->4->1 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 4 P";
         assert!(matches!(parse_line(go122), GcLine::Cycle(_)));
@@ -191,8 +258,29 @@ mod tests {
     }
 
     #[test]
+    fn a_line_cut_off_at_exit_still_counts_its_cycle() {
+        // Seen on Go 1.26: the process exited while the GC worker printed this.
+        let GcLine::Cycle(c) = parse_truncated_line("gc 4 @0.011s 3%: 0.11+0.42") else {
+            panic!("partial line should give a cycle")
+        };
+        assert_eq!(
+            (c.cycle, c.at_s, c.stw_sweep_term_ms, c.concurrent_mark_ms),
+            (4, 0.011, 0.11, 0.42)
+        );
+        assert!(c.truncated && !c.forced);
+        assert!(matches!(
+            parse_truncated_line("gc 5 @"),
+            GcLine::Unrecognised(_)
+        ));
+        assert_eq!(parse_truncated_line("plain output"), GcLine::Other);
+    }
+
+    #[test]
     fn broken_lines_are_unrecognised_not_panics() {
-        assert!(matches!(parse_line("gc 25 @0.022s 15--- PASS: TestX (0.02s)"), GcLine::Unrecognised(_)));
+        assert!(matches!(
+            parse_line("gc 25 @0.022s 15--- PASS: TestX (0.02s)"),
+            GcLine::Unrecognised(_)
+        ));
         assert_eq!(parse_line("hello"), GcLine::Other);
         assert_eq!(parse_line("gc is a word"), GcLine::Other);
         assert_eq!(parse_line(""), GcLine::Other);

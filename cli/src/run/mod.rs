@@ -77,9 +77,11 @@ pub fn merge_godebug(user: Option<&str>) -> String {
         .filter(|p| !p.is_empty())
         .map(str::to_string)
         .collect();
-    let keeps_trace = parts
-        .iter()
-        .any(|p| p.strip_prefix("gctrace=").and_then(|v| v.parse::<u32>().ok()).is_some_and(|v| v >= 1));
+    let keeps_trace = parts.iter().any(|p| {
+        p.strip_prefix("gctrace=")
+            .and_then(|v| v.parse::<u32>().ok())
+            .is_some_and(|v| v >= 1)
+    });
     if !keeps_trace {
         parts.retain(|p| !p.starts_with("gctrace="));
         parts.push("gctrace=1".to_string());
@@ -87,32 +89,45 @@ pub fn merge_godebug(user: Option<&str>) -> String {
     parts.join(",")
 }
 
+#[derive(Clone, Copy)]
 enum Stream {
     Stdout,
     Stderr,
 }
 
 /// Runs the binary to completion (or timeout), calling `on_event` for every event as it happens.
-pub fn execute(cfg: &RunConfig, on_event: &mut dyn FnMut(&RunEvent)) -> Result<RunRecord, GateError> {
+pub fn execute(
+    cfg: &RunConfig,
+    on_event: &mut dyn FnMut(&RunEvent),
+) -> Result<RunRecord, GateError> {
     let mut cmd = Command::new(&cfg.binary);
-    cmd.arg(if cfg.framed { "-test.v=test2json" } else { "-test.v" });
+    cmd.arg(if cfg.framed {
+        "-test.v=test2json"
+    } else {
+        "-test.v"
+    });
     cmd.args(&cfg.test_flags);
     let user_godebug = std::env::var("GODEBUG").ok();
     cmd.env("GODEBUG", merge_godebug(user_godebug.as_deref()));
     if let Some(dir) = &cfg.workdir {
         cmd.current_dir(dir);
     }
-    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     // Its own process group, so that a timeout kills everything the tests started.
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
 
     let start = Instant::now();
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| GateError::io(format!("cannot start test binary {}", cfg.binary.display()), e))?;
+    let mut child = cmd.spawn().map_err(|e| {
+        GateError::io(
+            format!("cannot start test binary {}", cfg.binary.display()),
+            e,
+        )
+    })?;
     let pgid = child.id() as i32;
 
-    let (tx, rx) = mpsc::channel::<(Instant, Stream, String)>();
+    let (tx, rx) = mpsc::channel::<(Instant, Stream, String, bool)>();
     let readers = [
         spawn_reader(child.stdout.take(), Stream::Stdout, tx.clone()),
         spawn_reader(child.stderr.take(), Stream::Stderr, tx),
@@ -123,22 +138,28 @@ pub fn execute(cfg: &RunConfig, on_event: &mut dyn FnMut(&RunEvent)) -> Result<R
     let mut events = Vec::new();
     let mut exit = None;
     let mut exited_at: Option<Instant> = None;
-    let mut deliver = |events: &mut Vec<RunEvent>, at: Instant, stream: Stream, line: String| {
-        let kind = match stream {
-            Stream::Stdout => EventKind::Test(parser.parse(&line)),
-            Stream::Stderr => match gctrace::parse_line(&line) {
-                GcLine::Cycle(c) => EventKind::Gc(c),
-                GcLine::Unrecognised(l) => EventKind::GcUnrecognised(l),
-                GcLine::Other => EventKind::Stderr(line),
-            },
+    let mut deliver =
+        |events: &mut Vec<RunEvent>, at: Instant, stream: Stream, line: String, complete: bool| {
+            let gc = if complete {
+                gctrace::parse_line(&line)
+            } else {
+                gctrace::parse_truncated_line(&line)
+            };
+            let kind = match stream {
+                Stream::Stdout => EventKind::Test(parser.parse(&line)),
+                Stream::Stderr => match gc {
+                    GcLine::Cycle(c) => EventKind::Gc(c),
+                    GcLine::Unrecognised(l) => EventKind::GcUnrecognised(l),
+                    GcLine::Other => EventKind::Stderr(line),
+                },
+            };
+            let event = RunEvent {
+                at: at.saturating_duration_since(start),
+                kind,
+            };
+            on_event(&event);
+            events.push(event);
         };
-        let event = RunEvent {
-            at: at.saturating_duration_since(start),
-            kind,
-        };
-        on_event(&event);
-        events.push(event);
-    };
     loop {
         let now = Instant::now();
         if exit.is_none() && now >= deadline {
@@ -158,15 +179,17 @@ pub fn execute(cfg: &RunConfig, on_event: &mut dyn FnMut(&RunEvent)) -> Result<R
         // After exit, give grandchildren that hold the pipes a moment, then stop reading.
         let wait = match exited_at {
             Some(t) => (t + Duration::from_secs(1)).saturating_duration_since(now),
-            None => deadline.saturating_duration_since(now).min(Duration::from_millis(50)),
+            None => deadline
+                .saturating_duration_since(now)
+                .min(Duration::from_millis(50)),
         };
         match rx.recv_timeout(wait.max(Duration::from_millis(1))) {
-            Ok((at, stream, line)) => deliver(&mut events, at, stream, line),
+            Ok((at, stream, line, complete)) => deliver(&mut events, at, stream, line, complete),
             Err(mpsc::RecvTimeoutError::Disconnected) => {
                 if exit.is_none() {
-                    let status = child
-                        .wait()
-                        .map_err(|e| GateError::io(format!("waiting for {}", cfg.binary.display()), e))?;
+                    let status = child.wait().map_err(|e| {
+                        GateError::io(format!("waiting for {}", cfg.binary.display()), e)
+                    })?;
                     exit = Some(exit_of(status));
                 }
                 break;
@@ -190,7 +213,7 @@ pub fn execute(cfg: &RunConfig, on_event: &mut dyn FnMut(&RunEvent)) -> Result<R
 fn spawn_reader<R: Read + Send + 'static>(
     pipe: Option<R>,
     stream: Stream,
-    tx: mpsc::Sender<(Instant, Stream, String)>,
+    tx: mpsc::Sender<(Instant, Stream, String, bool)>,
 ) -> Option<std::thread::JoinHandle<()>> {
     let pipe = pipe?;
     Some(std::thread::spawn(move || {
@@ -201,15 +224,13 @@ fn spawn_reader<R: Read + Send + 'static>(
             match reader.read_until(b'\n', &mut buf) {
                 Ok(0) | Err(_) => break,
                 Ok(_) => {
-                    if buf.last() == Some(&b'\n') {
+                    // A last line without newline was cut off by the process exiting.
+                    let complete = buf.last() == Some(&b'\n');
+                    if complete {
                         buf.pop();
                     }
                     let line = String::from_utf8_lossy(&buf).into_owned();
-                    let stream = match stream {
-                        Stream::Stdout => Stream::Stdout,
-                        Stream::Stderr => Stream::Stderr,
-                    };
-                    if tx.send((Instant::now(), stream, line)).is_err() {
+                    if tx.send((Instant::now(), stream, line, complete)).is_err() {
                         break;
                     }
                 }
@@ -249,7 +270,10 @@ mod tests {
     #[test]
     fn godebug_is_merged_never_replaced() {
         assert_eq!(merge_godebug(None), "gctrace=1");
-        assert_eq!(merge_godebug(Some("madvdontneed=1")), "madvdontneed=1,gctrace=1");
+        assert_eq!(
+            merge_godebug(Some("madvdontneed=1")),
+            "madvdontneed=1,gctrace=1"
+        );
         assert_eq!(merge_godebug(Some("gctrace=0,x=1")), "x=1,gctrace=1");
         assert_eq!(merge_godebug(Some("gctrace=2")), "gctrace=2");
     }
@@ -260,7 +284,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let script = dir.path().join("hang.sh");
         std::fs::write(&script, "#!/bin/sh\necho started\nsleep 60 &\nsleep 60\n").expect("write");
-        std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).expect("chmod");
+        std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .expect("chmod");
         let cfg = RunConfig {
             binary: script,
             workdir: None,
@@ -271,7 +296,16 @@ mod tests {
         let begun = Instant::now();
         let record = execute(&cfg, &mut |_| {}).expect("runs");
         assert_eq!(record.exit, Exit::TimedOut);
-        assert!(begun.elapsed() < Duration::from_secs(5), "took {:?}", begun.elapsed());
-        assert!(record.events.iter().any(|e| e.kind == EventKind::Test(TestLine::Output("started".into()))));
+        assert!(
+            begun.elapsed() < Duration::from_secs(5),
+            "took {:?}",
+            begun.elapsed()
+        );
+        assert!(
+            record
+                .events
+                .iter()
+                .any(|e| e.kind == EventKind::Test(TestLine::Output("started".into())))
+        );
     }
 }

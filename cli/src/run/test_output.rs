@@ -112,7 +112,8 @@ fn parse_marker(line: &str) -> Option<TestLine> {
     }
     if line.starts_with("Benchmark") && (line.contains(" ns/op") || line.contains("\t")) {
         let first = line.split_whitespace().next()?;
-        if first.starts_with("Benchmark") && line.split_whitespace().nth(1)?.parse::<u64>().is_ok() {
+        if first.starts_with("Benchmark") && line.split_whitespace().nth(1)?.parse::<u64>().is_ok()
+        {
             return Some(TestLine::Benchmark(line.to_string()));
         }
     }
@@ -176,8 +177,14 @@ mod tests {
     #[test]
     fn framed_mode_ignores_markers_printed_by_user_code() {
         let p = TestLineParser::new(true);
-        assert_eq!(p.parse("--- FAIL: TestFake (0.00s)"), TestLine::Output("--- FAIL: TestFake (0.00s)".into()));
-        assert_eq!(p.parse("\u{16}=== RUN   TestX"), TestLine::Run("TestX".into()));
+        assert_eq!(
+            p.parse("--- FAIL: TestFake (0.00s)"),
+            TestLine::Output("--- FAIL: TestFake (0.00s)".into())
+        );
+        assert_eq!(
+            p.parse("\u{16}=== RUN   TestX"),
+            TestLine::Run("TestX".into())
+        );
         assert_eq!(p.parse("\u{16}=== NAME  "), TestLine::Name(String::new()));
     }
 
@@ -197,8 +204,13 @@ mod tests {
         assert_eq!(p.parse("FAIL"), TestLine::Final(TestStatus::Fail));
         assert_eq!(p.parse("PASS"), TestLine::Final(TestStatus::Pass));
         assert_eq!(
-            p.parse("BenchmarkX-2   \t 1000000\t      1052 ns/op\t     512 B/op\t       2 allocs/op"),
-            TestLine::Benchmark("BenchmarkX-2   \t 1000000\t      1052 ns/op\t     512 B/op\t       2 allocs/op".into())
+            p.parse(
+                "BenchmarkX-2   \t 1000000\t      1052 ns/op\t     512 B/op\t       2 allocs/op"
+            ),
+            TestLine::Benchmark(
+                "BenchmarkX-2   \t 1000000\t      1052 ns/op\t     512 B/op\t       2 allocs/op"
+                    .into()
+            )
         );
         assert_eq!(p.parse("--- BAD: x"), TestLine::Output("--- BAD: x".into()));
         assert_eq!(p.parse("hello"), TestLine::Output("hello".into()));

@@ -28,7 +28,11 @@ pub fn build_packages(pattern: &str, out_dir: &Path) -> Result<Vec<TestBinary>, 
             eprintln!("gate: {}: no test files, skipped", pkg.import_path);
             continue;
         }
-        let name = format!("{:03}-{}.test", index, pkg.import_path.rsplit('/').next().unwrap_or("pkg"));
+        let name = format!(
+            "{:03}-{}.test",
+            index,
+            pkg.import_path.rsplit('/').next().unwrap_or("pkg")
+        );
         let output = out_dir.join(name);
         let out = go(&cwd)
             .args(["test", "-c", "-o"])
@@ -110,7 +114,10 @@ fn list_packages(pattern: &str, cwd: &Path, go_pattern: &str) -> Result<Vec<Pack
     if !out.status.success() {
         let stderr = stderr.trim_end().to_string();
         // `go list` fails on patterns that match nothing or paths outside a module.
-        if stderr.contains("matched no packages") || stderr.contains("no Go files") || stderr.contains("cannot find") {
+        if stderr.contains("matched no packages")
+            || stderr.contains("no Go files")
+            || stderr.contains("cannot find")
+        {
             return Err(GateError::Usage(format!(
                 "package pattern {pattern}: {stderr}\nPass a pattern that matches Go packages, or a test binary built with `go test -c`."
             )));
@@ -152,8 +159,17 @@ mod tests {
             split_pattern("./fixtures-go/gc/..."),
             (PathBuf::from("./fixtures-go/gc"), "./...".into())
         );
-        assert_eq!(split_pattern("./fixtures-go/gc/forced"), (PathBuf::from("./fixtures-go/gc/forced"), ".".into()));
-        assert_eq!(split_pattern("example.com/m/..."), (PathBuf::from("."), "example.com/m/...".into()));
-        assert_eq!(split_pattern("/abs/mod/..."), (PathBuf::from("/abs/mod"), "./...".into()));
+        assert_eq!(
+            split_pattern("./fixtures-go/gc/forced"),
+            (PathBuf::from("./fixtures-go/gc/forced"), ".".into())
+        );
+        assert_eq!(
+            split_pattern("example.com/m/..."),
+            (PathBuf::from("."), "example.com/m/...".into())
+        );
+        assert_eq!(
+            split_pattern("/abs/mod/..."),
+            (PathBuf::from("/abs/mod"), "./...".into())
+        );
     }
 }

@@ -52,16 +52,15 @@ impl BinaryInfo {
         self.go_minor().is_none_or(|v| v >= (1, 20))
     }
 
-    pub fn has_debug_info(&self) -> bool {
-        self.lines.is_some()
-    }
-
     /// The source site of a test function: `TestX/sub` maps to the `func TestX` line.
     pub fn test_site(&self, test: &str) -> Option<Site> {
         let top = crate::run::test_output::top_level(test);
-        [format!("{}.{top}", self.package), format!("{}_test.{top}", self.package)]
-            .into_iter()
-            .find_map(|symbol| self.function_site(&symbol))
+        [
+            format!("{}.{top}", self.package),
+            format!("{}_test.{top}", self.package),
+        ]
+        .into_iter()
+        .find_map(|symbol| self.function_site(&symbol))
     }
 
     /// The source site of the first instruction of a function, by symbol name.
@@ -83,7 +82,8 @@ pub fn inspect(path: &Path, root: &Path) -> Result<BinaryInfo, GateError> {
         path: path.to_path_buf(),
         reason,
     };
-    let data = std::fs::read(path).map_err(|e| GateError::io(format!("cannot read target {}", path.display()), e))?;
+    let data = std::fs::read(path)
+        .map_err(|e| GateError::io(format!("cannot read target {}", path.display()), e))?;
     let file = object::File::parse(&*data).map_err(|e| {
         not_test(format!(
             "not an executable gate can read ({e}); pass a Go test binary built with `go test -c`, or a package pattern"
@@ -108,17 +108,28 @@ pub fn inspect(path: &Path, root: &Path) -> Result<BinaryInfo, GateError> {
     }
     let package = match main_path.strip_suffix(".test") {
         Some(pkg) => pkg.to_string(),
-        None if functions.contains_key("testing.MainStart") && !main_path.is_empty() => main_path.clone(),
+        None if functions.contains_key("testing.MainStart") && !main_path.is_empty() => {
+            main_path.clone()
+        }
         None => {
             return Err(not_test(format!(
                 "a Go program ({}, main package {:?}) but not a test binary; build one with `go test -c`",
                 build.go_version,
-                if main_path.is_empty() { "unknown" } else { &main_path }
+                if main_path.is_empty() {
+                    "unknown"
+                } else {
+                    &main_path
+                }
             )));
         }
     };
-    let has_dwarf = file.section_by_name(".debug_info").is_some() || file.section_by_name(".zdebug_info").is_some();
-    let lines = if has_dwarf { addr2line::Loader::new(path).ok() } else { None };
+    let has_dwarf = file.section_by_name(".debug_info").is_some()
+        || file.section_by_name(".zdebug_info").is_some();
+    let lines = if has_dwarf {
+        addr2line::Loader::new(path).ok()
+    } else {
+        None
+    };
     Ok(BinaryInfo {
         path: path.to_path_buf(),
         go_version: build.go_version,
@@ -172,7 +183,11 @@ fn read_buildinfo(file: &object::File) -> Option<BuildInfo> {
         (version, modinfo)
     };
     // Module info is wrapped in 16-byte sentinels.
-    let modinfo = if modinfo.len() >= 33 { modinfo[16..modinfo.len() - 16].to_vec() } else { modinfo };
+    let modinfo = if modinfo.len() >= 33 {
+        modinfo[16..modinfo.len() - 16].to_vec()
+    } else {
+        modinfo
+    };
     Some(BuildInfo {
         go_version: String::from_utf8_lossy(&go_version).into_owned(),
         modinfo: String::from_utf8_lossy(&modinfo).into_owned(),
@@ -252,7 +267,10 @@ mod tests {
         let (s, rest) = read_varint_string(&data).expect("decodes");
         assert_eq!(s, b"abc");
         assert_eq!(rest, &[1, b'x']);
-        assert!(read_varint_string(&[5, b'a']).is_none(), "truncated data is rejected");
+        assert!(
+            read_varint_string(&[5, b'a']).is_none(),
+            "truncated data is rejected"
+        );
     }
 
     #[test]

@@ -38,7 +38,8 @@ pub fn classify(target: &str) -> Result<TargetSpec, GateError> {
     if path.is_dir() || target.contains("...") {
         return Ok(TargetSpec::Pattern(target.to_string()));
     }
-    let looks_like_path = target.starts_with('.') || target.starts_with('/') || target.ends_with(".test");
+    let looks_like_path =
+        target.starts_with('.') || target.starts_with('/') || target.ends_with(".test");
     if looks_like_path {
         return Err(GateError::MissingTarget(path.to_path_buf()));
     }

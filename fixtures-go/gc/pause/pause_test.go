@@ -1,42 +1,48 @@
-// Package pause violates gc-pause-budget: a goroutine copies a 96 MiB
-// snapshot in one copy() call. A single huge memmove cannot be preempted,
-// so every GC that starts meanwhile waits for it with the world stopped:
-// the whole program stalls, not only the copying goroutine.
+// Package pause violates gc-pause-budget: a snapshot of a memory-mapped
+// region taken with one copy() call. A single huge memmove cannot be
+// preempted, so a GC that starts meanwhile waits for it with the world
+// stopped: every goroutine of the program stalls, not only the copier.
 package pause
 
 import (
+	"bytes"
+	"syscall"
 	"testing"
-	"time"
 )
 
-type store struct {
-	live     []byte
-	snapshot []byte
+const regionSize = 128 << 20
+
+func mapRegion(t *testing.T) []byte {
+	b, err := syscall.Mmap(-1, 0, regionSize, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		t.Fatalf("mmap: %v", err)
+	}
+	t.Cleanup(func() { syscall.Munmap(b) })
+	return b
 }
 
-// snapshotLoop copies the whole store at once; the fix is to copy in
-// chunks of a few MiB so the runtime can preempt between them.
-func (s *store) snapshotLoop(rounds int, done chan<- struct{}) {
-	for i := 0; i < rounds; i++ {
-		copy(s.snapshot, s.live)
-	}
+// snapshot copies the whole region at once; the fix is to copy in chunks
+// of a few MiB so the runtime can preempt between them.
+func snapshot(dst, src []byte, started chan<- struct{}, done chan<- struct{}) {
+	started <- struct{}{}
+	copy(dst, src)
 	close(done)
 }
 
 var garbage []byte
 
 func TestSnapshotStallsGC(t *testing.T) {
-	s := &store{live: make([]byte, 96<<20), snapshot: make([]byte, 96<<20)}
-	time.Sleep(50 * time.Millisecond) // let the collection the allocation started finish
-	done := make(chan struct{})
-	go s.snapshotLoop(12, done)
-	// Meanwhile the test allocates normally, so collections start on their own.
-	for {
-		select {
-		case <-done:
-			return
-		default:
-			garbage = make([]byte, 64<<10)
-		}
+	live, snap := mapRegion(t), mapRegion(t)
+	started, done := make(chan struct{}), make(chan struct{})
+	go snapshot(snap, live, started, done)
+	<-started
+	// Ordinary allocation crosses the heap goal, so a collection starts
+	// while the copy runs, and its stop-the-world must wait for the copy.
+	for i := 0; i < 16; i++ {
+		garbage = make([]byte, 4<<20)
+	}
+	<-done
+	if !bytes.Equal(snap, live) {
+		t.Fatal("snapshot differs from the live region")
 	}
 }

@@ -1,0 +1,218 @@
+//! Every error path of the command line: exit codes of DESIGN.md and a
+//! message on stderr that says what is wrong and what to do.
+
+use crate::support::*;
+
+fn expect(run: &Run, code: i32, needles: &[&str]) {
+    assert_eq!(
+        run.code, code,
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+    for n in needles {
+        assert!(
+            run.stderr.contains(n),
+            "stderr lacks {n:?}:\n{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn a_missing_target_is_a_usage_error() {
+    expect(
+        &run(gate().args(["run", "./no-such.test"])),
+        2,
+        &["no-such.test", "go test -c"],
+    );
+    expect(
+        &run(gate().args(["run", "./fixtures-go/no/such/dir"])),
+        2,
+        &["no/such/dir"],
+    );
+}
+
+#[test]
+fn a_pattern_without_packages_is_a_usage_error() {
+    expect(
+        &run(gate().args(["run", "./fixtures-go/gc/nothing/..."])),
+        2,
+        &["gc/nothing"],
+    );
+}
+
+#[test]
+fn bad_flags_and_durations_are_usage_errors() {
+    expect(
+        &run(gate().args(["run", "--bogus", "x.test"])),
+        2,
+        &["--bogus"],
+    );
+    expect(
+        &run(gate().args(["run", "--timeout", "ten", "x.test"])),
+        2,
+        &["invalid duration", "10m"],
+    );
+    expect(&run(gate().args(["run"])), 2, &["TARGET"]);
+}
+
+#[test]
+fn a_bad_rule_file_names_file_line_and_field() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rule = dir.path().join("my-budget.toml");
+    std::fs::write(
+        &rule,
+        "id = \"my-budget\"\ntitle = \"t\"\nseverity = \"error\"\nscope = \"test\"\nhelp = \"h\"\n[check]\nmetric = \"gc.pauses\"\nmax = 1\n",
+    )
+    .expect("write rule");
+    let bin = fixture_binary("gc/forced");
+    let r = run(gate().args(["run", "--rules"]).arg(&rule).arg(&bin));
+    expect(
+        &r,
+        2,
+        &[
+            "my-budget.toml:7: field `check.metric`: unknown metric \"gc.pauses\"",
+            "gc.max_pause_ms",
+        ],
+    );
+
+    std::fs::write(&rule, "id = \"my-budget\"\nseverity = \"fatal\"\n").expect("write rule");
+    let r = run(gate().args(["rules", "--rules"]).arg(&rule));
+    expect(&r, 2, &["my-budget.toml:2:", "`error`, `warning`"]);
+
+    let empty = tempfile::tempdir().expect("tempdir");
+    let r = run(gate().args(["rules", "--rules"]).arg(empty.path()));
+    expect(&r, 2, &["no *.toml rule files"]);
+}
+
+#[test]
+fn a_non_go_file_is_an_environment_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("script.test");
+    std::fs::write(&file, "#!/bin/sh\necho hi\n").expect("write");
+    expect(
+        &run(gate().arg("run").arg(&file)),
+        3,
+        &["script.test", "go test -c"],
+    );
+    expect(
+        &run(gate().args(["run", "/bin/true"])),
+        3,
+        &["/bin/true", "not a Go binary"],
+    );
+}
+
+#[test]
+fn a_go_program_that_is_not_a_test_binary_is_an_environment_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bin = dir.path().join("notatest");
+    let ok = std::process::Command::new("go")
+        .args(["build", "-o"])
+        .arg(&bin)
+        .arg("./notatest")
+        .current_dir(repo_root().join("fixtures-go"))
+        .status()
+        .expect("go build")
+        .success();
+    assert!(ok);
+    expect(
+        &run(gate().arg("run").arg(&bin)),
+        3,
+        &["not a test binary", "go test -c"],
+    );
+}
+
+#[test]
+fn a_package_without_tests_is_skipped_with_a_note() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json = dir.path().join("gate.json");
+    let r = run(gate()
+        .args(["run", "--json"])
+        .arg(&json)
+        .args(["./fixtures-go/notatest", "./fixtures-go/gc/forced"]));
+    assert_eq!(r.code, 1, "forced-gc still fails: {}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("gate.example/fixtures/notatest: no test files, skipped"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        read_json(&json)["binaries"].as_array().map(Vec::len),
+        Some(1)
+    );
+    // Only packages without tests: nothing to run is a usage error.
+    expect(
+        &run(gate().args(["run", "./fixtures-go/notatest"])),
+        2,
+        &["no test binaries to run"],
+    );
+}
+
+#[test]
+fn a_missing_go_toolchain_is_an_environment_error() {
+    let r = run(gate()
+        .env("PATH", "/nonexistent")
+        .args(["run", "./fixtures-go/gc/forced"]));
+    expect(&r, 3, &["cannot run the Go toolchain", "install Go"]);
+}
+
+#[test]
+fn a_package_that_does_not_compile_fails_the_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("go.mod"), "module broken\n\ngo 1.22\n").expect("go.mod");
+    std::fs::write(
+        dir.path().join("b_test.go"),
+        "package broken\n\nfunc TestX(t *testing.T) { undefined() }\n",
+    )
+    .expect("src");
+    let r = run(gate().arg("run").arg(dir.path()));
+    expect(&r, 1, &["go test -c", "b_test.go:3"]);
+}
+
+#[test]
+fn help_explains_every_flag_with_examples() {
+    let r = run(gate().args(["run", "--help"]));
+    assert_eq!(r.code, 0);
+    for flag in [
+        "--rules",
+        "--junit",
+        "--sarif",
+        "--json",
+        "--timeout",
+        "TEST_FLAGS",
+        "Example",
+    ] {
+        assert!(
+            r.stdout.contains(flag),
+            "run --help lacks {flag}:\n{}",
+            r.stdout
+        );
+    }
+    let r = run(gate().arg("--help"));
+    assert!(
+        r.stdout.contains("Exit codes") && r.stdout.contains("gate run ./..."),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn rules_lists_the_builtin_catalog_and_metrics() {
+    let r = run(gate().arg("rules"));
+    assert_eq!(r.code, 0);
+    for id in [
+        "forced-gc",
+        "gc-cpu-budget",
+        "gc-pause-budget",
+        "heap-peak-budget",
+    ] {
+        assert!(r.stdout.contains(id), "{}", r.stdout);
+    }
+    let r = run(gate().args(["rules", "--metrics"]));
+    assert!(
+        r.stdout.contains("gc.max_pause_ms") && r.stdout.contains("gctrace"),
+        "{}",
+        r.stdout
+    );
+}

@@ -1,0 +1,146 @@
+//! The GC budget rules on their violating fixtures and the clean twin:
+//! exact rule, test and site; snapshots of every report format.
+
+use crate::support::*;
+
+/// Runs gate on one fixture package (built by gate itself from the pattern).
+fn check(package: &str, dir: &tempfile::TempDir) -> (Run, serde_json::Value) {
+    let json = dir.path().join("gate.json");
+    let run = run(gate()
+        .args(["run", "--json"])
+        .arg(&json)
+        .arg("--junit")
+        .arg(dir.path().join("junit.xml"))
+        .arg("--sarif")
+        .arg(dir.path().join("gate.sarif"))
+        .arg(format!("./fixtures-go/{package}")));
+    let report = read_json(&json);
+    (run, report)
+}
+
+fn expect_only(package: &str, rule: &str, test: &str, func_line: &str) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (run, report) = check(package, &dir);
+    assert_eq!(
+        run.code, 1,
+        "a broken budget fails the build\n{}{}",
+        run.stdout, run.stderr
+    );
+    let site = line_of(
+        &format!(
+            "fixtures-go/{package}/{}_test.go",
+            package.rsplit('/').next().unwrap_or("")
+        ),
+        func_line,
+    );
+    assert_eq!(
+        violations(&report),
+        vec![(rule.to_string(), test.to_string(), site)]
+    );
+    assert!(
+        tests(&report).iter().all(|(_, s)| s == "pass"),
+        "the Go tests themselves pass"
+    );
+    assert!(run.stdout.contains("gate: FAIL"), "{}", run.stdout);
+}
+
+#[test]
+fn forced_gc_is_flagged_at_the_test_function() {
+    expect_only(
+        "gc/forced",
+        "forced-gc",
+        "TestCacheResetForcesGC",
+        "func TestCacheResetForcesGC",
+    );
+}
+
+#[test]
+fn a_long_stop_the_world_pause_is_flagged() {
+    expect_only(
+        "gc/pause",
+        "gc-pause-budget",
+        "TestSnapshotStallsGC",
+        "func TestSnapshotStallsGC",
+    );
+}
+
+#[test]
+fn a_heap_peak_over_budget_is_flagged() {
+    expect_only(
+        "gc/heap",
+        "heap-peak-budget",
+        "TestExportBuffersEverything",
+        "func TestExportBuffersEverything",
+    );
+}
+
+#[test]
+fn gc_cpu_thrash_is_flagged() {
+    expect_only(
+        "gc/cpu",
+        "gc-cpu-budget",
+        "TestLowGOGCThrashes",
+        "func TestLowGOGCThrashes",
+    );
+}
+
+#[test]
+fn the_clean_twin_passes_every_gc_rule() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (run, report) = check("gc/calm", &dir);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(violations(&report), vec![]);
+    let names: Vec<String> = tests(&report).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names.len(), 4, "{names:?}");
+    // Every test-scope rule produced one check per test.
+    let checks = report["binaries"][0]["checks"]
+        .as_array()
+        .expect("checks")
+        .len();
+    assert_eq!(checks, 4 * 4);
+    assert!(run.stdout.contains("gate: PASS"), "{}", run.stdout);
+}
+
+/// Snapshots of the three report formats for one violating fixture, with
+/// volatile fields (timings, measured values, absolute paths) redacted.
+#[test]
+fn report_formats_snapshot() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_, report) = check("gc/forced", &dir);
+    let numbers = vec![
+        (r"((?:gc|test)\.\w+) = \d+(\.\d+)?", "$1 = [value]"),
+        (r#"time="[0-9.]+""#, r#"time="[time]""#),
+        (r"go1\.\d+(\.\d+)?", "go[version]"),
+    ];
+    insta::with_settings!({filters => numbers.clone()}, {
+        insta::assert_json_snapshot!("forced_json", report, {
+            ".binaries[].metrics" => "[metrics]",
+            ".binaries[].checks[].value" => "[value]",
+            ".binaries[].checks[].status" => "[status]",
+            ".binaries[].violations[].value" => "[value]",
+            ".binaries[].wall_s" => "[wall]",
+            // A gctrace line cut off at exit adds a warning on some runs.
+            ".binaries[].warnings" => "[warnings]",
+            ".binaries[].tests[].duration_s" => "[duration]",
+            ".gate_version" => "[version]",
+        });
+    });
+    let junit = std::fs::read_to_string(dir.path().join("junit.xml")).expect("junit written");
+    let mut junit_filters = numbers.clone();
+    junit_filters.push((
+        r"<system-out>[^<]*</system-out>",
+        "<system-out>[measured value]</system-out>",
+    ));
+    insta::with_settings!({filters => junit_filters}, {
+        insta::assert_snapshot!("forced_junit", junit);
+    });
+    let sarif = read_json(&dir.path().join("gate.sarif"));
+    insta::with_settings!({filters => numbers}, {
+        insta::assert_json_snapshot!("forced_sarif", sarif, {
+            ".runs[].originalUriBaseIds" => "[repository root]",
+            ".runs[].tool.driver.version" => "[version]",
+            ".runs[].tool.driver.semanticVersion" => "[version]",
+            ".runs[].results[].properties.value" => "[value]",
+        });
+    });
+}

@@ -1,0 +1,184 @@
+//! How Go tests end, as gate reports them: pass, fail, skip, subtests,
+//! parallel tests, panics, os.Exit, timeouts, and GODEBUG merging.
+
+use crate::support::*;
+
+fn outcomes(filter: &str, extra: &[&str]) -> (Run, serde_json::Value) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json = dir.path().join("gate.json");
+    let bin = fixture_binary("outcomes");
+    let mut cmd = gate();
+    cmd.args(["run", "--json"])
+        .arg(&json)
+        .args(extra)
+        .arg(&bin)
+        .args(["--", "-test.run", filter]);
+    let run = run(&mut cmd);
+    let report = read_json(&json);
+    (run, report)
+}
+
+fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+    v.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+#[test]
+fn passing_and_skipped_tests_exit_zero() {
+    let (run, report) = outcomes("^(TestPasses|TestSkips)$", &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        tests(&report),
+        pairs(&[("TestPasses", "pass"), ("TestSkips", "skip")])
+    );
+    assert!(
+        run.stdout.contains("1 passed, 0 failed, 1 skipped"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn failures_subtests_and_parallel_tests_are_reported_exactly() {
+    let (run, report) = outcomes("^(TestFails|TestSubtests|TestParallelGroup)$", &[]);
+    assert_eq!(run.code, 1);
+    let mut got = tests(&report);
+    got.sort();
+    assert_eq!(
+        got,
+        pairs(&[
+            ("TestFails", "fail"),
+            ("TestParallelGroup", "pass"),
+            ("TestParallelGroup/10ms", "pass"),
+            ("TestParallelGroup/20ms", "pass"),
+            ("TestParallelGroup/30ms", "pass"),
+            ("TestSubtests", "fail"),
+            ("TestSubtests/first", "pass"),
+            ("TestSubtests/second", "fail"),
+            ("TestSubtests/third", "pass"),
+        ])
+    );
+    // The failed test's own output is shown at the end, like gotestsum.
+    assert!(
+        run.stdout
+            .contains("=== FAIL gate.example/fixtures/outcomes TestFails"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("output printed before the failure"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("want 1, got 2"), "{}", run.stdout);
+    // Subtests point at their top-level test function.
+    let sub = &report["binaries"][0]["tests"]
+        .as_array()
+        .expect("tests")
+        .iter()
+        .find(|t| t["name"] == "TestSubtests/second")
+        .expect("subtest reported")["site"];
+    assert_eq!(
+        format!("{}:{}", sub["file"].as_str().unwrap_or(""), sub["line"]),
+        line_of("fixtures-go/outcomes/outcomes_test.go", "func TestSubtests")
+    );
+}
+
+#[test]
+fn a_panic_is_a_failed_test_with_its_output() {
+    let (run, report) = outcomes("^(TestPasses|TestPanics)$", &[]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        tests(&report),
+        pairs(&[("TestPasses", "pass"), ("TestPanics", "fail")])
+    );
+    assert!(
+        run.stdout.contains("assignment to entry in nil map"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn os_exit_inside_a_test_is_a_failure_never_a_pass() {
+    let (run, report) = outcomes("^TestExitsEarly$", &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(tests(&report), pairs(&[("TestExitsEarly", "fail")]));
+    let t = &report["binaries"][0]["tests"][0];
+    assert!(
+        t["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("exit status 3"),
+        "{t}"
+    );
+    assert!(
+        run.stdout.contains("calling os.Exit(3) from inside a test"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_timeout_kills_the_binary_and_names_the_running_test() {
+    let started = std::time::Instant::now();
+    let (run, report) = outcomes("^(TestPasses|TestHangsWithTimer)$", &["--timeout", "2s"]);
+    assert!(
+        started.elapsed().as_secs() < 30,
+        "timeout not enforced: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        tests(&report),
+        pairs(&[("TestPasses", "pass"), ("TestHangsWithTimer", "fail")])
+    );
+    let message = report["binaries"][0]["tests"][1]["message"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        message.contains("timed out after 2s while TestHangsWithTimer was running"),
+        "{message}"
+    );
+    assert_eq!(report["binaries"][0]["exit"], "timed out after 2s");
+}
+
+#[test]
+fn a_binary_that_rejects_its_flags_is_a_failed_run_not_a_pass() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json = dir.path().join("gate.json");
+    let run = run(gate()
+        .args(["run", "--json"])
+        .arg(&json)
+        .arg(fixture_binary("outcomes"))
+        .args(["--", "-test.bogus"]));
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(tests(&read_json(&json)), pairs(&[("[process]", "fail")]));
+    assert!(
+        run.stdout
+            .contains("flag provided but not defined: -test.bogus"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn godebug_is_merged_with_the_users_settings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json = dir.path().join("gate.json");
+    let mut cmd = gate();
+    cmd.env("GODEBUG", "madvdontneed=1,gctrace=0")
+        .env("WANT_GODEBUG", "madvdontneed=1")
+        .args(["run", "--json"])
+        .arg(&json)
+        .arg(fixture_binary("outcomes"))
+        .args(["--", "-test.run", "^TestSeesGODEBUG$"]);
+    let run = run(&mut cmd);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        tests(&read_json(&json)),
+        pairs(&[("TestSeesGODEBUG", "pass")])
+    );
+}

@@ -1,0 +1,172 @@
+//! Report validity with the tools CI systems use: the SARIF 2.1.0 schema,
+//! Microsoft's SARIF multitool with GitHub's rules, and junitparser.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::*;
+
+/// A run with a violation, failed, skipped and passing tests, so that every
+/// report element appears: gc/forced plus the outcomes fixture.
+fn mixed_reports(dir: &Path) -> Run {
+    let run = run(gate()
+        .args(["run", "--json"])
+        .arg(dir.join("gate.json"))
+        .arg("--junit")
+        .arg(dir.join("junit.xml"))
+        .arg("--sarif")
+        .arg(dir.join("gate.sarif"))
+        .arg(fixture_binary("gc/forced"))
+        .arg(fixture_binary("outcomes"))
+        .args([
+            "--",
+            "-test.run",
+            "^(TestCacheResetForcesGC|TestPasses|TestSkips|TestFails|TestSubtests)$",
+        ]));
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    run
+}
+
+#[test]
+fn sarif_is_valid_against_the_2_1_0_schema() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    mixed_reports(dir.path());
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("schemas/sarif-2.1.0.json")).expect("schema parses");
+    let sarif = read_json(&dir.path().join("gate.sarif"));
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // Every result has a relative location, a line and a fingerprint (GitHub rejects the file otherwise).
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), 1);
+    for r in results {
+        let loc = &r["locations"][0]["physicalLocation"];
+        let uri = loc["artifactLocation"]["uri"].as_str().expect("uri");
+        assert!(
+            !uri.starts_with('/'),
+            "{uri} must be relative to the repository root"
+        );
+        assert!(loc["region"]["startLine"].as_i64().unwrap_or(0) >= 1);
+        assert!(r["partialFingerprints"]["primaryLocationLineHash"].is_string());
+    }
+    // Rule descriptors come from the rule files, without security-severity.
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules");
+    assert_eq!(rules.len(), 4);
+    assert!(
+        rules.iter().all(|r| r["help"]["markdown"].is_string()
+            && r["properties"].get("security-severity").is_none())
+    );
+}
+
+#[test]
+fn sarif_passes_the_multitool_with_github_rules() {
+    if !require(
+        "sarif-multitool",
+        "validates SARIF with --rule-kind Sarif;Ghas",
+    ) {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    mixed_reports(dir.path());
+    let log = dir.path().join("validation.sarif");
+    let out = Command::new("sarif-multitool")
+        .args(["validate", "--rule-kind", "Sarif;Ghas", "--output"])
+        .arg(&log)
+        .arg(dir.path().join("gate.sarif"))
+        .output()
+        .expect("multitool runs");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    let log = read_json(&log);
+    let findings: Vec<String> = log["runs"][0]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["level"] == "error")
+        .map(|r| format!("{} {}", r["ruleId"], r["message"]))
+        .collect();
+    assert!(findings.is_empty(), "{findings:#?}\n{text}");
+}
+
+#[test]
+fn junit_parses_with_junitparser_and_counts_are_right() {
+    let python_ok = Command::new("python3")
+        .args(["-c", "import junitparser"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !python_ok {
+        assert!(
+            !in_ci(),
+            "python3 with junitparser is required in CI; .ci/run installs it"
+        );
+        eprintln!("SKIPPED: python3 -c 'import junitparser' failed; pip install junitparser");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    mixed_reports(dir.path());
+    let script = r#"
+import sys
+from junitparser import JUnitXml, Failure, Skipped, Error
+xml = JUnitXml.fromfile(sys.argv[1])
+for suite in xml:
+    cases = list(suite)
+    failures = sum(1 for c in cases for r in c.result if isinstance(r, Failure))
+    skipped = sum(1 for c in cases for r in c.result if isinstance(r, Skipped))
+    errors = sum(1 for c in cases for r in c.result if isinstance(r, Error))
+    assert suite.tests == len(cases), (suite.name, suite.tests, len(cases))
+    assert suite.failures == failures, (suite.name, suite.failures, failures)
+    assert suite.skipped == skipped, (suite.name, suite.skipped, skipped)
+    assert errors == 0
+    print(suite.name, len(cases), failures, skipped)
+"#;
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .arg(dir.path().join("junit.xml"))
+        .output()
+        .expect("python3 runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // forced: 1 Go test + 4 rules; outcomes: 7 Go tests (incl. subtests) + 4 rules x 6 non-skipped tests.
+    assert_eq!(
+        text.lines().collect::<Vec<_>>(),
+        [
+            "gate.example/fixtures/gc/forced 5 1 0",
+            "gate.example/fixtures/outcomes 31 3 1"
+        ]
+    );
+}
+
+#[test]
+fn junit_testcases_carry_file_and_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    mixed_reports(dir.path());
+    let xml = std::fs::read_to_string(dir.path().join("junit.xml")).expect("junit");
+    let want = line_of(
+        "fixtures-go/gc/forced/forced_test.go",
+        "func TestCacheResetForcesGC",
+    );
+    let (file, line) = want.split_once(':').expect("file:line");
+    assert!(
+        xml.contains(r#"name="forced-gc (TestCacheResetForcesGC)" classname="gate.example/fixtures/gc/forced (gate rules)""#),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(&format!(r#"file="{file}" line="{line}""#)),
+        "{xml}"
+    );
+    assert!(
+        xml.starts_with("<?xml") && xml.contains("<testsuites"),
+        "{xml}"
+    );
+}

@@ -1,0 +1,142 @@
+//! Helpers for end-to-end tests: run the real `gate` binary from the
+//! repository root, build fixture binaries once, and require external tools
+//! in CI (skip with a reason only outside CI).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Mutex, OnceLock};
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("cli/ has a parent")
+        .to_path_buf()
+}
+
+pub fn in_ci() -> bool {
+    std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false")
+}
+
+/// A tool a test needs: in CI its absence fails the test; elsewhere the test is skipped, saying why.
+pub fn require(tool: &str, why: &str) -> bool {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            !in_ci(),
+            "{tool} is required in CI ({why}); .ci/run installs it"
+        );
+        eprintln!("SKIPPED: {tool} not found ({why}); CI installs it");
+    }
+    found
+}
+
+pub fn gate() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gate"));
+    cmd.current_dir(repo_root());
+    cmd.env_remove("GODEBUG");
+    cmd
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn from(out: Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// Runs gate, one run at a time: the GC budgets measure time and CPU, and
+/// two fixtures competing for the machine's cores would change the figures.
+pub fn run(cmd: &mut Command) -> Run {
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    Run::from(cmd.output().expect("gate runs"))
+}
+
+/// Builds `fixtures-go/<package>` once per test process with `go test -c`.
+pub fn fixture_binary(package: &str) -> PathBuf {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
+    let dir = DIR.get_or_init(|| tempfile::tempdir().expect("tempdir"));
+    let built = BUILT.get_or_init(Default::default);
+    let mut built = built.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(path) = built.get(package) {
+        return path.clone();
+    }
+    let out = dir
+        .path()
+        .join(format!("{}.test", package.replace('/', "_")));
+    let status = Command::new("go")
+        .args(["test", "-c", "-o"])
+        .arg(&out)
+        .arg(format!("./{package}"))
+        .current_dir(repo_root().join("fixtures-go"))
+        .status()
+        .expect("go is installed");
+    assert!(status.success(), "go test -c ./{package} failed");
+    built.insert(package.to_string(), out.clone());
+    out
+}
+
+pub fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("report written"))
+        .expect("valid JSON")
+}
+
+/// (rule, test, site "file:line") of every violation in a JSON report.
+pub fn violations(report: &serde_json::Value) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for b in report["binaries"].as_array().expect("binaries") {
+        for v in b["violations"].as_array().expect("violations") {
+            let site = match &v["site"] {
+                serde_json::Value::Null => "-".to_string(),
+                s => format!("{}:{}", s["file"].as_str().unwrap_or("?"), s["line"]),
+            };
+            out.push((
+                v["rule"].as_str().unwrap_or("?").to_string(),
+                v["test"].as_str().unwrap_or("-").to_string(),
+                site,
+            ));
+        }
+    }
+    out
+}
+
+/// (name, status) of every test in a JSON report.
+pub fn tests(report: &serde_json::Value) -> Vec<(String, String)> {
+    report["binaries"]
+        .as_array()
+        .expect("binaries")
+        .iter()
+        .flat_map(|b| b["tests"].as_array().expect("tests").iter())
+        .map(|t| {
+            (
+                t["name"].as_str().unwrap_or("?").to_string(),
+                t["status"].as_str().unwrap_or("?").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The line of `needle` in a fixture file, so assertions do not hard-code line numbers.
+pub fn line_of(file: &str, needle: &str) -> String {
+    let text = std::fs::read_to_string(repo_root().join(file)).expect("fixture source");
+    let line = text
+        .lines()
+        .position(|l| l.contains(needle))
+        .expect("needle in fixture")
+        + 1;
+    format!("{file}:{line}")
+}
