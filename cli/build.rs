@@ -31,7 +31,40 @@ fn main() {
         );
     }
     code.push_str("];\n");
-    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
-        .join("builtin_rules.rs");
-    std::fs::write(out, code).expect("write builtin_rules.rs");
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    std::fs::write(out_dir.join("builtin_rules.rs"), code).expect("write builtin_rules.rs");
+    compile_bpf(&manifest.join("../bpf"), &out_dir);
+}
+
+/// Compiles the eBPF programs with clang-19 (Debian: clang-19, libbpf-dev).
+fn compile_bpf(bpf_dir: &std::path::Path, out_dir: &std::path::Path) {
+    let source = bpf_dir.join("gate.bpf.c");
+    println!("cargo:rerun-if-changed={}", source.display());
+    println!("cargo:rerun-if-env-changed=GATE_CLANG");
+    let clang = std::env::var("GATE_CLANG").unwrap_or_else(|_| "clang-19".into());
+    if !std::path::Path::new("/usr/include/bpf/bpf_helpers.h").exists() {
+        panic!(
+            "gate's eBPF programs need libbpf's headers (/usr/include/bpf/bpf_helpers.h): \
+             install them with `apt-get install libbpf-dev`"
+        );
+    }
+    let output = std::process::Command::new(&clang)
+        .args(["-O2", "-g", "-target", "bpf", "-D__TARGET_ARCH_x86", "-I/usr/include/x86_64-linux-gnu", "-Wall", "-Werror", "-c"])
+        .arg(&source)
+        .arg("-o")
+        .arg(out_dir.join("gate.bpf.o"))
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "gate's eBPF programs need {clang} ({e}): install it with \
+                 `apt-get install clang-19 libbpf-dev`, or point GATE_CLANG at a clang with the BPF target"
+            )
+        });
+    if !output.status.success() {
+        panic!(
+            "{clang} failed on {}:\n{}",
+            source.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
 }

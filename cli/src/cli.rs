@@ -73,6 +73,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
     pub timeout: Duration,
 
+    /// Run without eBPF: only rules that need no eBPF are checked; the others are reported as skipped.
+    #[arg(long)]
+    pub no_ebpf: bool,
+
     /// Go test binaries built with `go test -c`, or package patterns (./..., ./pkg) that gate builds.
     #[arg(value_name = "TARGET", required = true)]
     pub targets: Vec<String>,

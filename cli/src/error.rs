@@ -45,12 +45,30 @@ pub enum GateError {
 
     #[error("{0}")]
     Usage(String),
+
+    #[error("eBPF engine: {0}")]
+    Engine(#[from] crate::bpf::EngineError),
+
+    #[error("{binary}: rule {rules} needs {symbol}, which the binary lacks: {what}; build the tests without -ldflags=-s/-w, or pass --no-ebpf")]
+    EngineTarget {
+        binary: String,
+        rules: String,
+        symbol: String,
+        what: String,
+    },
+
+    #[error("rule file {file}: [[probe]] symbol {symbol:?} is in none of the test binaries; check the name with `go tool nm BINARY | grep` (functions that are inlined have no symbol)")]
+    UnknownProbeSymbol { file: String, symbol: String },
 }
 
 impl GateError {
     pub fn exit_code(&self) -> i32 {
         match self {
-            GateError::Rules(_) | GateError::MissingTarget(_) | GateError::Usage(_) => exit::USAGE,
+            GateError::Rules(_)
+            | GateError::MissingTarget(_)
+            | GateError::Usage(_)
+            | GateError::UnknownProbeSymbol { .. } => exit::USAGE,
+            GateError::Engine(_) | GateError::EngineTarget { .. } => exit::ENVIRONMENT,
             // A package that does not compile fails like `go test` does: a failed test run.
             GateError::GoBuild { .. } => exit::FAILED,
             GateError::NotGoTestBinary { .. }

@@ -5,6 +5,7 @@
 //! run --> RunRecord; observe --> Observations; rules::evaluate --> checks;
 //! report --> terminal, JSON, JUnit, SARIF; exit code.
 
+mod bpf;
 mod cli;
 mod error;
 mod observe;
@@ -136,6 +137,12 @@ fn run(args: RunArgs) -> Result<i32, GateError> {
         .map(|b| target::inspect(&b.path, &root))
         .collect::<Result<Vec<_>, _>>()?;
 
+    let engine = EnginePlan::from_rules(&rule_set, args.no_ebpf);
+    if engine.enabled {
+        bpf::check_privileges()?;
+    }
+    let mut probes_attached = vec![false; engine.user_probes.len()];
+
     let mut reports = Vec::new();
     for (binary, info) in binaries.iter().zip(&infos) {
         let cfg = run::RunConfig {
@@ -145,10 +152,69 @@ fn run(args: RunArgs) -> Result<i32, GateError> {
             timeout: args.timeout,
             framed: info.supports_framed_output(),
         };
+        // Plan the probes for this binary before it starts: a missing symbol is an error now, not a silent pass.
+        let plan = if engine.enabled {
+            let present: Vec<bool> = engine.user_probes.iter().map(|(p, _)| info.has_function(&p.symbol)).collect();
+            let user: Vec<bpf::plan::UserProbe> = engine
+                .user_probes
+                .iter()
+                .zip(&present)
+                .filter(|(_, here)| **here)
+                .map(|((p, _), _)| p.clone())
+                .collect();
+            for (seen, here) in probes_attached.iter_mut().zip(&present) {
+                *seen |= *here;
+            }
+            let plan = bpf::plan::plan(info, &engine.signals, &user).map_err(|m| GateError::EngineTarget {
+                binary: binary.path.display().to_string(),
+                rules: engine.rule_ids.join(", "),
+                symbol: m.symbol,
+                what: m.what,
+            })?;
+            Some((plan, user))
+        } else {
+            None
+        };
+        let mut session = None;
+        let mut attach = |pid: u32| -> Result<(), GateError> {
+            if let Some((plan, _)) = &plan {
+                session = Some(bpf::start(plan, &binary.path, pid)?);
+            }
+            Ok(())
+        };
         let mut progress = report::progress::Progress::new(&info.package);
-        let record = run::execute(&cfg, &mut |e| progress.on_event(e))?;
+        let record = run::execute(
+            &cfg,
+            plan.is_some().then_some(&mut attach as run::Attach),
+            &mut |e| progress.on_event(e),
+        )?;
         progress.finish();
-        let observations = observe::collect(&record, args.timeout);
+        let mut observations = observe::collect(&record, args.timeout);
+        if let (Some(session), Some((_, user))) = (session, &plan) {
+            let bpf_record = session.finish();
+            let names: Vec<observe::engine::ProbeName> = user
+                .iter()
+                .enumerate()
+                .map(|(i, p)| observe::engine::ProbeName {
+                    index: bpf::plan::FIRST_USER_PROBE + i as u32,
+                    metric: engine
+                        .user_probes
+                        .iter()
+                        .find(|(q, _)| q == p)
+                        .map(|(_, m)| m.clone())
+                        .unwrap_or_default(),
+                })
+                .collect();
+            let reasons = target::probes::wait_reasons(info);
+            let seen = observe::engine::interpret(&bpf_record, info, &reasons, &names);
+            if seen.lost_events > 0 {
+                observations.warnings.push(format!(
+                    "the eBPF ring buffer dropped {} events: lifecycle counts may be incomplete",
+                    seen.lost_events
+                ));
+            }
+            observations.engine = Some(seen);
+        }
         let checks = rules::evaluate(&rule_set, &observations);
         // A binary gate built is gone after the run: point at its package directory instead.
         let shown_path = match &binary.workdir {
@@ -159,6 +225,13 @@ fn run(args: RunArgs) -> Result<i32, GateError> {
             report::BinaryReport::build(info, shown_path, &observations, &checks, &rule_set);
         binary_report.built = binary.built_from.is_some();
         reports.push(binary_report);
+    }
+    if let Some(i) = probes_attached.iter().position(|seen| !seen) {
+        let (probe, _) = &engine.user_probes[i];
+        return Err(GateError::UnknownProbeSymbol {
+            file: engine.probe_files[i].clone(),
+            symbol: probe.symbol.clone(),
+        });
     }
     let report = report::Report::new(reports);
 
@@ -177,4 +250,58 @@ fn run(args: RunArgs) -> Result<i32, GateError> {
     } else {
         exit::FAILED
     })
+}
+
+/// What the enabled rules need from the eBPF engine.
+struct EnginePlan {
+    enabled: bool,
+    signals: Vec<bpf::plan::EngineSignal>,
+    /// Every `[[probe]]` of the rules, with its metric name.
+    user_probes: Vec<(bpf::plan::UserProbe, String)>,
+    probe_files: Vec<String>,
+    rule_ids: Vec<String>,
+}
+
+impl EnginePlan {
+    fn from_rules(rules: &RuleSet, no_ebpf: bool) -> Self {
+        use bpf::plan::EngineSignal;
+        use rules::metrics::Signal;
+        let mut signals = Vec::new();
+        let mut rule_ids = Vec::new();
+        let mut user_probes = Vec::new();
+        let mut probe_files = Vec::new();
+        for rule in rules.rules.iter().filter(|r| r.needs_ebpf()) {
+            rule_ids.push(rule.id.clone());
+            let metrics = std::iter::once(rule.check.metric).chain(rule.only_if.iter().map(|l| l.metric));
+            for m in metrics {
+                let s = match m.signal {
+                    Signal::Goroutines => EngineSignal::Goroutines,
+                    Signal::Tickers => EngineSignal::Tickers,
+                    Signal::Allocations => EngineSignal::Allocations,
+                    Signal::Pools => EngineSignal::Pools,
+                    _ => continue,
+                };
+                if !signals.contains(&s) {
+                    signals.push(s);
+                }
+            }
+            for p in &rule.probes {
+                user_probes.push((
+                    bpf::plan::UserProbe {
+                        symbol: p.symbol.clone(),
+                        predicate: p.predicate,
+                    },
+                    p.metric.name.to_string(),
+                ));
+                probe_files.push(format!("rules/{}.toml", rule.id));
+            }
+        }
+        EnginePlan {
+            enabled: !no_ebpf && !rule_ids.is_empty(),
+            signals,
+            user_probes,
+            probe_files,
+            rule_ids,
+        }
+    }
 }

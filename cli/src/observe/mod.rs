@@ -7,6 +7,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub mod engine;
+
+use crate::rules::metrics::{MetricDef, MetricKind};
 use crate::run::gctrace::GcCycle;
 use crate::run::test_output::{TestLine, TestStatus};
 use crate::run::{EventKind, Exit, RunRecord};
@@ -47,6 +50,8 @@ pub struct Observations {
     pub warnings: Vec<String>,
     /// Output not owned by any test (the binary's own lines).
     pub output: Vec<String>,
+    /// What the eBPF engine saw; None when it did not run (--no-ebpf, or no rule needed it).
+    pub engine: Option<engine::EngineObservations>,
 }
 
 /// Which part of a binary a metric is computed over.
@@ -77,6 +82,45 @@ impl Observations {
     }
 
     /// The value of a metric over a subject; None where it was not observed.
+    /// Objects behind an engine metric in a subject (leaked goroutines, pools...).
+    pub fn instances<'a>(&'a self, metric: &str, subject: Subject<'a>) -> Vec<&'a engine::Instance> {
+        let Some(engine) = &self.engine else { return Vec::new() };
+        engine
+            .instances
+            .get(metric)
+            .map(|all| {
+                all.iter()
+                    .filter(|i| match subject {
+                        Subject::Binary => true,
+                        Subject::Test(t) => i.test.as_deref() == Some(t),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The value of a metric over a subject; None where it was not observed.
+    pub fn value(&self, def: &MetricDef, subject: Subject) -> Option<f64> {
+        if !def.signal.needs_ebpf() {
+            return self.metric(def.name, subject);
+        }
+        let engine = self.engine.as_ref()?;
+        match def.kind {
+            MetricKind::Lifecycle => {
+                let known = engine.instances.contains_key(def.name);
+                known.then(|| self.instances(def.name, subject).len() as f64)
+            }
+            MetricKind::PerObject => None,
+            MetricKind::Scalar => {
+                let per_test = engine.counters.get(def.name)?;
+                match subject {
+                    Subject::Binary => Some(per_test.values().sum()),
+                    Subject::Test(t) => per_test.get(&Some(t.to_string())).copied(),
+                }
+            }
+        }
+    }
+
     pub fn metric(&self, name: &str, subject: Subject) -> Option<f64> {
         let count =
             |pred: fn(&GcCycle) -> bool| self.cycles_of(subject).filter(|c| pred(c)).count() as f64;
@@ -308,6 +352,7 @@ pub fn collect(record: &RunRecord, timeout: Duration) -> Observations {
         exit,
         warnings,
         output: binary_output,
+        engine: None,
     }
 }
 

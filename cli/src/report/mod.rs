@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::observe::{Observations, Subject};
-use crate::rules::metrics::METRICS;
+use crate::rules::metrics::{METRICS, MetricKind};
 use crate::rules::{CheckResult, CheckStatus, RuleSet, Severity};
 use crate::run::test_output::TestStatus;
 use crate::target::{BinaryInfo, Site};
@@ -113,37 +113,43 @@ impl BinaryReport {
             })
             .collect();
         let mut metrics = Metrics::default();
-        for m in METRICS {
-            if let Some(v) = obs.metric(m.name, Subject::Binary) {
+        let probe_metrics = rules.rules.iter().flat_map(|r| r.probes.iter().map(|p| p.metric));
+        for m in METRICS.iter().chain(probe_metrics) {
+            if let Some(v) = obs.value(m, Subject::Binary) {
                 metrics.binary.insert(m.name.to_string(), v);
             }
             for t in &obs.tests {
-                if let Some(v) = obs.metric(m.name, Subject::Test(&t.name)) {
-                    metrics
-                        .tests
-                        .entry(t.name.clone())
-                        .or_default()
-                        .insert(m.name.to_string(), v);
+                if let Some(v) = obs.value(m, Subject::Test(&t.name)) {
+                    metrics.tests.entry(t.name.clone()).or_default().insert(m.name.to_string(), v);
                 }
             }
         }
-        let violations = checks
-            .iter()
-            .filter(|c| c.status == CheckStatus::Fail)
-            .filter_map(|c| {
-                let rule = rules.get(&c.rule)?;
-                Some(Violation {
-                    rule: c.rule.clone(),
-                    test: c.test.clone(),
-                    message: c.message.clone(),
-                    severity: rule.severity,
-                    site: c.test.as_deref().and_then(|t| info.test_site(t)),
-                    metric: c.metric.clone(),
-                    value: c.value,
-                    limit: c.limit.clone(),
-                })
-            })
-            .collect();
+        let mut violations = Vec::new();
+        for c in checks.iter().filter(|c| c.status == CheckStatus::Fail) {
+            let Some(rule) = rules.get(&c.rule) else { continue };
+            let test_site = c.test.as_deref().and_then(|t| info.test_site(t));
+            let violation = |test: Option<String>, message: String, site: Option<Site>, value: Option<f64>| Violation {
+                rule: c.rule.clone(),
+                test,
+                message,
+                severity: rule.severity,
+                site,
+                metric: c.metric.clone(),
+                value,
+                limit: c.limit.clone(),
+            };
+            if c.instances.is_empty() || rule.check.metric.kind == MetricKind::Scalar {
+                // A scalar finding is one violation; a probe's first call site sharpens its location.
+                let site = c.instances.iter().find_map(|i| i.site.clone()).or(test_site);
+                violations.push(violation(c.test.clone(), c.message.clone(), site, c.value));
+                continue;
+            }
+            for i in &c.instances {
+                let site = i.site.clone().or_else(|| i.test.as_deref().and_then(|t| info.test_site(t)));
+                let message = format!("{}: {}", rule.title, i.detail);
+                violations.push(violation(i.test.clone().or(c.test.clone()), message, site, i.value.or(c.value)));
+            }
+        }
         BinaryReport {
             path: display_path,
             built: false,

@@ -1,9 +1,14 @@
 //! Evaluates observations against rules: one check result per rule and
 //! scope (each test for `scope = "test"`, the binary for `"binary"`).
+//! Lifecycle metrics carry the objects behind a failure (one finding per
+//! leaked goroutine or ticker, at its creation site); per-object metrics
+//! are checked object by object (each sync.Pool on its own).
 
 use serde::Serialize;
 
-use super::{Rule, RuleSet, Scope, fmt_num};
+use super::metrics::MetricKind;
+use super::{Limit, Rule, RuleSet, Scope, fmt_num};
+use crate::observe::engine::Instance;
 use crate::observe::{Observations, PROCESS_TEST, Subject};
 use crate::run::test_output::TestStatus;
 
@@ -16,6 +21,8 @@ pub enum CheckStatus {
     NoData,
     /// The rule's `only_if` condition does not hold here (e.g. the test was too short to measure).
     NotApplicable,
+    /// The rule needs the eBPF engine, which did not run (--no-ebpf): not checked, never passed.
+    Skipped,
 }
 
 impl CheckStatus {
@@ -25,6 +32,7 @@ impl CheckStatus {
             CheckStatus::Fail => "fail",
             CheckStatus::NoData => "no data",
             CheckStatus::NotApplicable => "n/a",
+            CheckStatus::Skipped => "skipped",
         }
     }
 }
@@ -40,6 +48,8 @@ pub struct CheckResult {
     pub limit: String,
     pub status: CheckStatus,
     pub message: String,
+    /// The objects that make a failure: one finding each.
+    pub instances: Vec<Instance>,
 }
 
 pub fn evaluate(rules: &RuleSet, obs: &Observations) -> Vec<CheckResult> {
@@ -63,70 +73,111 @@ pub fn evaluate(rules: &RuleSet, obs: &Observations) -> Vec<CheckResult> {
 
 fn check(rule: &Rule, obs: &Observations, subject: Subject) -> CheckResult {
     let metric = rule.check.metric;
-    let value = obs.metric(metric.name, subject);
     let where_ = match subject {
         Subject::Binary => "the test binary".to_string(),
         Subject::Test(t) => t.to_string(),
-    };
-    let applicable = match &rule.only_if {
-        None => true,
-        Some(cond) => obs
-            .metric(cond.metric.name, subject)
-            .is_some_and(|v| cond.holds(v)),
     };
     let unit = if metric.unit.is_empty() {
         String::new()
     } else {
         format!(" {}", metric.unit)
     };
-    let (status, message) = match value {
-        _ if !applicable => {
-            let cond = rule
-                .only_if
-                .as_ref()
-                .map(|c| format!("{} {}", c.metric.name, c.describe()));
-            (
-                CheckStatus::NotApplicable,
-                format!(
-                    "not checked in {where_}: applies only where {}",
-                    cond.unwrap_or_default()
-                ),
-            )
-        }
-        None => (
-            CheckStatus::NoData,
-            format!("{} not observed in {where_}", metric.name),
-        ),
-        Some(v) if rule.check.holds(v) => (
-            CheckStatus::Pass,
-            format!(
-                "{} = {}{unit} in {where_} (limit {})",
-                metric.name,
-                fmt_num(v),
-                rule.check.describe()
-            ),
-        ),
-        Some(v) => (
-            CheckStatus::Fail,
-            format!(
-                "{}: {} = {}{unit} in {where_}, limit {}",
-                rule.title,
-                metric.name,
-                fmt_num(v),
-                rule.check.describe()
-            ),
-        ),
-    };
-    CheckResult {
+    let mut result = CheckResult {
         rule: rule.id.clone(),
         test: match subject {
             Subject::Binary => None,
             Subject::Test(t) => Some(t.to_string()),
         },
         metric: metric.name.to_string(),
-        value,
+        value: None,
         limit: rule.check.describe(),
-        status,
-        message,
+        status: CheckStatus::NoData,
+        message: format!("{} not observed in {where_}", metric.name),
+        instances: Vec::new(),
+    };
+    if rule.needs_ebpf() && obs.engine.is_none() {
+        result.status = CheckStatus::Skipped;
+        result.message = format!("not checked in {where_}: {} needs the eBPF engine (--no-ebpf)", metric.name);
+        return result;
     }
+    if metric.kind == MetricKind::PerObject {
+        return check_objects(rule, obs, subject, &where_, result);
+    }
+    let applicable = match &rule.only_if {
+        None => true,
+        Some(cond) => obs.value(cond.metric, subject).is_some_and(|v| cond.holds(v)),
+    };
+    if !applicable {
+        let cond = rule.only_if.as_ref().map(|c| format!("{} {}", c.metric.name, c.describe()));
+        result.status = CheckStatus::NotApplicable;
+        result.message = format!("not checked in {where_}: applies only where {}", cond.unwrap_or_default());
+        return result;
+    }
+    let Some(v) = obs.value(metric, subject) else { return result };
+    result.value = Some(v);
+    if rule.check.holds(v) {
+        result.status = CheckStatus::Pass;
+        result.message = format!("{} = {}{unit} in {where_} (limit {})", metric.name, fmt_num(v), rule.check.describe());
+    } else {
+        result.status = CheckStatus::Fail;
+        result.message = format!(
+            "{}: {} = {}{unit} in {where_}, limit {}",
+            rule.title,
+            metric.name,
+            fmt_num(v),
+            rule.check.describe()
+        );
+        // Lifecycle objects, or the call sites of a probe, sharpen the finding.
+        result.instances = obs.instances(metric.name, subject).into_iter().cloned().collect();
+    }
+    result
+}
+
+/// Checks each object (e.g. each sync.Pool used in the test) on its own.
+fn check_objects(rule: &Rule, obs: &Observations, subject: Subject, where_: &str, mut result: CheckResult) -> CheckResult {
+    let metric = rule.check.metric;
+    let figure = |i: &Instance, limit: &Limit| -> Option<f64> {
+        if limit.metric.name == metric.name {
+            i.value
+        } else {
+            i.figures.get(limit.metric.name).copied()
+        }
+    };
+    let objects = obs.instances(metric.name, subject);
+    let applicable: Vec<&Instance> = objects
+        .iter()
+        .copied()
+        .filter(|i| rule.only_if.as_ref().is_none_or(|c| figure(i, c).is_some_and(|v| c.holds(v))))
+        .collect();
+    if applicable.is_empty() {
+        if !objects.is_empty() {
+            result.status = CheckStatus::NotApplicable;
+            result.message = format!(
+                "not checked in {where_}: no object meets {}",
+                rule.only_if.as_ref().map(|c| format!("{} {}", c.metric.name, c.describe())).unwrap_or_default()
+            );
+        }
+        return result;
+    }
+    let failing: Vec<Instance> = applicable
+        .iter()
+        .filter(|i| figure(i, &rule.check).is_some_and(|v| !rule.check.holds(v)))
+        .map(|i| (*i).clone())
+        .collect();
+    // The value shown for the scope is the worst object's.
+    let values = applicable.iter().filter_map(|i| figure(i, &rule.check));
+    result.value = if rule.check.min.is_some() {
+        values.reduce(f64::min)
+    } else {
+        values.reduce(f64::max)
+    };
+    if failing.is_empty() {
+        result.status = CheckStatus::Pass;
+        result.message = format!("{} objects in {where_} within {}", applicable.len(), rule.check.describe());
+    } else {
+        result.status = CheckStatus::Fail;
+        result.message = format!("{}: {} in {where_}, limit {}", rule.title, failing.len(), rule.check.describe());
+        result.instances = failing;
+    }
+    result
 }

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::metrics::{self, METRICS};
-use super::{Limit, Rule, RuleSet, Scope, Severity};
+use super::metrics::{self, METRICS, MetricDef, MetricKind, Signal};
+use super::{DeclaredProbe, Limit, Rule, RuleSet, Scope, Severity};
 
 /// The built-in catalog: the repository's `rules/*.toml`, embedded at build time.
 mod builtin {
@@ -50,6 +50,19 @@ struct RawRule {
     scope: Option<Scope>,
     help: Option<String>,
     check: Option<Spanned<RawCheck>>,
+    probe: Option<Vec<Spanned<RawProbe>>>,
+}
+
+/// `[[probe]]`: a user-declared uprobe on a Go function, counted per test.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProbe {
+    name: Spanned<String>,
+    symbol: Spanned<String>,
+    /// Optional predicate on an integer argument (1 = first, Go register ABI order).
+    arg: Option<u32>,
+    op: Option<String>,
+    value: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -245,9 +258,12 @@ pub(super) fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, R
     })?;
     let check_line = Some(line_at(text, check.span().start));
     let check = check.into_inner();
+    let probes = parse_probes(origin, text, raw.probe.unwrap_or_default())?;
+    let declared = |name: &str| probes.iter().find(|p| p.metric.name == name).map(|p| p.metric);
     let limit = to_limit(
         origin,
         text,
+        &declared,
         "check",
         check.metric,
         check.min,
@@ -262,6 +278,7 @@ pub(super) fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, R
             Some(to_limit(
                 origin,
                 text,
+                &declared,
                 "check.only_if",
                 raw.metric,
                 raw.min,
@@ -280,12 +297,70 @@ pub(super) fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, R
         help: help.trim().to_string(),
         check: limit,
         only_if,
+        probes,
     })
+}
+
+fn parse_probes(origin: &str, text: &str, raw: Vec<Spanned<RawProbe>>) -> Result<Vec<DeclaredProbe>, RuleError> {
+    let mut probes: Vec<DeclaredProbe> = Vec::new();
+    for p in raw {
+        let line = Some(line_at(text, p.span().start));
+        let p = p.into_inner();
+        let bad = |field: &str, line: Option<usize>, message: String| RuleError {
+            file: origin.to_string(),
+            line,
+            field: Some(format!("probe.{field}")),
+            message,
+        };
+        let name_line = Some(line_at(text, p.name.span().start));
+        let name = p.name.into_inner();
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+            return Err(bad("name", name_line, format!("{name:?} is not a valid probe name; use lowercase letters, digits and _, like \"runtime_gc\"")));
+        }
+        if probes.iter().any(|q| q.metric.name == format!("probe.{name}")) {
+            return Err(bad("name", name_line, format!("probe {name:?} declared twice")));
+        }
+        let symbol_line = Some(line_at(text, p.symbol.span().start));
+        let symbol = p.symbol.into_inner();
+        if symbol.trim().is_empty() || symbol.contains(char::is_whitespace) {
+            return Err(bad("symbol", symbol_line, format!("{symbol:?} is not a Go symbol; write it as `go tool nm` prints it, e.g. \"runtime.GC\" or \"example.com/m/db.(*Pool).Get\"")));
+        }
+        let predicate = match (p.arg, p.op.as_deref(), p.value) {
+            (None, None, None) => None,
+            (Some(arg), Some(op), Some(value)) => {
+                if !(1..=9).contains(&arg) {
+                    return Err(bad("arg", line, format!("{arg} is out of range; integer arguments 1 to 9 (Go's register ABI) can be tested")));
+                }
+                let op = match op {
+                    "==" => 1,
+                    "!=" => 2,
+                    ">" => 3,
+                    "<" => 4,
+                    ">=" => 5,
+                    "<=" => 6,
+                    other => return Err(bad("op", line, format!("{other:?} is not an operator; valid: \"==\", \"!=\", \">\", \"<\", \">=\", \"<=\""))),
+                };
+                Some((arg, op, value as u64))
+            }
+            _ => return Err(bad("arg", line, "a predicate needs all of arg, op and value".into())),
+        };
+        // The metric lives as long as the program: rule files are loaded once.
+        let metric: &'static MetricDef = Box::leak(Box::new(MetricDef {
+            name: Box::leak(format!("probe.{name}").into_boxed_str()),
+            unit: "calls",
+            signal: Signal::Probe,
+            kind: MetricKind::Scalar,
+            description: "Calls of a user-declared probe.",
+        }));
+        probes.push(DeclaredProbe { symbol, predicate, metric });
+    }
+    Ok(probes)
 }
 
 fn to_limit(
     origin: &str,
     text: &str,
+    declared: &dyn Fn(&str) -> Option<&'static MetricDef>,
     table: &str,
     metric: Spanned<String>,
     min: Option<f64>,
@@ -294,7 +369,7 @@ fn to_limit(
 ) -> Result<Limit, RuleError> {
     let metric_line = Some(line_at(text, metric.span().start));
     let name = metric.into_inner();
-    let def = metrics::lookup(&name).ok_or_else(|| {
+    let def = metrics::lookup(&name).or_else(|| declared(&name)).ok_or_else(|| {
         let known: Vec<&str> = METRICS.iter().map(|m| m.name).collect();
         RuleError {
             file: origin.to_string(),

@@ -12,6 +12,16 @@ pub enum Signal {
     TestOutput,
     /// `GODEBUG=gctrace=1` lines on the binary's stderr.
     GcTrace,
+    /// eBPF: goroutine creation, exit and park states (runtime.newproc, goexit1, gopark, ready).
+    Goroutines,
+    /// eBPF: time.newTimer with a period, time.stopTimer.
+    Tickers,
+    /// eBPF: runtime.mallocgc, aggregated in the kernel.
+    Allocations,
+    /// eBPF: sync.(*Pool).Get, its call of New, Put.
+    Pools,
+    /// eBPF: a user-declared `[[probe]]`.
+    Probe,
 }
 
 impl Signal {
@@ -19,8 +29,29 @@ impl Signal {
         match self {
             Signal::TestOutput => "test output (-test.v)",
             Signal::GcTrace => "GODEBUG=gctrace=1",
+            Signal::Goroutines => "eBPF goroutines",
+            Signal::Tickers => "eBPF timers",
+            Signal::Allocations => "eBPF mallocgc",
+            Signal::Pools => "eBPF sync.Pool",
+            Signal::Probe => "eBPF [[probe]]",
         }
     }
+
+    /// Whether the signal needs the eBPF engine.
+    pub fn needs_ebpf(self) -> bool {
+        !matches!(self, Signal::TestOutput | Signal::GcTrace)
+    }
+}
+
+/// How a metric's value comes about, and how findings are reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricKind {
+    /// One number per scope.
+    Scalar,
+    /// A count of objects (leaked goroutines...): one finding per object, at its creation site.
+    Lifecycle,
+    /// A value per object (a pool's reuse ratio): each object is checked on its own.
+    PerObject,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -28,6 +59,7 @@ pub struct MetricDef {
     pub name: &'static str,
     pub unit: &'static str,
     pub signal: Signal,
+    pub kind: MetricKind,
     pub description: &'static str,
 }
 
@@ -36,36 +68,42 @@ pub const METRICS: &[MetricDef] = &[
         name: "test.duration_s",
         unit: "s",
         signal: Signal::TestOutput,
+        kind: MetricKind::Scalar,
         description: "Wall time of the test as reported by `go test` (binary scope: the whole run).",
     },
     MetricDef {
         name: "gc.cycles",
         unit: "cycles",
         signal: Signal::GcTrace,
+        kind: MetricKind::Scalar,
         description: "Garbage collection cycles that started during the scope.",
     },
     MetricDef {
         name: "gc.forced_cycles",
         unit: "cycles",
         signal: Signal::GcTrace,
+        kind: MetricKind::Scalar,
         description: "Cycles forced by runtime.GC() or debug.FreeOSMemory() (gctrace `(forced)`).",
     },
     MetricDef {
         name: "gc.max_pause_ms",
         unit: "ms",
         signal: Signal::GcTrace,
+        kind: MetricKind::Scalar,
         description: "Largest stop-the-world phase of one cycle (sweep termination or mark termination), wall clock.",
     },
     MetricDef {
         name: "gc.total_pause_ms",
         unit: "ms",
         signal: Signal::GcTrace,
+        kind: MetricKind::Scalar,
         description: "Sum of both stop-the-world phases over all cycles of the scope, wall clock.",
     },
     MetricDef {
         name: "gc.cpu_percent",
         unit: "%",
         signal: Signal::GcTrace,
+        kind: MetricKind::Scalar,
         description: "GC CPU time (STW phases, assists, background marking; idle marking excluded) as a share of \
                       GOMAXPROCS x wall time of the scope.",
     },
@@ -73,7 +111,95 @@ pub const METRICS: &[MetricDef] = &[
         name: "gc.peak_heap_mb",
         unit: "MiB",
         signal: Signal::GcTrace,
+        kind: MetricKind::Scalar,
         description: "Largest heap size seen at the start or end of a cycle of the scope (gctrace `A->B->C MB`).",
+    },
+    MetricDef {
+        name: "goroutines.created",
+        unit: "goroutines",
+        signal: Signal::Goroutines,
+        kind: MetricKind::Scalar,
+        description: "Goroutines started during the scope by the test's goroutine or its descendants.",
+    },
+    MetricDef {
+        name: "goroutines.leaked",
+        unit: "goroutines",
+        signal: Signal::Goroutines,
+        kind: MetricKind::Lifecycle,
+        description: "Goroutines started by the test (or its descendants) still alive when the binary exited, \
+                      parked where nothing will wake them: channel, select without a pending timer of its own, \
+                      sync primitive, network wait. Each is reported at its creation site with its entry function.",
+    },
+    MetricDef {
+        name: "goroutines.lingering",
+        unit: "goroutines",
+        signal: Signal::Goroutines,
+        kind: MetricKind::Lifecycle,
+        description: "Goroutines started by the test still alive at exit but sleeping, runnable, running or \
+                      waiting on their own timer: they would have finished, so they are not leaks.",
+    },
+    MetricDef {
+        name: "timers.tickers_created",
+        unit: "tickers",
+        signal: Signal::Tickers,
+        kind: MetricKind::Scalar,
+        description: "time.Ticker values created (time.NewTicker, time.Tick): runtime timers with a period.",
+    },
+    MetricDef {
+        name: "timers.tickers_stopped",
+        unit: "tickers",
+        signal: Signal::Tickers,
+        kind: MetricKind::Scalar,
+        description: "Tickers created during the scope and stopped with Stop.",
+    },
+    MetricDef {
+        name: "timers.tickers_unstopped",
+        unit: "tickers",
+        signal: Signal::Tickers,
+        kind: MetricKind::Lifecycle,
+        description: "Tickers created by the test and never stopped, each at its creation site.",
+    },
+    MetricDef {
+        name: "alloc.objects",
+        unit: "objects",
+        signal: Signal::Allocations,
+        kind: MetricKind::Scalar,
+        description: "Heap allocations (runtime.mallocgc calls) by the test's goroutines, counted in the kernel.",
+    },
+    MetricDef {
+        name: "alloc.bytes",
+        unit: "bytes",
+        signal: Signal::Allocations,
+        kind: MetricKind::Scalar,
+        description: "Bytes requested from runtime.mallocgc by the test's goroutines.",
+    },
+    MetricDef {
+        name: "pool.gets",
+        unit: "calls",
+        signal: Signal::Pools,
+        kind: MetricKind::PerObject,
+        description: "sync.Pool Get calls, per pool (named by its variable where it is a global).",
+    },
+    MetricDef {
+        name: "pool.news",
+        unit: "calls",
+        signal: Signal::Pools,
+        kind: MetricKind::PerObject,
+        description: "Calls of a pool's New function from Get: the pool had nothing to reuse.",
+    },
+    MetricDef {
+        name: "pool.puts",
+        unit: "calls",
+        signal: Signal::Pools,
+        kind: MetricKind::PerObject,
+        description: "sync.Pool Put calls, per pool.",
+    },
+    MetricDef {
+        name: "pool.reuse_ratio",
+        unit: "",
+        signal: Signal::Pools,
+        kind: MetricKind::PerObject,
+        description: "1 - New/Get per pool and test: the share of Gets served by a reused object.",
     },
 ];
 

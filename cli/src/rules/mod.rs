@@ -98,6 +98,24 @@ pub struct Rule {
     pub check: Limit,
     /// The check applies only where this limit holds (e.g. tests that ran long enough to measure).
     pub only_if: Option<Limit>,
+    /// User-declared probes (`[[probe]]`), whose metrics are `probe.<name>`.
+    pub probes: Vec<DeclaredProbe>,
+}
+
+/// A `[[probe]]` of a rule file: a uprobe on a Go function, counted per test.
+#[derive(Debug, Clone)]
+pub struct DeclaredProbe {
+    pub symbol: String,
+    /// (argument 1..9, operator code, value): see gate.bpf.c's probe_conf.
+    pub predicate: Option<(u32, u32, u64)>,
+    pub metric: &'static MetricDef,
+}
+
+impl Rule {
+    /// The engine needs eBPF for this rule.
+    pub fn needs_ebpf(&self) -> bool {
+        self.check.metric.signal.needs_ebpf() || self.only_if.as_ref().is_some_and(|l| l.metric.signal.needs_ebpf())
+    }
 }
 
 #[derive(Debug, Clone, Default)]

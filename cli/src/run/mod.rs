@@ -95,12 +95,27 @@ enum Stream {
     Stderr,
 }
 
+/// Called with the child's pid while it waits behind the trampoline, before
+/// it execs the test binary: attach probes here and no event is missed.
+pub type Attach<'a> = &'a mut dyn FnMut(u32) -> Result<(), GateError>;
+
 /// Runs the binary to completion (or timeout), calling `on_event` for every event as it happens.
 pub fn execute(
     cfg: &RunConfig,
+    attach: Option<Attach>,
     on_event: &mut dyn FnMut(&RunEvent),
 ) -> Result<RunRecord, GateError> {
-    let mut cmd = Command::new(&cfg.binary);
+    // With probes to attach, the child starts as a shell that waits for one
+    // line on stdin and then execs the test binary (same pid): spawn()
+    // returns at once (a blocking pre_exec would deadlock it), gate attaches
+    // with the pid, then releases it.
+    let mut cmd = if attach.is_some() {
+        let mut sh = Command::new("/bin/sh");
+        sh.args(["-c", "read _ && exec \"$0\" \"$@\""]).arg(&cfg.binary);
+        sh
+    } else {
+        Command::new(&cfg.binary)
+    };
     cmd.arg(if cfg.framed {
         "-test.v=test2json"
     } else {
@@ -112,9 +127,12 @@ pub fn execute(
     if let Some(dir) = &cfg.workdir {
         cmd.current_dir(dir);
     }
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    let stdin = if attach.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    };
+    cmd.stdin(stdin).stdout(Stdio::piped()).stderr(Stdio::piped());
     // Its own process group, so that a timeout kills everything the tests started.
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
 
@@ -126,6 +144,17 @@ pub fn execute(
         )
     })?;
     let pgid = child.id() as i32;
+    if let Some(attach) = attach {
+        if let Err(e) = attach(child.id()) {
+            kill_group(pgid);
+            let _ = child.wait();
+            return Err(e);
+        }
+        // Release the trampoline; the test binary then sees EOF on stdin.
+        if let Some(mut release) = child.stdin.take() {
+            let _ = std::io::Write::write_all(&mut release, b"\n");
+        }
+    }
 
     let (tx, rx) = mpsc::channel::<(Instant, Stream, String, bool)>();
     let readers = [
@@ -294,7 +323,7 @@ mod tests {
             framed: false,
         };
         let begun = Instant::now();
-        let record = execute(&cfg, &mut |_| {}).expect("runs");
+        let record = execute(&cfg, None, &mut |_| {}).expect("runs");
         assert_eq!(record.exit, Exit::TimedOut);
         assert!(
             begun.elapsed() < Duration::from_secs(5),

@@ -46,3 +46,6 @@ pub fn classify(target: &str) -> Result<TargetSpec, GateError> {
     // An import path such as example.com/m/pkg: let `go list` decide.
     Ok(TargetSpec::Pattern(target.to_string()))
 }
+
+pub mod dwarf;
+pub mod probes;

@@ -1,0 +1,511 @@
+// SPDX-License-Identifier: GPL-2.0
+// gate's eBPF programs: a few generic uprobe programs, parameterised from
+// userspace by attach cookies and a config map, serve every probe.
+//
+// Go's register ABI (amd64, Go 1.17+): integer arguments and results in
+// RAX, RBX, RCX, RDI, RSI, R8, R9, R10, R11; the current goroutine g in R14.
+// Never uretprobes on Go (stack copying breaks them): return values are read
+// by plain uprobes on the function's RET instructions.
+//
+// Every program first filters on the traced test binary's tgid: uprobes
+// patch the file, so every process running it would fire them.
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+typedef unsigned long long u64;
+typedef unsigned int u32;
+typedef unsigned char u8;
+
+// x86-64 user register layout as the kernel hands it to uprobe programs.
+struct regs {
+	u64 r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;
+	u64 rax, rcx, rdx, rsi, rdi, orig_rax, rip, cs, eflags, rsp, ss;
+};
+
+#define MAX_FRAMES 24
+#define NAME_LEN 128
+
+// Set by the loader before load (aya set_global).
+volatile const u32 target_tgid = 0;
+volatile const u32 goid_offset = 0;      // offsetof(runtime.g, goid)
+volatile const u32 test_name_offset = 0; // offsetof(testing.common, name) (T embeds common first)
+
+// Event kinds sent to userspace.
+enum {
+	EV_TEST_START = 1,  // a testing.tRunner goroutine started: goid, name
+	EV_GO_CREATE = 2,   // goroutine created: goid, creator, entry pc, creation stack
+	EV_GO_EXIT = 3,     // goroutine exited
+	EV_TICKER_NEW = 4,  // time.newTimer with a period: timer pointer, period, stack
+	EV_TICKER_STOP = 5, // time.stopTimer on a tracked ticker
+	EV_PROBE_HIT = 6,   // a user-declared probe fired (first hits per test, with stack)
+	EV_LOST = 7,        // never sent: counted in the `lost` map instead
+};
+
+struct event {
+	u32 kind;
+	u32 nframes;
+	u64 ts;
+	u64 goid;
+	u64 root;   // goid of the test goroutine that owns this one (0: none)
+	u64 a, b, c;
+	u64 frames[MAX_FRAMES];
+	char name[NAME_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);
+} events SEC(".maps");
+
+// Events that did not fit in the ring buffer: userspace reports them, never hides them.
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, u64);
+} lost SEC(".maps");
+
+// goid -> goid of the owning test goroutine (ancestry, maintained in the kernel).
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1 << 18);
+	__type(key, u64);
+	__type(value, u64);
+} owner SEC(".maps");
+
+// Last scheduling state of a live goroutine: why it parked, whether it was readied since.
+struct gstate {
+	u8 reason;
+	u8 runnable;
+	u8 pad[6];
+	u64 ts;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1 << 18);
+	__type(key, u64);
+	__type(value, struct gstate);
+} gstates SEC(".maps");
+
+// A goroutine creation in flight: runtime.newproc (creator's stack) -> newproc1 RET (new g).
+struct pending_go {
+	u64 creator;
+	u64 entry;
+	u32 nframes;
+	u32 pad;
+	u64 frames[MAX_FRAMES];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, u64);
+	__type(value, struct pending_go);
+} pending_go SEC(".maps");
+
+// A ticker creation in flight: time.newTimer entry -> RET.
+struct pending_timer {
+	u64 goid;
+	u64 period;
+	u32 nframes;
+	u32 pad;
+	u64 frames[MAX_FRAMES];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, u64);
+	__type(value, struct pending_timer);
+} pending_timer SEC(".maps");
+
+// Tickers alive: timer pointer -> 1.
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1 << 16);
+	__type(key, u64);
+	__type(value, u8);
+} tickers SEC(".maps");
+
+// Latest deadline (runtime nanotime, CLOCK_MONOTONIC) of a timer each goroutine created:
+// a goroutine blocked in select with its own pending timer will be woken.
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1 << 16);
+	__type(key, u64);
+	__type(value, u64);
+} timer_deadline SEC(".maps");
+
+// Allocations per owner (test root goid, 0 for none), aggregated in the kernel.
+struct alloc_stat {
+	u64 count;
+	u64 bytes;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1 << 14);
+	__type(key, u64);
+	__type(value, struct alloc_stat);
+} allocs SEC(".maps");
+
+// Counted probes (user-declared probes, sync.Pool): key (probe index, owner, object).
+struct count_key {
+	u64 probe;
+	u64 root;
+	u64 object;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1 << 16);
+	__type(key, struct count_key);
+	__type(value, u64);
+} counts SEC(".maps");
+
+// Per counted probe: which argument register to report as the object and to test.
+// arg: 0 none, 1..9 = RAX, RBX, RCX, RDI, RSI, R8, R9, R10, R11.
+// op: 0 none, 1 ==, 2 !=, 3 >, 4 <, 5 >=, 6 <=. emit: send the first hits with stacks.
+struct probe_conf {
+	u32 object_arg;
+	u32 pred_arg;
+	u32 op;
+	u32 emit;
+	u64 value;
+	u64 via_goid; // 1: the object is the one an earlier probe saved on this goroutine
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 256);
+	__type(key, u32);
+	__type(value, struct probe_conf);
+} probe_confs SEC(".maps");
+
+// Object saved per goroutine for probes that need it later in the same call (Pool.Get -> New).
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, u64);
+	__type(value, u64);
+} thread_object SEC(".maps");
+
+static __always_inline int traced(void)
+{
+	return (bpf_get_current_pid_tgid() >> 32) == target_tgid;
+}
+
+static __always_inline u64 goid_of(u64 g)
+{
+	u64 goid = 0;
+	if (g)
+		bpf_probe_read_user(&goid, sizeof(goid), (void *)(g + goid_offset));
+	return goid;
+}
+
+static __always_inline u64 root_of(u64 goid)
+{
+	u64 *root = bpf_map_lookup_elem(&owner, &goid);
+	return root ? *root : 0;
+}
+
+// The creating call stack at a function's entry: the return address at [rsp]
+// first (frame-pointer unwinding from the entry misses the direct caller),
+// then the kernel's frame-pointer walk without its first entry (this function).
+static __always_inline u32 entry_stack(struct regs *ctx, u64 *frames)
+{
+	u64 ret = 0;
+	bpf_probe_read_user(&ret, sizeof(ret), (void *)ctx->rsp);
+	frames[0] = ret;
+	long n = bpf_get_stack(ctx, &frames[1], (MAX_FRAMES - 1) * sizeof(u64), BPF_F_USER_STACK);
+	if (n < 0)
+		return 1;
+	u32 count = (u32)(n / sizeof(u64));
+	// frames[1] is the probed function itself: drop it by shifting.
+	if (count > 0) {
+#pragma unroll
+		for (int i = 1; i < MAX_FRAMES - 1; i++)
+			frames[i] = frames[i + 1];
+		count -= 1;
+	}
+	return count + 1;
+}
+
+static __always_inline struct event *reserve(u32 kind, u64 goid)
+{
+	struct event *e = bpf_ringbuf_reserve(&events, sizeof(struct event), 0);
+	if (!e) {
+		u32 zero = 0;
+		u64 *n = bpf_map_lookup_elem(&lost, &zero);
+		if (n)
+			__sync_fetch_and_add(n, 1);
+		return 0;
+	}
+	e->kind = kind;
+	e->nframes = 0;
+	e->ts = bpf_ktime_get_ns();
+	e->goid = goid;
+	e->root = root_of(goid);
+	e->a = e->b = e->c = 0;
+	e->name[0] = 0;
+	return e;
+}
+
+static __always_inline u64 arg(struct regs *ctx, u32 i)
+{
+	// Copy first: the verifier rejects loads through a ctx pointer with a variable offset.
+	u64 regs[10] = {0, ctx->rax, ctx->rbx, ctx->rcx, ctx->rdi, ctx->rsi, ctx->r8, ctx->r9, ctx->r10, ctx->r11};
+	if (i < 10)
+		return regs[i];
+	return 0;
+}
+
+// testing.tRunner(t *T, fn func(*T)): runs on the test's own goroutine.
+SEC("uprobe")
+int test_start(struct regs *ctx)
+{
+	if (!traced())
+		return 0;
+	u64 goid = goid_of(ctx->r14);
+	bpf_map_update_elem(&owner, &goid, &goid, BPF_ANY);
+	struct event *e = reserve(EV_TEST_START, goid);
+	if (!e)
+		return 0;
+	struct {
+		u64 ptr;
+		u64 len;
+	} name = {};
+	bpf_probe_read_user(&name, sizeof(name), (void *)(ctx->rax + test_name_offset));
+	u64 len = name.len < NAME_LEN - 1 ? name.len : NAME_LEN - 1;
+	bpf_probe_read_user(e->name, len & (NAME_LEN - 1), (void *)name.ptr);
+	e->name[len & (NAME_LEN - 1)] = 0;
+	e->a = name.len;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+// runtime.newproc(fn *funcval): on the creating goroutine; [rsp] is the `go` statement.
+SEC("uprobe")
+int go_create_entry(struct regs *ctx)
+{
+	if (!traced())
+		return 0;
+	u64 tid = bpf_get_current_pid_tgid();
+	struct pending_go p = {};
+	p.creator = goid_of(ctx->r14);
+	bpf_probe_read_user(&p.entry, sizeof(p.entry), (void *)ctx->rax);
+	p.nframes = entry_stack(ctx, p.frames);
+	bpf_map_update_elem(&pending_go, &tid, &p, BPF_ANY);
+	return 0;
+}
+
+// A RET of runtime.newproc1: RAX is the new g. Same OS thread as newproc (systemstack).
+SEC("uprobe")
+int go_create_ret(struct regs *ctx)
+{
+	if (!traced())
+		return 0;
+	u64 tid = bpf_get_current_pid_tgid();
+	struct pending_go *p = bpf_map_lookup_elem(&pending_go, &tid);
+	if (!p)
+		return 0;
+	u64 goid = goid_of(ctx->rax);
+	u64 root = root_of(p->creator);
+	if (root)
+		bpf_map_update_elem(&owner, &goid, &root, BPF_ANY);
+	struct event *e = reserve(EV_GO_CREATE, goid);
+	if (e) {
+		e->root = root;
+		e->a = p->creator;
+		e->b = p->entry;
+		u32 n = p->nframes < MAX_FRAMES ? p->nframes : MAX_FRAMES;
+		e->nframes = n;
+		__builtin_memcpy(e->frames, p->frames, sizeof(e->frames));
+		bpf_ringbuf_submit(e, 0);
+	}
+	bpf_map_delete_elem(&pending_go, &tid);
+	return 0;
+}
+
+// runtime.goexit1: on the exiting goroutine.
+SEC("uprobe")
+int go_exit(struct regs *ctx)
+{
+	if (!traced())
+		return 0;
+	u64 goid = goid_of(ctx->r14);
+	u64 root = root_of(goid);
+	if (root) {
+		struct event *e = reserve(EV_GO_EXIT, goid);
+		if (e)
+			bpf_ringbuf_submit(e, 0);
+	}
+	bpf_map_delete_elem(&owner, &goid);
+	bpf_map_delete_elem(&gstates, &goid);
+	return 0;
+}
+
+// runtime.gopark(unlockf, lock, reason waitReason, ...): why the goroutine blocks. Hot: map only.
+SEC("uprobe")
+int go_park(struct regs *ctx)
+{
+	if (!traced())
+		return 0;
+	u64 goid = goid_of(ctx->r14);
+	if (!root_of(goid))
+		return 0;
+	struct gstate s = {};
+	s.reason = (u8)ctx->rcx;
+	s.ts = bpf_ktime_get_ns();
+	bpf_map_update_elem(&gstates, &goid, &s, BPF_ANY);
+	return 0;
+}
+
+// runtime.ready(gp *g, ...): a parked goroutine was made runnable.
+SEC("uprobe")
+int go_ready(struct regs *ctx)
+{
+	if (!traced())
+		return 0;
+	u64 goid = goid_of(ctx->rax);
+	struct gstate *s = bpf_map_lookup_elem(&gstates, &goid);
+	if (s)
+		s->runnable = 1;
+	return 0;
+}
+
+// runtime.mallocgc(size, typ, needzero): count and bytes per owning test, in the kernel.
+SEC("uprobe")
+int alloc(struct regs *ctx)
+{
+	if (!traced())
+		return 0;
+	u64 root = root_of(goid_of(ctx->r14));
+	struct alloc_stat *s = bpf_map_lookup_elem(&allocs, &root);
+	if (s) {
+		s->count += 1;
+		s->bytes += ctx->rax;
+	} else {
+		struct alloc_stat init = {1, ctx->rax};
+		bpf_map_update_elem(&allocs, &root, &init, BPF_NOEXIST);
+	}
+	return 0;
+}
+
+// time.newTimer(when, period, f, arg, cp) (linknamed runtime.newTimer): tickers have a period.
+SEC("uprobe")
+int timer_new_entry(struct regs *ctx)
+{
+	if (!traced())
+		return 0;
+	u64 goid = goid_of(ctx->r14);
+	u64 when = ctx->rax;
+	u64 *old = bpf_map_lookup_elem(&timer_deadline, &goid);
+	if (!old || (long)*old < (long)when || (long)ctx->rbx > 0) {
+		u64 deadline = (long)ctx->rbx > 0 ? ~0ULL >> 1 : when; // a ticker never stops on its own
+		bpf_map_update_elem(&timer_deadline, &goid, &deadline, BPF_ANY);
+	}
+	if ((long)ctx->rbx <= 0)
+		return 0;
+	struct pending_timer p = {};
+	p.goid = goid;
+	p.period = ctx->rbx;
+	p.nframes = entry_stack(ctx, p.frames);
+	bpf_map_update_elem(&pending_timer, &p.goid, &p, BPF_ANY);
+	return 0;
+}
+
+// A RET of time.newTimer: RAX is the timer. Keyed by goroutine: it may change threads.
+SEC("uprobe")
+int timer_new_ret(struct regs *ctx)
+{
+	if (!traced())
+		return 0;
+	u64 goid = goid_of(ctx->r14);
+	struct pending_timer *p = bpf_map_lookup_elem(&pending_timer, &goid);
+	if (!p)
+		return 0;
+	u64 timer = ctx->rax;
+	u8 one = 1;
+	bpf_map_update_elem(&tickers, &timer, &one, BPF_ANY);
+	struct event *e = reserve(EV_TICKER_NEW, p->goid);
+	if (e) {
+		e->a = timer;
+		e->b = p->period;
+		u32 n = p->nframes < MAX_FRAMES ? p->nframes : MAX_FRAMES;
+		e->nframes = n;
+		__builtin_memcpy(e->frames, p->frames, sizeof(e->frames));
+		bpf_ringbuf_submit(e, 0);
+	}
+	bpf_map_delete_elem(&pending_timer, &goid);
+	return 0;
+}
+
+// time.stopTimer(t): only tickers gate tracks are reported.
+SEC("uprobe")
+int timer_stop(struct regs *ctx)
+{
+	if (!traced())
+		return 0;
+	u64 timer = ctx->rax;
+	if (!bpf_map_lookup_elem(&tickers, &timer))
+		return 0;
+	bpf_map_delete_elem(&tickers, &timer);
+	struct event *e = reserve(EV_TICKER_STOP, goid_of(ctx->r14));
+	if (e) {
+		e->a = timer;
+		bpf_ringbuf_submit(e, 0);
+	}
+	return 0;
+}
+
+// Generic counted probe; the attach cookie is the probe's index in probe_confs.
+SEC("uprobe")
+int count(struct regs *ctx)
+{
+	if (!traced())
+		return 0;
+	u32 index = (u32)bpf_get_attach_cookie(ctx);
+	struct probe_conf *conf = bpf_map_lookup_elem(&probe_confs, &index);
+	if (!conf)
+		return 0;
+	if (conf->op) {
+		u64 v = arg(ctx, conf->pred_arg);
+		long sv = (long)v, want = (long)conf->value;
+		int ok = 0;
+		switch (conf->op) {
+		case 1: ok = v == conf->value; break;
+		case 2: ok = v != conf->value; break;
+		case 3: ok = sv > want; break;
+		case 4: ok = sv < want; break;
+		case 5: ok = sv >= want; break;
+		case 6: ok = sv <= want; break;
+		}
+		if (!ok)
+			return 0;
+	}
+	u64 goid = goid_of(ctx->r14);
+	struct count_key key = {.probe = index, .root = root_of(goid), .object = 0};
+	if (conf->via_goid) {
+		u64 *obj = bpf_map_lookup_elem(&thread_object, &goid);
+		key.object = obj ? *obj : 0;
+	} else if (conf->object_arg) {
+		key.object = arg(ctx, conf->object_arg);
+		// Remember it for a later probe in the same call on this goroutine.
+		bpf_map_update_elem(&thread_object, &goid, &key.object, BPF_ANY);
+	}
+	u64 one = 1, n = 1;
+	u64 *c = bpf_map_lookup_elem(&counts, &key);
+	if (c)
+		n = __sync_fetch_and_add(c, 1) + 1;
+	else
+		bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST);
+	if (conf->emit && n <= 4) {
+		struct event *e = reserve(EV_PROBE_HIT, goid);
+		if (e) {
+			e->a = index;
+			e->b = key.object;
+			e->nframes = entry_stack(ctx, e->frames);
+			bpf_ringbuf_submit(e, 0);
+		}
+	}
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,258 @@
+//! aya loader: one session per traced test binary.
+
+use std::os::fd::AsRawFd;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+
+use aya::maps::{Array, HashMap as BpfHashMap, MapData, PerCpuHashMap, RingBuf};
+use aya::programs::uprobe::{UProbeAttachLocation, UProbeAttachPoint, UProbeScope};
+use aya::programs::UProbe;
+use aya::{Ebpf, EbpfLoader, Pod};
+
+use super::plan::{Plan, ProbeConf};
+use super::{Aggregates, BpfEvent, BpfRecord, decode};
+
+/// The compiled BPF object, embedded (aligned for the ELF parser).
+static OBJECT: &[u8] = aya::include_bytes_aligned!(concat!(env!("OUT_DIR"), "/gate.bpf.o"));
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct AllocStat {
+    count: u64,
+    bytes: u64,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct CountKey {
+    probe: u64,
+    root: u64,
+    object: u64,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct GState {
+    reason: u8,
+    runnable: u8,
+    pad: [u8; 6],
+    ts: u64,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct RawProbeConf {
+    object_arg: u32,
+    pred_arg: u32,
+    op: u32,
+    emit: u32,
+    value: u64,
+    via_goid: u64,
+}
+
+// SAFETY: plain #[repr(C)] structs of integers without padding holes the
+// kernel could leave uninitialised, mirroring the C definitions in gate.bpf.c.
+unsafe impl Pod for AllocStat {}
+// SAFETY: as above.
+unsafe impl Pod for CountKey {}
+// SAFETY: as above (explicit padding bytes).
+unsafe impl Pod for GState {}
+// SAFETY: as above.
+unsafe impl Pod for RawProbeConf {}
+
+/// Why the engine could not start: always an environment problem (exit 3).
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(
+        "cannot load eBPF programs ({0}); run gate as root, or grant it CAP_BPF and CAP_PERFMON \
+         (sudo setcap cap_bpf,cap_perfmon+ep \"$(command -v gate)\"), or pass --no-ebpf to run only the rules that need no eBPF"
+    )]
+    Load(String),
+    #[error(
+        "the kernel rejected gate's eBPF program {program}: {error}\n{log}\nThis is a bug in gate: please report it with the kernel version (uname -r)"
+    )]
+    Rejected {
+        program: String,
+        error: String,
+        log: String,
+    },
+    #[error(
+        "cannot attach a uprobe to {symbol} in {binary} ({error}); the kernel needs uprobe support \
+         (CONFIG_UPROBE_EVENTS) and gate needs CAP_PERFMON, or pass --no-ebpf"
+    )]
+    Attach {
+        symbol: String,
+        binary: String,
+        error: String,
+    },
+}
+
+/// A loaded, attached engine. Dropping it detaches every probe.
+pub struct Session {
+    ebpf: Ebpf,
+    stop: Arc<AtomicBool>,
+    reader: Option<JoinHandle<Vec<BpfEvent>>>,
+}
+
+/// Loads the programs for `tgid`, attaches `plan` to `binary` and starts reading events.
+pub fn start(plan: &Plan, binary: &Path, tgid: u32) -> Result<Session, EngineError> {
+    let goid_offset = plan.goid_offset as u32;
+    let name_offset = plan.test_name_offset as u32;
+    let mut ebpf = EbpfLoader::new()
+        .override_global("target_tgid", &tgid, true)
+        .override_global("goid_offset", &goid_offset, true)
+        .override_global("test_name_offset", &name_offset, true)
+        .load(OBJECT)
+        .map_err(|e| EngineError::Load(e.to_string()))?;
+
+    if !plan.confs.is_empty() {
+        let mut confs: Array<_, RawProbeConf> = Array::try_from(
+            ebpf.map_mut("probe_confs").ok_or_else(|| EngineError::Load("map probe_confs missing".into()))?,
+        )
+        .map_err(|e| EngineError::Load(e.to_string()))?;
+        for (index, c) in &plan.confs {
+            let ProbeConf { object_arg, pred_arg, op, emit, value, via_goid } = *c;
+            let raw = RawProbeConf { object_arg, pred_arg, op, emit, value, via_goid };
+            confs.set(*index, raw, 0).map_err(|e| EngineError::Load(e.to_string()))?;
+        }
+    }
+
+    let mut loaded: Vec<&'static str> = Vec::new();
+    for a in &plan.attachments {
+        let program: &mut UProbe = ebpf
+            .program_mut(a.program)
+            .ok_or_else(|| EngineError::Load(format!("program {} missing from the object", a.program)))?
+            .try_into()
+            .map_err(|e: aya::programs::ProgramError| EngineError::Load(e.to_string()))?;
+        if !loaded.contains(&a.program) {
+            program.load().map_err(|e| match e {
+                aya::programs::ProgramError::LoadError { io_error, verifier_log } => {
+                    let log = verifier_log.to_string();
+                    let tail: Vec<&str> = log.lines().rev().take(8).collect();
+                    let tail: Vec<&str> = tail.into_iter().rev().collect();
+                    if io_error.raw_os_error() == Some(libc::EPERM) {
+                        EngineError::Load(format!("{}: {io_error}", a.program))
+                    } else {
+                        EngineError::Rejected {
+                            program: a.program.to_string(),
+                            error: io_error.to_string(),
+                            log: tail.join("\n"),
+                        }
+                    }
+                }
+                other => EngineError::Load(format!("{}: {other}", a.program)),
+            })?;
+            loaded.push(a.program);
+        }
+        let point = UProbeAttachPoint {
+            location: UProbeAttachLocation::AbsoluteOffset(a.offset),
+            cookie: Some(a.cookie),
+        };
+        // All processes: uprobes with a pid see only that thread; the tgid filter is in BPF.
+        program
+            .attach(point, binary, UProbeScope::AllProcesses)
+            .map_err(|e| EngineError::Attach {
+                symbol: a.symbol.clone(),
+                binary: binary.display().to_string(),
+                error: e.to_string(),
+            })?;
+    }
+
+    let ring = RingBuf::try_from(ebpf.take_map("events").ok_or_else(|| EngineError::Load("map events missing".into()))?)
+        .map_err(|e| EngineError::Load(e.to_string()))?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let reader = {
+        let stop = stop.clone();
+        std::thread::spawn(move || read_events(ring, &stop))
+    };
+    Ok(Session {
+        ebpf,
+        stop,
+        reader: Some(reader),
+    })
+}
+
+fn read_events(mut ring: RingBuf<MapData>, stop: &AtomicBool) -> Vec<BpfEvent> {
+    let mut events = Vec::new();
+    let fd = ring.as_raw_fd();
+    loop {
+        let stopping = stop.load(Ordering::Acquire);
+        while let Some(item) = ring.next() {
+            if let Some(e) = decode(&item) {
+                events.push(e);
+            }
+        }
+        if stopping {
+            return events;
+        }
+        let mut pfd = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd for the ring buffer's fd, which outlives this call.
+        unsafe {
+            libc::poll(&mut pfd, 1, 20);
+        }
+    }
+}
+
+/// CLOCK_MONOTONIC now, the clock of the Go runtime's nanotime and of bpf_ktime_get_ns.
+fn monotonic_ns() -> u64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes one timespec we own.
+    unsafe {
+        libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts);
+    }
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+impl Session {
+    /// Stops reading (after the child exited), drains the ring buffer and reads the aggregates.
+    pub fn finish(mut self) -> BpfRecord {
+        self.stop.store(true, Ordering::Release);
+        let events = self.reader.take().and_then(|r| r.join().ok()).unwrap_or_default();
+        let mut aggregates = Aggregates::default();
+        if let Some(map) = self.ebpf.map("allocs")
+            && let Ok(allocs) = PerCpuHashMap::<_, u64, AllocStat>::try_from(map)
+        {
+            for (root, per_cpu) in allocs.iter().flatten() {
+                let (n, b) = per_cpu.iter().fold((0, 0), |(n, b), s| (n + s.count, b + s.bytes));
+                aggregates.allocs.push((root, n, b));
+            }
+        }
+        if let Some(map) = self.ebpf.map("counts")
+            && let Ok(counts) = BpfHashMap::<_, CountKey, u64>::try_from(map)
+        {
+            for (k, v) in counts.iter().flatten() {
+                aggregates.counts.push((k.probe as u32, k.root, k.object, v));
+            }
+        }
+        if let Some(map) = self.ebpf.map("gstates")
+            && let Ok(states) = BpfHashMap::<_, u64, GState>::try_from(map)
+        {
+            for (goid, s) in states.iter().flatten() {
+                aggregates.parked.push((goid, s.reason, s.runnable != 0));
+            }
+        }
+        if let Some(map) = self.ebpf.map("timer_deadline")
+            && let Ok(deadlines) = BpfHashMap::<_, u64, u64>::try_from(map)
+        {
+            for (goid, when) in deadlines.iter().flatten() {
+                aggregates.timer_deadlines.push((goid, when));
+            }
+        }
+        aggregates.finished_at_ns = monotonic_ns();
+        if let Some(map) = self.ebpf.map("lost")
+            && let Ok(lost) = Array::<_, u64>::try_from(map)
+        {
+            aggregates.lost = lost.get(&0, 0).unwrap_or(0);
+        }
+        aggregates.allocs.sort_unstable();
+        aggregates.counts.sort_unstable();
+        aggregates.parked.sort_unstable();
+        BpfRecord { events, aggregates }
+    }
+}

@@ -1,0 +1,157 @@
+//! The eBPF engine: loads `bpf/gate.bpf.c` (compiled by build.rs), attaches
+//! the probes a plan asks for to one test binary, filters to the child's
+//! tgid in the kernel, collects events from the ring buffer while the child
+//! runs and reads the in-kernel aggregates when it has exited.
+
+mod loader;
+pub mod plan;
+
+pub use loader::{EngineError, Session, start};
+
+/// Checks, before anything runs, that this process may load eBPF programs
+/// and attach uprobes: root, or CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN).
+pub fn check_privileges() -> Result<(), EngineError> {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let effective = status
+        .lines()
+        .find_map(|l| l.strip_prefix("CapEff:"))
+        .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
+        .unwrap_or(0);
+    let has = |cap: u32| effective & (1u64 << cap) != 0;
+    const CAP_SYS_ADMIN: u32 = 21;
+    const CAP_PERFMON: u32 = 38;
+    const CAP_BPF: u32 = 39;
+    if !(has(CAP_SYS_ADMIN) || has(CAP_BPF) && has(CAP_PERFMON)) {
+        return Err(EngineError::Load(format!(
+            "this process lacks CAP_BPF and CAP_PERFMON (effective capabilities {effective:#x})"
+        )));
+    }
+    if !std::path::Path::new("/sys/bus/event_source/devices/uprobe").exists() {
+        return Err(EngineError::Load(
+            "the kernel has no uprobe PMU (/sys/bus/event_source/devices/uprobe); it needs CONFIG_UPROBE_EVENTS".into(),
+        ));
+    }
+    Ok(())
+}
+
+use serde::{Deserialize, Serialize};
+
+/// Frames captured per stack in the kernel (see MAX_FRAMES in gate.bpf.c).
+pub const MAX_FRAMES: usize = 24;
+/// Bytes of a test name read in the kernel (NAME_LEN in gate.bpf.c).
+const NAME_LEN: usize = 128;
+
+/// An event from the kernel, decoded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum BpfEvent {
+    /// A testing.tRunner goroutine started: the goroutine running the test `name`.
+    TestStart { goid: u64, name: String },
+    /// A goroutine was created by `creator`, running `entry`; `stack` is the creator's (innermost first).
+    GoCreate {
+        goid: u64,
+        root: u64,
+        creator: u64,
+        entry: u64,
+        stack: Vec<u64>,
+    },
+    GoExit { goid: u64, root: u64 },
+    TickerNew {
+        goid: u64,
+        root: u64,
+        timer: u64,
+        period_ns: u64,
+        stack: Vec<u64>,
+    },
+    TickerStop { goid: u64, root: u64, timer: u64 },
+    /// One of the first hits of a counted probe in a test, with its call stack.
+    ProbeHit {
+        goid: u64,
+        root: u64,
+        probe: u32,
+        object: u64,
+        stack: Vec<u64>,
+    },
+}
+
+/// The in-kernel aggregates, read after the child exited.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Aggregates {
+    /// (owning test goroutine, 0 for none) -> (objects, bytes) allocated.
+    pub allocs: Vec<(u64, u64, u64)>,
+    /// (probe index, owning test goroutine, object) -> hits.
+    pub counts: Vec<(u32, u64, u64, u64)>,
+    /// Live goroutines at exit: goid -> (last park reason code, readied since).
+    pub parked: Vec<(u64, u8, bool)>,
+    /// goid -> latest deadline (CLOCK_MONOTONIC ns) of a timer it created; i64::MAX for tickers.
+    pub timer_deadlines: Vec<(u64, u64)>,
+    /// CLOCK_MONOTONIC when the aggregates were read (after the child exited).
+    pub finished_at_ns: u64,
+    /// Events the ring buffer could not take.
+    pub lost: u64,
+}
+
+/// Everything the engine saw during one run.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct BpfRecord {
+    pub events: Vec<BpfEvent>,
+    pub aggregates: Aggregates,
+}
+
+fn u64_at(b: &[u8], off: usize) -> u64 {
+    b.get(off..off + 8)
+        .and_then(|s| s.try_into().ok())
+        .map(u64::from_le_bytes)
+        .unwrap_or(0)
+}
+
+fn u32_at(b: &[u8], off: usize) -> u32 {
+    b.get(off..off + 4)
+        .and_then(|s| s.try_into().ok())
+        .map(u32::from_le_bytes)
+        .unwrap_or(0)
+}
+
+/// Decodes `struct event` (gate.bpf.c): kind, nframes, ts, goid, root, a, b, c, frames[], name[].
+pub fn decode(b: &[u8]) -> Option<BpfEvent> {
+    const FRAMES: usize = 56;
+    let kind = u32_at(b, 0);
+    let nframes = (u32_at(b, 4) as usize).min(MAX_FRAMES);
+    let (goid, root) = (u64_at(b, 16), u64_at(b, 24));
+    let (a, bb) = (u64_at(b, 32), u64_at(b, 40));
+    let stack = || -> Vec<u64> { (0..nframes).map(|i| u64_at(b, FRAMES + 8 * i)).filter(|&pc| pc != 0).collect() };
+    Some(match kind {
+        1 => {
+            let start = FRAMES + 8 * MAX_FRAMES;
+            let raw = b.get(start..start + NAME_LEN)?;
+            let end = raw.iter().position(|&c| c == 0).unwrap_or(raw.len());
+            BpfEvent::TestStart {
+                goid,
+                name: String::from_utf8_lossy(&raw[..end]).into_owned(),
+            }
+        }
+        2 => BpfEvent::GoCreate {
+            goid,
+            root,
+            creator: a,
+            entry: bb,
+            stack: stack(),
+        },
+        3 => BpfEvent::GoExit { goid, root },
+        4 => BpfEvent::TickerNew {
+            goid,
+            root,
+            timer: a,
+            period_ns: bb,
+            stack: stack(),
+        },
+        5 => BpfEvent::TickerStop { goid, root, timer: a },
+        6 => BpfEvent::ProbeHit {
+            goid,
+            root,
+            probe: a as u32,
+            object: bb,
+            stack: stack(),
+        },
+        _ => return None,
+    })
+}

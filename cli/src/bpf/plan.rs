@@ -1,0 +1,131 @@
+//! The probe plan: which uprobes the enabled rules need, at which file
+//! offsets of this binary, with which cookies. Only needed probes attach.
+
+use crate::target::BinaryInfo;
+use crate::target::probes::{self, Missing};
+
+/// What the engine observes; a rule's metrics name the engine signals they need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EngineSignal {
+    Goroutines,
+    Tickers,
+    Allocations,
+    Pools,
+}
+
+/// A user-declared probe (`[[probe]]` in a rule file).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserProbe {
+    /// The Go symbol, e.g. `runtime.GC` or `example.com/m/db.(*Pool).Acquire`.
+    pub symbol: String,
+    /// Optional predicate on an argument register: (arg 1..9, op, value).
+    pub predicate: Option<(u32, u32, u64)>,
+}
+
+/// One attachment: the BPF program, the file offset, the cookie.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attachment {
+    pub program: &'static str,
+    pub symbol: String,
+    pub offset: u64,
+    pub cookie: u64,
+}
+
+/// Configuration of a counted probe (struct probe_conf in gate.bpf.c), by index.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ProbeConf {
+    pub object_arg: u32,
+    pub pred_arg: u32,
+    pub op: u32,
+    pub emit: u32,
+    pub value: u64,
+    pub via_goid: u64,
+}
+
+/// Counted-probe indexes reserved for sync.Pool.
+pub const POOL_GET: u32 = 0;
+pub const POOL_NEW: u32 = 1;
+pub const POOL_PUT: u32 = 2;
+/// User-declared probes are numbered from here.
+pub const FIRST_USER_PROBE: u32 = 8;
+
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub attachments: Vec<Attachment>,
+    pub confs: Vec<(u32, ProbeConf)>,
+    pub goid_offset: u64,
+    pub test_name_offset: u64,
+}
+
+/// Builds the plan; a missing symbol or struct field names what is missing.
+pub fn plan(info: &BinaryInfo, signals: &[EngineSignal], user: &[UserProbe]) -> Result<Plan, Missing> {
+    let offsets = probes::struct_offsets(info, &[("runtime.g", "goid"), ("testing.common", "name")])?;
+    let mut plan = Plan {
+        goid_offset: offsets[0],
+        test_name_offset: offsets[1],
+        ..Plan::default()
+    };
+    let entry = |plan: &mut Plan, program: &'static str, symbol: &str, cookie: u64| -> Result<(), Missing> {
+        plan.attachments.push(Attachment {
+            program,
+            symbol: symbol.to_string(),
+            offset: probes::entry_offset(info, symbol)?,
+            cookie,
+        });
+        Ok(())
+    };
+    let rets = |plan: &mut Plan, program: &'static str, symbol: &str| -> Result<(), Missing> {
+        for offset in probes::ret_offsets(info, symbol)? {
+            plan.attachments.push(Attachment {
+                program,
+                symbol: symbol.to_string(),
+                offset,
+                cookie: 0,
+            });
+        }
+        Ok(())
+    };
+    // Test attribution is needed by every engine signal.
+    entry(&mut plan, "test_start", "testing.tRunner", 0)?;
+    entry(&mut plan, "go_create_entry", "runtime.newproc", 0)?;
+    rets(&mut plan, "go_create_ret", "runtime.newproc1")?;
+    if signals.contains(&EngineSignal::Goroutines) {
+        entry(&mut plan, "go_exit", "runtime.goexit1", 0)?;
+        entry(&mut plan, "go_park", "runtime.gopark", 0)?;
+        entry(&mut plan, "go_ready", "runtime.ready", 0)?;
+    }
+    if signals.contains(&EngineSignal::Tickers) {
+        entry(&mut plan, "timer_new_entry", "time.newTimer", 0)?;
+        rets(&mut plan, "timer_new_ret", "time.newTimer")?;
+        entry(&mut plan, "timer_stop", "time.stopTimer", 0)?;
+    }
+    if signals.contains(&EngineSignal::Allocations) {
+        entry(&mut plan, "alloc", "runtime.mallocgc", 0)?;
+    }
+    if signals.contains(&EngineSignal::Pools) && info.has_function("sync.(*Pool).Get") {
+        // Get(p) and Put(p, x): the pool is the receiver in RAX. New is called
+        // through Get's only indirect call; the pool comes from the Get probe.
+        entry(&mut plan, "count", "sync.(*Pool).Get", u64::from(POOL_GET))?;
+        plan.confs.push((POOL_GET, ProbeConf { object_arg: 1, ..Default::default() }));
+        for offset in probes::indirect_call_offsets(info, "sync.(*Pool).Get")? {
+            plan.attachments.push(Attachment {
+                program: "count",
+                symbol: "sync.(*Pool).Get (call of New)".into(),
+                offset,
+                cookie: u64::from(POOL_NEW),
+            });
+        }
+        plan.confs.push((POOL_NEW, ProbeConf { via_goid: 1, ..Default::default() }));
+        if info.has_function("sync.(*Pool).Put") {
+            entry(&mut plan, "count", "sync.(*Pool).Put", u64::from(POOL_PUT))?;
+            plan.confs.push((POOL_PUT, ProbeConf { object_arg: 1, ..Default::default() }));
+        }
+    }
+    for (i, probe) in user.iter().enumerate() {
+        let index = FIRST_USER_PROBE + i as u32;
+        entry(&mut plan, "count", &probe.symbol, u64::from(index))?;
+        let (pred_arg, op, value) = probe.predicate.unwrap_or((0, 0, 0));
+        plan.confs.push((index, ProbeConf { pred_arg, op, value, emit: 1, ..Default::default() }));
+    }
+    Ok(plan)
+}

@@ -1,0 +1,272 @@
+//! Interprets what the eBPF engine saw: charges goroutines, tickers,
+//! allocations, pool use and probe hits to the test whose goroutine (or an
+//! ancestor of it) caused them, and classifies the goroutines still alive
+//! when the binary exited.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::bpf::plan::{FIRST_USER_PROBE, POOL_GET, POOL_NEW, POOL_PUT};
+use crate::bpf::{BpfEvent, BpfRecord};
+use crate::target::{BinaryInfo, Site};
+
+/// One object a lifecycle metric counts (a leaked goroutine, an unstopped ticker).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Instance {
+    /// The test that created it; None outside any test.
+    pub test: Option<String>,
+    /// Creation site: the first frame in the user's code.
+    pub site: Option<Site>,
+    /// What it is, for messages: "goroutine 42 running main.worker, blocked on chan receive".
+    pub detail: String,
+    /// Its own value where the metric is per object (a pool's reuse ratio).
+    pub value: Option<f64>,
+    /// Per-object figures other metrics of the same object read (pool.gets...).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub figures: BTreeMap<String, f64>,
+}
+
+/// Everything the engine contributes, keyed by test name (None: binary scope only).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct EngineObservations {
+    /// Scalar counters: metric -> test -> value.
+    pub counters: BTreeMap<String, BTreeMap<Option<String>, f64>>,
+    /// Objects behind lifecycle and per-object metrics: metric -> instances.
+    pub instances: BTreeMap<String, Vec<Instance>>,
+    /// Events the kernel could not deliver; results are incomplete when non-zero.
+    pub lost_events: u64,
+}
+
+/// Park reasons of goroutines nothing will wake (runtime/runtime2.go waitReason strings).
+fn blocks_forever(reason: &str) -> bool {
+    reason.starts_with("chan ")
+        || reason.starts_with("select")
+        || reason.starts_with("sync.")
+        || reason == "semacquire"
+        || reason == "IO wait"
+}
+
+/// A user-declared probe as the engine numbered it.
+#[derive(Debug, Clone)]
+pub struct ProbeName {
+    pub index: u32,
+    pub metric: String,
+}
+
+pub fn interpret(record: &BpfRecord, info: &BinaryInfo, wait_reasons: &[String], probes: &[ProbeName]) -> EngineObservations {
+    let mut out = EngineObservations {
+        lost_events: record.aggregates.lost,
+        ..Default::default()
+    };
+    // Test goroutines: tRunner goroutine id -> test name.
+    let mut tests: HashMap<u64, String> = HashMap::new();
+    for e in &record.events {
+        if let BpfEvent::TestStart { goid, name } = e {
+            tests.insert(*goid, name.clone());
+        }
+    }
+    let test_of = |root: u64| -> Option<String> { tests.get(&root).cloned() };
+    let mut bump = |out: &mut EngineObservations, metric: &str, test: Option<String>, by: f64| {
+        *out.counters.entry(metric.to_string()).or_default().entry(test).or_default() += by;
+    };
+
+    // Goroutines created inside tests, minus those that exited.
+    struct Created {
+        root: u64,
+        entry: u64,
+        stack: Vec<u64>,
+    }
+    let mut alive: BTreeMap<u64, Created> = BTreeMap::new();
+    // Every goroutine's creator and creation stack, exited ones included, for ancestry.
+    let mut lineage: HashMap<u64, (u64, Vec<u64>)> = HashMap::new();
+    let mut tickers: BTreeMap<u64, (u64, u64, Vec<u64>)> = BTreeMap::new(); // timer -> (root, period, stack)
+    let mut probe_sites: HashMap<(u32, u64, u64), Vec<u64>> = HashMap::new();
+    for e in &record.events {
+        match e {
+            BpfEvent::GoCreate {
+                goid, root, entry, stack, ..
+            } if *root != 0 && !tests.contains_key(goid) => {
+                if let BpfEvent::GoCreate { creator, .. } = e {
+                    lineage.insert(*goid, (*creator, stack.clone()));
+                }
+                bump(&mut out, "goroutines.created", test_of(*root), 1.0);
+                alive.insert(
+                    *goid,
+                    Created {
+                        root: *root,
+                        entry: *entry,
+                        stack: stack.clone(),
+                    },
+                );
+            }
+            BpfEvent::GoExit { goid, .. } => {
+                alive.remove(goid);
+            }
+            BpfEvent::TickerNew {
+                root, timer, period_ns, stack, ..
+            } => {
+                bump(&mut out, "timers.tickers_created", test_of(*root), 1.0);
+                tickers.insert(*timer, (*root, *period_ns, stack.clone()));
+            }
+            BpfEvent::TickerStop { timer, .. } => {
+                if let Some((root, _, _)) = tickers.remove(timer) {
+                    bump(&mut out, "timers.tickers_stopped", test_of(root), 1.0);
+                }
+            }
+            BpfEvent::ProbeHit {
+                root, probe, object, stack, ..
+            } => {
+                probe_sites.entry((*probe, *root, *object)).or_insert_with(|| stack.clone());
+            }
+            _ => {}
+        }
+    }
+
+    // Every test that ran under the engine has its counters, zero included.
+    for name in tests.values() {
+        for metric in ["goroutines.created", "timers.tickers_created", "timers.tickers_stopped"] {
+            bump(&mut out, metric, Some(name.clone()), 0.0);
+        }
+        for metric in ["goroutines.leaked", "goroutines.lingering", "timers.tickers_unstopped"] {
+            out.instances.entry(metric.to_string()).or_default();
+        }
+    }
+
+    // Goroutines alive at exit: blocked for good, or about to finish.
+    let parked: HashMap<u64, (u8, bool)> = record.aggregates.parked.iter().map(|&(g, r, run)| (g, (r, run))).collect();
+    let deadlines: HashMap<u64, u64> = record.aggregates.timer_deadlines.iter().copied().collect();
+    for (goid, g) in &alive {
+        let entry_fn = info.function_at(g.entry).unwrap_or("?").to_string();
+        // The runtime's own helpers (GC workers started lazily by a test's allocation) are not the test's.
+        if entry_fn.starts_with("runtime.") {
+            continue;
+        }
+        let (state, leaked) = match parked.get(goid) {
+            None => ("running".to_string(), false),
+            Some((_, true)) => ("runnable".to_string(), false),
+            Some((code, false)) => {
+                let reason = wait_reasons.get(*code as usize).cloned().unwrap_or_else(|| format!("wait reason {code}"));
+                let own_timer_pending = deadlines.get(goid).is_some_and(|&when| when > record.aggregates.finished_at_ns);
+                let leaked = blocks_forever(&reason) && !(reason.starts_with("select") && own_timer_pending);
+                let state = if reason.starts_with("select") && own_timer_pending {
+                    format!("{reason} with a pending timer")
+                } else {
+                    reason
+                };
+                (state, leaked)
+            }
+        };
+        let instance = Instance {
+            test: test_of(g.root),
+            site: info.user_site(&g.stack).or_else(|| ancestor_site(*goid, &lineage, info)),
+            detail: format!("goroutine {goid} running {entry_fn}, {state} at exit"),
+            value: None,
+            figures: BTreeMap::new(),
+        };
+        let metric = if leaked { "goroutines.leaked" } else { "goroutines.lingering" };
+        out.instances.entry(metric.to_string()).or_default().push(instance);
+    }
+
+    for (timer, (root, period, stack)) in &tickers {
+        out.instances.entry("timers.tickers_unstopped".into()).or_default().push(Instance {
+            test: test_of(*root),
+            site: info.user_site(stack),
+            detail: format!("time.Ticker {timer:#x} (period {}) never stopped", fmt_period(*period)),
+            value: None,
+            figures: BTreeMap::new(),
+        });
+    }
+
+    for &(root, objects, bytes) in &record.aggregates.allocs {
+        let test = if root == 0 { None } else { test_of(root) };
+        bump(&mut out, "alloc.objects", test.clone(), objects as f64);
+        bump(&mut out, "alloc.bytes", test, bytes as f64);
+    }
+
+    // sync.Pool use per (test, pool).
+    let mut pools: BTreeMap<(Option<String>, u64), [u64; 3]> = BTreeMap::new();
+    for &(probe, root, object, hits) in &record.aggregates.counts {
+        let test = test_of(root);
+        match probe {
+            POOL_GET | POOL_NEW | POOL_PUT => {
+                pools.entry((test, object)).or_default()[probe as usize] += hits;
+            }
+            _ if probe >= FIRST_USER_PROBE => {
+                if let Some(p) = probes.iter().find(|p| p.index == probe) {
+                    bump(&mut out, &p.metric, test.clone(), hits as f64);
+                    let site = probe_sites.get(&(probe, root, object)).and_then(|s| info.user_site(s));
+                    out.instances.entry(p.metric.clone()).or_default().push(Instance {
+                        test,
+                        site,
+                        detail: format!("{hits} calls"),
+                        value: Some(hits as f64),
+                        figures: BTreeMap::new(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    let probe_names: BTreeSet<&str> = probes.iter().map(|p| p.metric.as_str()).collect();
+    for name in tests.values() {
+        for metric in &probe_names {
+            bump(&mut out, metric, Some(name.clone()), 0.0);
+        }
+    }
+    for ((test, pool), [gets, news, puts]) in pools {
+        let name = info
+            .variable_at(pool)
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("sync.Pool at {pool:#x}"));
+        bump(&mut out, "pool.gets", test.clone(), gets as f64);
+        bump(&mut out, "pool.news", test.clone(), news as f64);
+        bump(&mut out, "pool.puts", test.clone(), puts as f64);
+        let reuse = if gets == 0 { 1.0 } else { 1.0 - news as f64 / gets as f64 };
+        let site = probe_sites.get(&(POOL_GET, 0, pool)).or_else(|| {
+            probe_sites
+                .iter()
+                .find(|((p, _, o), _)| *p == POOL_GET && *o == pool)
+                .map(|(_, s)| s)
+        });
+        let figures = BTreeMap::from([
+            ("pool.gets".to_string(), gets as f64),
+            ("pool.news".to_string(), news as f64),
+            ("pool.puts".to_string(), puts as f64),
+        ]);
+        out.instances.entry("pool.reuse_ratio".into()).or_default().push(Instance {
+            test,
+            site: site.and_then(|s| info.user_site(s)),
+            detail: format!("{name}: {gets} Get, {news} New, {puts} Put, reuse {:.0}%", reuse * 100.0),
+            value: Some((reuse * 1000.0).round() / 1000.0),
+            figures,
+        });
+    }
+    out
+}
+
+/// A goroutine started inside a library (net/http's connection goroutines)
+/// has no user frame in its own creation stack: use its creator's site.
+fn ancestor_site(goid: u64, lineage: &HashMap<u64, (u64, Vec<u64>)>, info: &BinaryInfo) -> Option<Site> {
+    let mut current = goid;
+    for _ in 0..32 {
+        let (creator, _) = lineage.get(&current)?;
+        let (_, stack) = lineage.get(creator)?;
+        if let Some(site) = info.user_site(stack) {
+            return Some(site);
+        }
+        current = *creator;
+    }
+    None
+}
+
+fn fmt_period(ns: u64) -> String {
+    if ns % 1_000_000_000 == 0 {
+        format!("{}s", ns / 1_000_000_000)
+    } else if ns % 1_000_000 == 0 {
+        format!("{}ms", ns / 1_000_000)
+    } else {
+        format!("{}µs", ns / 1_000)
+    }
+}
+

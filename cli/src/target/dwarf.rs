@@ -1,0 +1,74 @@
+//! Struct field offsets from a Go binary's DWARF, for probes that read Go
+//! structures (the goroutine id in runtime.g, a test's name in testing.common).
+//! Go emits one compile unit per package, so only the named packages' units
+//! are walked.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use gimli::{EndianSlice, RunTimeEndian};
+use object::{Object, ObjectSection};
+
+/// `(struct, field)` pairs to find, e.g. `("runtime.g", "goid")`.
+pub fn field_offsets(
+    file: &object::File,
+    wanted: &[(&str, &str)],
+) -> Result<HashMap<(String, String), u64>, String> {
+    let endian = if file.is_little_endian() { RunTimeEndian::Little } else { RunTimeEndian::Big };
+    let load = |id: gimli::SectionId| -> Result<Cow<[u8]>, gimli::Error> {
+        Ok(file
+            .section_by_name(id.name())
+            .and_then(|s| s.uncompressed_data().ok())
+            .unwrap_or(Cow::Borrowed(&[])))
+    };
+    let sections = gimli::DwarfSections::load(load).map_err(|e| format!("reading DWARF: {e}"))?;
+    let dwarf = sections.borrow(|s| EndianSlice::new(s, endian));
+    let packages: Vec<&str> = wanted.iter().map(|(s, _)| s.rsplit_once('.').map_or(*s, |(p, _)| p)).collect();
+    let mut found = HashMap::new();
+    let mut units = dwarf.units();
+    while let Some(header) = units.next().map_err(|e| format!("reading DWARF units: {e}"))? {
+        let unit = dwarf.unit(header).map_err(|e| format!("reading a DWARF unit: {e}"))?;
+        let unit_name = unit
+            .name
+            .map(|n| String::from_utf8_lossy(n.slice()).into_owned())
+            .unwrap_or_default();
+        if !packages.contains(&unit_name.as_str()) {
+            continue;
+        }
+        let mut entries = unit.entries();
+        let mut current_struct: Option<(String, isize)> = None;
+        while let Some(entry) = entries.next_dfs().map_err(|e| format!("reading DWARF entries: {e}"))? {
+            let depth = entry.depth();
+            if current_struct.as_ref().is_some_and(|(_, d)| depth <= *d) {
+                current_struct = None;
+            }
+            let name = match entry.attr_value(gimli::DW_AT_name) {
+                Some(v) => dwarf
+                    .attr_string(&unit, v)
+                    .map(|s| String::from_utf8_lossy(s.slice()).into_owned())
+                    .unwrap_or_default(),
+                None => String::new(),
+            };
+            match entry.tag() {
+                gimli::DW_TAG_structure_type if wanted.iter().any(|(s, _)| *s == name) => {
+                    current_struct = Some((name, depth));
+                }
+                gimli::DW_TAG_member => {
+                    if let Some((s, _)) = &current_struct
+                        && wanted.iter().any(|(ws, wf)| ws == s && *wf == name)
+                        && let Some(off) = entry
+                            .attr_value(gimli::DW_AT_data_member_location)
+                            .and_then(|v| v.udata_value())
+                    {
+                        found.insert((s.clone(), name), off);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if found.len() == wanted.len() {
+            break;
+        }
+    }
+    Ok(found)
+}
