@@ -30,6 +30,7 @@ struct regs {
 volatile const u32 target_tgid = 0;
 volatile const u32 goid_offset = 0;      // offsetof(runtime.g, goid)
 volatile const u32 test_name_offset = 0; // offsetof(testing.common, name) (T embeds common first)
+volatile const u32 schedlink_offset = 0; // offsetof(runtime.g, schedlink)
 
 // Event kinds sent to userspace.
 enum {
@@ -357,16 +358,38 @@ int go_park(struct regs *ctx)
 	return 0;
 }
 
+static __always_inline void mark_runnable(u64 goid)
+{
+	struct gstate *s = bpf_map_lookup_elem(&gstates, &goid);
+	if (s)
+		s->runnable = 1;
+}
+
 // runtime.ready(gp *g, ...): a parked goroutine was made runnable.
 SEC("uprobe")
 int go_ready(struct regs *ctx)
 {
 	if (!traced())
 		return 0;
-	u64 goid = goid_of(ctx->rax);
-	struct gstate *s = bpf_map_lookup_elem(&gstates, &goid);
-	if (s)
-		s->runnable = 1;
+	mark_runnable(goid_of(ctx->rax));
+	return 0;
+}
+
+// runtime.injectglist(glist *gList): goroutines made runnable in a batch,
+// as the network poller does when a peer closes a connection (no ready() call).
+SEC("uprobe")
+int go_ready_list(struct regs *ctx)
+{
+	if (!traced())
+		return 0;
+	u64 g = 0;
+	bpf_probe_read_user(&g, sizeof(g), (void *)ctx->rax);
+	for (int i = 0; i < 64 && g; i++) {
+		mark_runnable(goid_of(g));
+		u64 next = 0;
+		bpf_probe_read_user(&next, sizeof(next), (void *)(g + schedlink_offset));
+		g = next;
+	}
 	return 0;
 }
 

@@ -49,7 +49,9 @@ pub enum GateError {
     #[error("eBPF engine: {0}")]
     Engine(#[from] crate::bpf::EngineError),
 
-    #[error("{binary}: rule {rules} needs {symbol}, which the binary lacks: {what}; build the tests without -ldflags=-s/-w, or pass --no-ebpf")]
+    #[error(
+        "{binary}: rule {rules} needs {symbol}, which the binary lacks: {what}; build the tests without -ldflags=-s/-w, or pass --no-ebpf"
+    )]
     EngineTarget {
         binary: String,
         rules: String,
@@ -57,7 +59,9 @@ pub enum GateError {
         what: String,
     },
 
-    #[error("rule file {file}: [[probe]] symbol {symbol:?} is in none of the test binaries; check the name with `go tool nm BINARY | grep` (functions that are inlined have no symbol)")]
+    #[error(
+        "rule file {file}: [[probe]] symbol {symbol:?} is in none of the test binaries; check the name with `go tool nm BINARY | grep` (functions that are inlined have no symbol)"
+    )]
     UnknownProbeSymbol { file: String, symbol: String },
 }
 

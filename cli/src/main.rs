@@ -154,7 +154,11 @@ fn run(args: RunArgs) -> Result<i32, GateError> {
         };
         // Plan the probes for this binary before it starts: a missing symbol is an error now, not a silent pass.
         let plan = if engine.enabled {
-            let present: Vec<bool> = engine.user_probes.iter().map(|(p, _)| info.has_function(&p.symbol)).collect();
+            let present: Vec<bool> = engine
+                .user_probes
+                .iter()
+                .map(|(p, _)| info.has_function(&p.symbol))
+                .collect();
             let user: Vec<bpf::plan::UserProbe> = engine
                 .user_probes
                 .iter()
@@ -165,11 +169,13 @@ fn run(args: RunArgs) -> Result<i32, GateError> {
             for (seen, here) in probes_attached.iter_mut().zip(&present) {
                 *seen |= *here;
             }
-            let plan = bpf::plan::plan(info, &engine.signals, &user).map_err(|m| GateError::EngineTarget {
-                binary: binary.path.display().to_string(),
-                rules: engine.rule_ids.join(", "),
-                symbol: m.symbol,
-                what: m.what,
+            let plan = bpf::plan::plan(info, &engine.signals, &user).map_err(|m| {
+                GateError::EngineTarget {
+                    binary: binary.path.display().to_string(),
+                    rules: engine.rule_ids.join(", "),
+                    symbol: m.symbol,
+                    what: m.what,
+                }
             })?;
             Some((plan, user))
         } else {
@@ -226,7 +232,11 @@ fn run(args: RunArgs) -> Result<i32, GateError> {
         binary_report.built = binary.built_from.is_some();
         reports.push(binary_report);
     }
-    if let Some(i) = probes_attached.iter().position(|seen| !seen) {
+    if let Some(i) = probes_attached
+        .iter()
+        .position(|seen| !seen)
+        .filter(|_| engine.enabled)
+    {
         let (probe, _) = &engine.user_probes[i];
         return Err(GateError::UnknownProbeSymbol {
             file: engine.probe_files[i].clone(),
@@ -272,7 +282,8 @@ impl EnginePlan {
         let mut probe_files = Vec::new();
         for rule in rules.rules.iter().filter(|r| r.needs_ebpf()) {
             rule_ids.push(rule.id.clone());
-            let metrics = std::iter::once(rule.check.metric).chain(rule.only_if.iter().map(|l| l.metric));
+            let metrics =
+                std::iter::once(rule.check.metric).chain(rule.only_if.iter().map(|l| l.metric));
             for m in metrics {
                 let s = match m.signal {
                     Signal::Goroutines => EngineSignal::Goroutines,
@@ -293,7 +304,7 @@ impl EnginePlan {
                     },
                     p.metric.name.to_string(),
                 ));
-                probe_files.push(format!("rules/{}.toml", rule.id));
+                probe_files.push(rule.origin.clone());
             }
         }
         EnginePlan {

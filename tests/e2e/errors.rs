@@ -127,7 +127,7 @@ fn a_package_without_tests_is_skipped_with_a_note() {
     let dir = tempfile::tempdir().expect("tempdir");
     let json = dir.path().join("gate.json");
     let r = run(gate()
-        .args(["run", "--json"])
+        .args(["run", "--no-ebpf", "--json"])
         .arg(&json)
         .args(["./fixtures-go/notatest", "./fixtures-go/gc/forced"]));
     assert_eq!(r.code, 1, "forced-gc still fails: {}", r.stderr);

@@ -1,5 +1,7 @@
 //! The GC budget rules on their violating fixtures and the clean twin:
-//! exact rule, test and site; snapshots of every report format.
+//! exact rule, test and site; snapshots of every report format. These run
+//! with --no-ebpf (gctrace needs no privilege), which also proves that the
+//! eBPF rules are then reported as skipped, never as passed.
 
 use crate::support::*;
 
@@ -7,7 +9,7 @@ use crate::support::*;
 fn check(package: &str, dir: &tempfile::TempDir) -> (Run, serde_json::Value) {
     let json = dir.path().join("gate.json");
     let run = run(gate()
-        .args(["run", "--json"])
+        .args(["run", "--no-ebpf", "--json"])
         .arg(&json)
         .arg("--junit")
         .arg(dir.path().join("junit.xml"))
@@ -92,12 +94,16 @@ fn the_clean_twin_passes_every_gc_rule() {
     assert_eq!(violations(&report), vec![]);
     let names: Vec<String> = tests(&report).into_iter().map(|(n, _)| n).collect();
     assert_eq!(names.len(), 4, "{names:?}");
-    // Every test-scope rule produced one check per test.
-    let checks = report["binaries"][0]["checks"]
-        .as_array()
-        .expect("checks")
-        .len();
-    assert_eq!(checks, 4 * 4);
+    // Every test-scope rule produced one check per test; the eBPF ones are skipped.
+    let checks = report["binaries"][0]["checks"].as_array().expect("checks");
+    let rules = builtin_rule_ids().len();
+    assert_eq!(checks.len(), rules * 4);
+    let skipped = checks.iter().filter(|c| c["status"] == "skipped").count();
+    assert_eq!(
+        skipped,
+        (rules - 4) * 4,
+        "eBPF rules are skipped under --no-ebpf"
+    );
     assert!(run.stdout.contains("gate: PASS"), "{}", run.stdout);
 }
 

@@ -8,7 +8,7 @@ fn outcomes(filter: &str, extra: &[&str]) -> (Run, serde_json::Value) {
     let json = dir.path().join("gate.json");
     let bin = fixture_binary("outcomes");
     let mut cmd = gate();
-    cmd.args(["run", "--json"])
+    cmd.args(["run", "--no-ebpf", "--json"])
         .arg(&json)
         .args(extra)
         .arg(&bin)
@@ -150,7 +150,7 @@ fn a_binary_that_rejects_its_flags_is_a_failed_run_not_a_pass() {
     let dir = tempfile::tempdir().expect("tempdir");
     let json = dir.path().join("gate.json");
     let run = run(gate()
-        .args(["run", "--json"])
+        .args(["run", "--no-ebpf", "--json"])
         .arg(&json)
         .arg(fixture_binary("outcomes"))
         .args(["--", "-test.bogus"]));
@@ -171,7 +171,7 @@ fn godebug_is_merged_with_the_users_settings() {
     let mut cmd = gate();
     cmd.env("GODEBUG", "madvdontneed=1,gctrace=0")
         .env("WANT_GODEBUG", "madvdontneed=1")
-        .args(["run", "--json"])
+        .args(["run", "--no-ebpf", "--json"])
         .arg(&json)
         .arg(fixture_binary("outcomes"))
         .args(["--", "-test.run", "^TestSeesGODEBUG$"]);

@@ -10,7 +10,7 @@ use crate::support::*;
 /// report element appears: gc/forced plus the outcomes fixture.
 fn mixed_reports(dir: &Path) -> Run {
     let run = run(gate()
-        .args(["run", "--json"])
+        .args(["run", "--no-ebpf", "--json"])
         .arg(dir.join("gate.json"))
         .arg("--junit")
         .arg(dir.join("junit.xml"))
@@ -57,7 +57,17 @@ fn sarif_is_valid_against_the_2_1_0_schema() {
     let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
         .as_array()
         .expect("rules");
-    assert_eq!(rules.len(), 4);
+    assert_eq!(rules.len(), crate::support::builtin_rule_ids().len());
+    // Rules skipped under --no-ebpf are said so in the invocation's notifications.
+    let notes = sarif["runs"][0]["invocations"][0]["toolConfigurationNotifications"]
+        .as_array()
+        .expect("notifications");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n["descriptor"]["id"] == "goroutine-leak"),
+        "{notes:?}"
+    );
     assert!(
         rules.iter().all(|r| r["help"]["markdown"].is_string()
             && r["properties"].get("security-severity").is_none())
@@ -137,12 +147,19 @@ for suite in xml:
         "{text}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // forced: 1 Go test + 4 rules; outcomes: 7 Go tests (incl. subtests) + 4 rules x 6 non-skipped tests.
+    // forced: 1 Go test + one testcase per rule; outcomes: 7 Go tests (incl. subtests) + each rule
+    // x 6 non-skipped tests. eBPF rules are <skipped> under --no-ebpf, never passed.
+    let rules = crate::support::builtin_rule_ids().len();
+    let ebpf = rules - 4;
     assert_eq!(
         text.lines().collect::<Vec<_>>(),
         [
-            "gate.example/fixtures/gc/forced 5 1 0",
-            "gate.example/fixtures/outcomes 31 3 1"
+            format!("gate.example/fixtures/gc/forced {} 1 {ebpf}", 1 + rules),
+            format!(
+                "gate.example/fixtures/outcomes {} 3 {}",
+                7 + 6 * rules,
+                1 + 6 * ebpf
+            ),
         ]
     );
 }

@@ -140,3 +140,35 @@ pub fn line_of(file: &str, needle: &str) -> String {
         + 1;
     format!("{file}:{line}")
 }
+
+/// Ids of the built-in rules, from `gate rules`.
+pub fn builtin_rule_ids() -> Vec<String> {
+    let r = run(gate().arg("rules"));
+    r.stdout
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect()
+}
+
+/// eBPF tests need root (or CAP_BPF and CAP_PERFMON): in CI their absence
+/// fails the test; elsewhere the test is skipped, saying why.
+pub fn require_ebpf() -> bool {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let caps = status
+        .lines()
+        .find_map(|l| l.strip_prefix("CapEff:"))
+        .and_then(|h| u64::from_str_radix(h.trim(), 16).ok())
+        .unwrap_or(0);
+    let ok = caps & (1 << 21) != 0 || caps & (1 << 38) != 0 && caps & (1 << 39) != 0;
+    if !ok {
+        assert!(
+            !in_ci(),
+            "eBPF tests must run in CI: run them as root (CapEff {caps:#x})"
+        );
+        eprintln!(
+            "SKIPPED: eBPF tests need root or CAP_BPF+CAP_PERFMON (CapEff {caps:#x}); CI runs them as root"
+        );
+    }
+    ok
+}

@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 
 use aya::maps::{Array, HashMap as BpfHashMap, MapData, PerCpuHashMap, RingBuf};
-use aya::programs::uprobe::{UProbeAttachLocation, UProbeAttachPoint, UProbeScope};
 use aya::programs::UProbe;
+use aya::programs::uprobe::{UProbeAttachLocation, UProbeAttachPoint, UProbeScope};
 use aya::{Ebpf, EbpfLoader, Pod};
 
 use super::plan::{Plan, ProbeConf};
@@ -100,22 +100,41 @@ pub struct Session {
 pub fn start(plan: &Plan, binary: &Path, tgid: u32) -> Result<Session, EngineError> {
     let goid_offset = plan.goid_offset as u32;
     let name_offset = plan.test_name_offset as u32;
+    let schedlink_offset = plan.schedlink_offset as u32;
     let mut ebpf = EbpfLoader::new()
         .override_global("target_tgid", &tgid, true)
         .override_global("goid_offset", &goid_offset, true)
         .override_global("test_name_offset", &name_offset, true)
+        .override_global("schedlink_offset", &schedlink_offset, true)
         .load(OBJECT)
         .map_err(|e| EngineError::Load(e.to_string()))?;
 
     if !plan.confs.is_empty() {
         let mut confs: Array<_, RawProbeConf> = Array::try_from(
-            ebpf.map_mut("probe_confs").ok_or_else(|| EngineError::Load("map probe_confs missing".into()))?,
+            ebpf.map_mut("probe_confs")
+                .ok_or_else(|| EngineError::Load("map probe_confs missing".into()))?,
         )
         .map_err(|e| EngineError::Load(e.to_string()))?;
         for (index, c) in &plan.confs {
-            let ProbeConf { object_arg, pred_arg, op, emit, value, via_goid } = *c;
-            let raw = RawProbeConf { object_arg, pred_arg, op, emit, value, via_goid };
-            confs.set(*index, raw, 0).map_err(|e| EngineError::Load(e.to_string()))?;
+            let ProbeConf {
+                object_arg,
+                pred_arg,
+                op,
+                emit,
+                value,
+                via_goid,
+            } = *c;
+            let raw = RawProbeConf {
+                object_arg,
+                pred_arg,
+                op,
+                emit,
+                value,
+                via_goid,
+            };
+            confs
+                .set(*index, raw, 0)
+                .map_err(|e| EngineError::Load(e.to_string()))?;
         }
     }
 
@@ -123,12 +142,17 @@ pub fn start(plan: &Plan, binary: &Path, tgid: u32) -> Result<Session, EngineErr
     for a in &plan.attachments {
         let program: &mut UProbe = ebpf
             .program_mut(a.program)
-            .ok_or_else(|| EngineError::Load(format!("program {} missing from the object", a.program)))?
+            .ok_or_else(|| {
+                EngineError::Load(format!("program {} missing from the object", a.program))
+            })?
             .try_into()
             .map_err(|e: aya::programs::ProgramError| EngineError::Load(e.to_string()))?;
         if !loaded.contains(&a.program) {
             program.load().map_err(|e| match e {
-                aya::programs::ProgramError::LoadError { io_error, verifier_log } => {
+                aya::programs::ProgramError::LoadError {
+                    io_error,
+                    verifier_log,
+                } => {
                     let log = verifier_log.to_string();
                     let tail: Vec<&str> = log.lines().rev().take(8).collect();
                     let tail: Vec<&str> = tail.into_iter().rev().collect();
@@ -160,8 +184,11 @@ pub fn start(plan: &Plan, binary: &Path, tgid: u32) -> Result<Session, EngineErr
             })?;
     }
 
-    let ring = RingBuf::try_from(ebpf.take_map("events").ok_or_else(|| EngineError::Load("map events missing".into()))?)
-        .map_err(|e| EngineError::Load(e.to_string()))?;
+    let ring = RingBuf::try_from(
+        ebpf.take_map("events")
+            .ok_or_else(|| EngineError::Load("map events missing".into()))?,
+    )
+    .map_err(|e| EngineError::Load(e.to_string()))?;
     let stop = Arc::new(AtomicBool::new(false));
     let reader = {
         let stop = stop.clone();
@@ -201,7 +228,10 @@ fn read_events(mut ring: RingBuf<MapData>, stop: &AtomicBool) -> Vec<BpfEvent> {
 
 /// CLOCK_MONOTONIC now, the clock of the Go runtime's nanotime and of bpf_ktime_get_ns.
 fn monotonic_ns() -> u64 {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: clock_gettime writes one timespec we own.
     unsafe {
         libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts);
@@ -213,13 +243,19 @@ impl Session {
     /// Stops reading (after the child exited), drains the ring buffer and reads the aggregates.
     pub fn finish(mut self) -> BpfRecord {
         self.stop.store(true, Ordering::Release);
-        let events = self.reader.take().and_then(|r| r.join().ok()).unwrap_or_default();
+        let events = self
+            .reader
+            .take()
+            .and_then(|r| r.join().ok())
+            .unwrap_or_default();
         let mut aggregates = Aggregates::default();
         if let Some(map) = self.ebpf.map("allocs")
             && let Ok(allocs) = PerCpuHashMap::<_, u64, AllocStat>::try_from(map)
         {
             for (root, per_cpu) in allocs.iter().flatten() {
-                let (n, b) = per_cpu.iter().fold((0, 0), |(n, b), s| (n + s.count, b + s.bytes));
+                let (n, b) = per_cpu
+                    .iter()
+                    .fold((0, 0), |(n, b), s| (n + s.count, b + s.bytes));
                 aggregates.allocs.push((root, n, b));
             }
         }
@@ -227,7 +263,9 @@ impl Session {
             && let Ok(counts) = BpfHashMap::<_, CountKey, u64>::try_from(map)
         {
             for (k, v) in counts.iter().flatten() {
-                aggregates.counts.push((k.probe as u32, k.root, k.object, v));
+                aggregates
+                    .counts
+                    .push((k.probe as u32, k.root, k.object, v));
             }
         }
         if let Some(map) = self.ebpf.map("gstates")

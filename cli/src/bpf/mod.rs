@@ -6,7 +6,7 @@
 mod loader;
 pub mod plan;
 
-pub use loader::{EngineError, Session, start};
+pub use loader::{EngineError, start};
 
 /// Checks, before anything runs, that this process may load eBPF programs
 /// and attach uprobes: root, or CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN).
@@ -45,7 +45,10 @@ const NAME_LEN: usize = 128;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum BpfEvent {
     /// A testing.tRunner goroutine started: the goroutine running the test `name`.
-    TestStart { goid: u64, name: String },
+    TestStart {
+        goid: u64,
+        name: String,
+    },
     /// A goroutine was created by `creator`, running `entry`; `stack` is the creator's (innermost first).
     GoCreate {
         goid: u64,
@@ -54,7 +57,10 @@ pub enum BpfEvent {
         entry: u64,
         stack: Vec<u64>,
     },
-    GoExit { goid: u64, root: u64 },
+    GoExit {
+        goid: u64,
+        root: u64,
+    },
     TickerNew {
         goid: u64,
         root: u64,
@@ -62,7 +68,11 @@ pub enum BpfEvent {
         period_ns: u64,
         stack: Vec<u64>,
     },
-    TickerStop { goid: u64, root: u64, timer: u64 },
+    TickerStop {
+        goid: u64,
+        root: u64,
+        timer: u64,
+    },
     /// One of the first hits of a counted probe in a test, with its call stack.
     ProbeHit {
         goid: u64,
@@ -118,7 +128,12 @@ pub fn decode(b: &[u8]) -> Option<BpfEvent> {
     let nframes = (u32_at(b, 4) as usize).min(MAX_FRAMES);
     let (goid, root) = (u64_at(b, 16), u64_at(b, 24));
     let (a, bb) = (u64_at(b, 32), u64_at(b, 40));
-    let stack = || -> Vec<u64> { (0..nframes).map(|i| u64_at(b, FRAMES + 8 * i)).filter(|&pc| pc != 0).collect() };
+    let stack = || -> Vec<u64> {
+        (0..nframes)
+            .map(|i| u64_at(b, FRAMES + 8 * i))
+            .filter(|&pc| pc != 0)
+            .collect()
+    };
     Some(match kind {
         1 => {
             let start = FRAMES + 8 * MAX_FRAMES;
@@ -144,7 +159,11 @@ pub fn decode(b: &[u8]) -> Option<BpfEvent> {
             period_ns: bb,
             stack: stack(),
         },
-        5 => BpfEvent::TickerStop { goid, root, timer: a },
+        5 => BpfEvent::TickerStop {
+            goid,
+            root,
+            timer: a,
+        },
         6 => BpfEvent::ProbeHit {
             goid,
             root,

@@ -55,17 +55,27 @@ pub struct Plan {
     pub confs: Vec<(u32, ProbeConf)>,
     pub goid_offset: u64,
     pub test_name_offset: u64,
+    pub schedlink_offset: u64,
 }
 
 /// Builds the plan; a missing symbol or struct field names what is missing.
-pub fn plan(info: &BinaryInfo, signals: &[EngineSignal], user: &[UserProbe]) -> Result<Plan, Missing> {
-    let offsets = probes::struct_offsets(info, &[("runtime.g", "goid"), ("testing.common", "name")])?;
+pub fn plan(
+    info: &BinaryInfo,
+    signals: &[EngineSignal],
+    user: &[UserProbe],
+) -> Result<Plan, Missing> {
+    let offsets =
+        probes::struct_offsets(info, &[("runtime.g", "goid"), ("testing.common", "name")])?;
     let mut plan = Plan {
         goid_offset: offsets[0],
         test_name_offset: offsets[1],
         ..Plan::default()
     };
-    let entry = |plan: &mut Plan, program: &'static str, symbol: &str, cookie: u64| -> Result<(), Missing> {
+    let entry = |plan: &mut Plan,
+                 program: &'static str,
+                 symbol: &str,
+                 cookie: u64|
+     -> Result<(), Missing> {
         plan.attachments.push(Attachment {
             program,
             symbol: symbol.to_string(),
@@ -93,6 +103,7 @@ pub fn plan(info: &BinaryInfo, signals: &[EngineSignal], user: &[UserProbe]) -> 
         entry(&mut plan, "go_exit", "runtime.goexit1", 0)?;
         entry(&mut plan, "go_park", "runtime.gopark", 0)?;
         entry(&mut plan, "go_ready", "runtime.ready", 0)?;
+        entry(&mut plan, "go_ready_list", "runtime.injectglist", 0)?;
     }
     if signals.contains(&EngineSignal::Tickers) {
         entry(&mut plan, "timer_new_entry", "time.newTimer", 0)?;
@@ -106,7 +117,15 @@ pub fn plan(info: &BinaryInfo, signals: &[EngineSignal], user: &[UserProbe]) -> 
         // Get(p) and Put(p, x): the pool is the receiver in RAX. New is called
         // through Get's only indirect call; the pool comes from the Get probe.
         entry(&mut plan, "count", "sync.(*Pool).Get", u64::from(POOL_GET))?;
-        plan.confs.push((POOL_GET, ProbeConf { object_arg: 1, ..Default::default() }));
+        // emit: the first Gets of each pool in each test carry a stack, for the pool's site.
+        plan.confs.push((
+            POOL_GET,
+            ProbeConf {
+                object_arg: 1,
+                emit: 1,
+                ..Default::default()
+            },
+        ));
         for offset in probes::indirect_call_offsets(info, "sync.(*Pool).Get")? {
             plan.attachments.push(Attachment {
                 program: "count",
@@ -115,17 +134,38 @@ pub fn plan(info: &BinaryInfo, signals: &[EngineSignal], user: &[UserProbe]) -> 
                 cookie: u64::from(POOL_NEW),
             });
         }
-        plan.confs.push((POOL_NEW, ProbeConf { via_goid: 1, ..Default::default() }));
+        plan.confs.push((
+            POOL_NEW,
+            ProbeConf {
+                via_goid: 1,
+                ..Default::default()
+            },
+        ));
         if info.has_function("sync.(*Pool).Put") {
             entry(&mut plan, "count", "sync.(*Pool).Put", u64::from(POOL_PUT))?;
-            plan.confs.push((POOL_PUT, ProbeConf { object_arg: 1, ..Default::default() }));
+            plan.confs.push((
+                POOL_PUT,
+                ProbeConf {
+                    object_arg: 1,
+                    ..Default::default()
+                },
+            ));
         }
     }
     for (i, probe) in user.iter().enumerate() {
         let index = FIRST_USER_PROBE + i as u32;
         entry(&mut plan, "count", &probe.symbol, u64::from(index))?;
         let (pred_arg, op, value) = probe.predicate.unwrap_or((0, 0, 0));
-        plan.confs.push((index, ProbeConf { pred_arg, op, value, emit: 1, ..Default::default() }));
+        plan.confs.push((
+            index,
+            ProbeConf {
+                pred_arg,
+                op,
+                value,
+                emit: 1,
+                ..Default::default()
+            },
+        ));
     }
     Ok(plan)
 }

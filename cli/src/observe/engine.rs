@@ -22,6 +22,12 @@ pub struct Instance {
     pub detail: String,
     /// Its own value where the metric is per object (a pool's reuse ratio).
     pub value: Option<f64>,
+    /// Entry function of a goroutine; what a rule's `[[ignore]] entry` matches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry: Option<String>,
+    /// Functions of the creation stack, innermost first; what `[[ignore]] created_by` matches.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub created_by: Vec<String>,
     /// Per-object figures other metrics of the same object read (pool.gets...).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub figures: BTreeMap<String, f64>,
@@ -54,7 +60,12 @@ pub struct ProbeName {
     pub metric: String,
 }
 
-pub fn interpret(record: &BpfRecord, info: &BinaryInfo, wait_reasons: &[String], probes: &[ProbeName]) -> EngineObservations {
+pub fn interpret(
+    record: &BpfRecord,
+    info: &BinaryInfo,
+    wait_reasons: &[String],
+    probes: &[ProbeName],
+) -> EngineObservations {
     let mut out = EngineObservations {
         lost_events: record.aggregates.lost,
         ..Default::default()
@@ -67,8 +78,12 @@ pub fn interpret(record: &BpfRecord, info: &BinaryInfo, wait_reasons: &[String],
         }
     }
     let test_of = |root: u64| -> Option<String> { tests.get(&root).cloned() };
-    let mut bump = |out: &mut EngineObservations, metric: &str, test: Option<String>, by: f64| {
-        *out.counters.entry(metric.to_string()).or_default().entry(test).or_default() += by;
+    let bump = |out: &mut EngineObservations, metric: &str, test: Option<String>, by: f64| {
+        *out.counters
+            .entry(metric.to_string())
+            .or_default()
+            .entry(test)
+            .or_default() += by;
     };
 
     // Goroutines created inside tests, minus those that exited.
@@ -85,10 +100,22 @@ pub fn interpret(record: &BpfRecord, info: &BinaryInfo, wait_reasons: &[String],
     for e in &record.events {
         match e {
             BpfEvent::GoCreate {
-                goid, root, entry, stack, ..
+                goid,
+                root,
+                entry,
+                stack,
+                ..
             } if *root != 0 && !tests.contains_key(goid) => {
                 if let BpfEvent::GoCreate { creator, .. } = e {
                     lineage.insert(*goid, (*creator, stack.clone()));
+                }
+                // The runtime's own helpers (GC mark workers started lazily from a test's
+                // allocation) are not the test's goroutines.
+                if info
+                    .function_at(*entry)
+                    .is_some_and(|f| f.starts_with("runtime."))
+                {
+                    continue;
                 }
                 bump(&mut out, "goroutines.created", test_of(*root), 1.0);
                 alive.insert(
@@ -104,7 +131,11 @@ pub fn interpret(record: &BpfRecord, info: &BinaryInfo, wait_reasons: &[String],
                 alive.remove(goid);
             }
             BpfEvent::TickerNew {
-                root, timer, period_ns, stack, ..
+                root,
+                timer,
+                period_ns,
+                stack,
+                ..
             } => {
                 bump(&mut out, "timers.tickers_created", test_of(*root), 1.0);
                 tickers.insert(*timer, (*root, *period_ns, stack.clone()));
@@ -115,9 +146,15 @@ pub fn interpret(record: &BpfRecord, info: &BinaryInfo, wait_reasons: &[String],
                 }
             }
             BpfEvent::ProbeHit {
-                root, probe, object, stack, ..
+                root,
+                probe,
+                object,
+                stack,
+                ..
             } => {
-                probe_sites.entry((*probe, *root, *object)).or_insert_with(|| stack.clone());
+                probe_sites
+                    .entry((*probe, *root, *object))
+                    .or_insert_with(|| stack.clone());
             }
             _ => {}
         }
@@ -125,30 +162,45 @@ pub fn interpret(record: &BpfRecord, info: &BinaryInfo, wait_reasons: &[String],
 
     // Every test that ran under the engine has its counters, zero included.
     for name in tests.values() {
-        for metric in ["goroutines.created", "timers.tickers_created", "timers.tickers_stopped"] {
+        for metric in [
+            "goroutines.created",
+            "timers.tickers_created",
+            "timers.tickers_stopped",
+        ] {
             bump(&mut out, metric, Some(name.clone()), 0.0);
         }
-        for metric in ["goroutines.leaked", "goroutines.lingering", "timers.tickers_unstopped"] {
+        for metric in [
+            "goroutines.leaked",
+            "goroutines.lingering",
+            "timers.tickers_unstopped",
+        ] {
             out.instances.entry(metric.to_string()).or_default();
         }
     }
 
     // Goroutines alive at exit: blocked for good, or about to finish.
-    let parked: HashMap<u64, (u8, bool)> = record.aggregates.parked.iter().map(|&(g, r, run)| (g, (r, run))).collect();
+    let parked: HashMap<u64, (u8, bool)> = record
+        .aggregates
+        .parked
+        .iter()
+        .map(|&(g, r, run)| (g, (r, run)))
+        .collect();
     let deadlines: HashMap<u64, u64> = record.aggregates.timer_deadlines.iter().copied().collect();
     for (goid, g) in &alive {
         let entry_fn = info.function_at(g.entry).unwrap_or("?").to_string();
-        // The runtime's own helpers (GC workers started lazily by a test's allocation) are not the test's.
-        if entry_fn.starts_with("runtime.") {
-            continue;
-        }
         let (state, leaked) = match parked.get(goid) {
             None => ("running".to_string(), false),
             Some((_, true)) => ("runnable".to_string(), false),
             Some((code, false)) => {
-                let reason = wait_reasons.get(*code as usize).cloned().unwrap_or_else(|| format!("wait reason {code}"));
-                let own_timer_pending = deadlines.get(goid).is_some_and(|&when| when > record.aggregates.finished_at_ns);
-                let leaked = blocks_forever(&reason) && !(reason.starts_with("select") && own_timer_pending);
+                let reason = wait_reasons
+                    .get(*code as usize)
+                    .cloned()
+                    .unwrap_or_else(|| format!("wait reason {code}"));
+                let own_timer_pending = deadlines
+                    .get(goid)
+                    .is_some_and(|&when| when > record.aggregates.finished_at_ns);
+                let leaked =
+                    blocks_forever(&reason) && !(reason.starts_with("select") && own_timer_pending);
                 let state = if reason.starts_with("select") && own_timer_pending {
                     format!("{reason} with a pending timer")
                 } else {
@@ -159,23 +211,51 @@ pub fn interpret(record: &BpfRecord, info: &BinaryInfo, wait_reasons: &[String],
         };
         let instance = Instance {
             test: test_of(g.root),
-            site: info.user_site(&g.stack).or_else(|| ancestor_site(*goid, &lineage, info)),
+            site: info
+                .user_site(&g.stack)
+                .or_else(|| ancestor_site(*goid, &lineage, info)),
             detail: format!("goroutine {goid} running {entry_fn}, {state} at exit"),
             value: None,
+            created_by: g
+                .stack
+                .iter()
+                .filter_map(|pc| info.function_at(pc.saturating_sub(1)))
+                .map(str::to_string)
+                .collect(),
+            entry: Some(entry_fn),
             figures: BTreeMap::new(),
         };
-        let metric = if leaked { "goroutines.leaked" } else { "goroutines.lingering" };
-        out.instances.entry(metric.to_string()).or_default().push(instance);
+        let metric = if leaked {
+            "goroutines.leaked"
+        } else {
+            "goroutines.lingering"
+        };
+        out.instances
+            .entry(metric.to_string())
+            .or_default()
+            .push(instance);
     }
 
     for (timer, (root, period, stack)) in &tickers {
-        out.instances.entry("timers.tickers_unstopped".into()).or_default().push(Instance {
-            test: test_of(*root),
-            site: info.user_site(stack),
-            detail: format!("time.Ticker {timer:#x} (period {}) never stopped", fmt_period(*period)),
-            value: None,
-            figures: BTreeMap::new(),
-        });
+        out.instances
+            .entry("timers.tickers_unstopped".into())
+            .or_default()
+            .push(Instance {
+                test: test_of(*root),
+                site: info.user_site(stack),
+                detail: format!(
+                    "time.Ticker {timer:#x} (period {}) never stopped",
+                    fmt_period(*period)
+                ),
+                value: None,
+                entry: None,
+                created_by: stack
+                    .iter()
+                    .filter_map(|pc| info.function_at(pc.saturating_sub(1)))
+                    .map(str::to_string)
+                    .collect(),
+                figures: BTreeMap::new(),
+            });
     }
 
     for &(root, objects, bytes) in &record.aggregates.allocs {
@@ -195,14 +275,21 @@ pub fn interpret(record: &BpfRecord, info: &BinaryInfo, wait_reasons: &[String],
             _ if probe >= FIRST_USER_PROBE => {
                 if let Some(p) = probes.iter().find(|p| p.index == probe) {
                     bump(&mut out, &p.metric, test.clone(), hits as f64);
-                    let site = probe_sites.get(&(probe, root, object)).and_then(|s| info.user_site(s));
-                    out.instances.entry(p.metric.clone()).or_default().push(Instance {
-                        test,
-                        site,
-                        detail: format!("{hits} calls"),
-                        value: Some(hits as f64),
-                        figures: BTreeMap::new(),
-                    });
+                    let site = probe_sites
+                        .get(&(probe, root, object))
+                        .and_then(|s| info.user_site(s));
+                    out.instances
+                        .entry(p.metric.clone())
+                        .or_default()
+                        .push(Instance {
+                            test,
+                            site,
+                            detail: format!("{hits} calls"),
+                            value: Some(hits as f64),
+                            entry: None,
+                            created_by: Vec::new(),
+                            figures: BTreeMap::new(),
+                        });
                 }
             }
             _ => {}
@@ -222,7 +309,11 @@ pub fn interpret(record: &BpfRecord, info: &BinaryInfo, wait_reasons: &[String],
         bump(&mut out, "pool.gets", test.clone(), gets as f64);
         bump(&mut out, "pool.news", test.clone(), news as f64);
         bump(&mut out, "pool.puts", test.clone(), puts as f64);
-        let reuse = if gets == 0 { 1.0 } else { 1.0 - news as f64 / gets as f64 };
+        let reuse = if gets == 0 {
+            1.0
+        } else {
+            1.0 - news as f64 / gets as f64
+        };
         let site = probe_sites.get(&(POOL_GET, 0, pool)).or_else(|| {
             probe_sites
                 .iter()
@@ -234,20 +325,32 @@ pub fn interpret(record: &BpfRecord, info: &BinaryInfo, wait_reasons: &[String],
             ("pool.news".to_string(), news as f64),
             ("pool.puts".to_string(), puts as f64),
         ]);
-        out.instances.entry("pool.reuse_ratio".into()).or_default().push(Instance {
-            test,
-            site: site.and_then(|s| info.user_site(s)),
-            detail: format!("{name}: {gets} Get, {news} New, {puts} Put, reuse {:.0}%", reuse * 100.0),
-            value: Some((reuse * 1000.0).round() / 1000.0),
-            figures,
-        });
+        out.instances
+            .entry("pool.reuse_ratio".into())
+            .or_default()
+            .push(Instance {
+                test,
+                site: site.and_then(|s| info.user_site(s)),
+                detail: format!(
+                    "{name}: {gets} Get, {news} New, {puts} Put, reuse {:.0}%",
+                    reuse * 100.0
+                ),
+                value: Some((reuse * 1000.0).round() / 1000.0),
+                entry: None,
+                created_by: Vec::new(),
+                figures,
+            });
     }
     out
 }
 
 /// A goroutine started inside a library (net/http's connection goroutines)
 /// has no user frame in its own creation stack: use its creator's site.
-fn ancestor_site(goid: u64, lineage: &HashMap<u64, (u64, Vec<u64>)>, info: &BinaryInfo) -> Option<Site> {
+fn ancestor_site(
+    goid: u64,
+    lineage: &HashMap<u64, (u64, Vec<u64>)>,
+    info: &BinaryInfo,
+) -> Option<Site> {
     let mut current = goid;
     for _ in 0..32 {
         let (creator, _) = lineage.get(&current)?;
@@ -261,12 +364,11 @@ fn ancestor_site(goid: u64, lineage: &HashMap<u64, (u64, Vec<u64>)>, info: &Bina
 }
 
 fn fmt_period(ns: u64) -> String {
-    if ns % 1_000_000_000 == 0 {
+    if ns.is_multiple_of(1_000_000_000) {
         format!("{}s", ns / 1_000_000_000)
-    } else if ns % 1_000_000 == 0 {
+    } else if ns.is_multiple_of(1_000_000) {
         format!("{}ms", ns / 1_000_000)
     } else {
         format!("{}µs", ns / 1_000)
     }
 }
-

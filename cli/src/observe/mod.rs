@@ -83,8 +83,14 @@ impl Observations {
 
     /// The value of a metric over a subject; None where it was not observed.
     /// Objects behind an engine metric in a subject (leaked goroutines, pools...).
-    pub fn instances<'a>(&'a self, metric: &str, subject: Subject<'a>) -> Vec<&'a engine::Instance> {
-        let Some(engine) = &self.engine else { return Vec::new() };
+    pub fn instances<'a>(
+        &'a self,
+        metric: &str,
+        subject: Subject<'a>,
+    ) -> Vec<&'a engine::Instance> {
+        let Some(engine) = &self.engine else {
+            return Vec::new();
+        };
         engine
             .instances
             .get(metric)
@@ -110,8 +116,7 @@ impl Observations {
                 let known = engine.instances.contains_key(def.name);
                 known.then(|| self.instances(def.name, subject).len() as f64)
             }
-            MetricKind::PerObject => None,
-            MetricKind::Scalar => {
+            MetricKind::PerObject | MetricKind::Scalar => {
                 let per_test = engine.counters.get(def.name)?;
                 match subject {
                     Subject::Binary => Some(per_test.values().sum()),

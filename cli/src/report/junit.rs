@@ -74,16 +74,35 @@ fn suite(binary: &BinaryReport, rules: &RuleSet) -> TestSuite {
             Some(t) => format!("{} ({t})", check.rule),
             None => format!("{} (binary)", check.rule),
         };
-        let violation = binary
+        let matching: Vec<_> = binary
             .violations
             .iter()
-            .find(|v| v.rule == check.rule && v.test == check.test);
+            .filter(|v| v.rule == check.rule && v.test == check.test)
+            .collect();
+        let violation = matching.first().copied();
         let status = match violation {
             Some(v) if v.severity == Severity::Error => {
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                s.set_message(v.message.clone());
+                let message = match matching.len() {
+                    1 => v.message.clone(),
+                    n => format!("{} (and {} more)", v.message, n - 1),
+                };
+                s.set_message(message);
                 s.set_type(rule.id.clone());
-                s.set_description(format!("{}\n\n{}", v.message, rule.help));
+                let findings: Vec<String> = matching
+                    .iter()
+                    .map(|v| match &v.site {
+                        Some(site) => format!("{}:{}: {}", site.file, site.line, v.message),
+                        None => v.message.clone(),
+                    })
+                    .collect();
+                s.set_description(format!("{}\n\n{}", findings.join("\n"), rule.help));
+                s
+            }
+            // A rule that could not run is skipped, never passed.
+            _ if check.status == "skipped" => {
+                let mut s = TestCaseStatus::skipped();
+                s.set_message(format!("{}: needs the eBPF engine (--no-ebpf)", rule.id));
                 s
             }
             _ => TestCaseStatus::success(),

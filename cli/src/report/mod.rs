@@ -113,22 +113,34 @@ impl BinaryReport {
             })
             .collect();
         let mut metrics = Metrics::default();
-        let probe_metrics = rules.rules.iter().flat_map(|r| r.probes.iter().map(|p| p.metric));
+        let probe_metrics = rules
+            .rules
+            .iter()
+            .flat_map(|r| r.probes.iter().map(|p| p.metric));
         for m in METRICS.iter().chain(probe_metrics) {
             if let Some(v) = obs.value(m, Subject::Binary) {
                 metrics.binary.insert(m.name.to_string(), v);
             }
             for t in &obs.tests {
                 if let Some(v) = obs.value(m, Subject::Test(&t.name)) {
-                    metrics.tests.entry(t.name.clone()).or_default().insert(m.name.to_string(), v);
+                    metrics
+                        .tests
+                        .entry(t.name.clone())
+                        .or_default()
+                        .insert(m.name.to_string(), v);
                 }
             }
         }
         let mut violations = Vec::new();
         for c in checks.iter().filter(|c| c.status == CheckStatus::Fail) {
-            let Some(rule) = rules.get(&c.rule) else { continue };
+            let Some(rule) = rules.get(&c.rule) else {
+                continue;
+            };
             let test_site = c.test.as_deref().and_then(|t| info.test_site(t));
-            let violation = |test: Option<String>, message: String, site: Option<Site>, value: Option<f64>| Violation {
+            let violation = |test: Option<String>,
+                             message: String,
+                             site: Option<Site>,
+                             value: Option<f64>| Violation {
                 rule: c.rule.clone(),
                 test,
                 message,
@@ -140,14 +152,26 @@ impl BinaryReport {
             };
             if c.instances.is_empty() || rule.check.metric.kind == MetricKind::Scalar {
                 // A scalar finding is one violation; a probe's first call site sharpens its location.
-                let site = c.instances.iter().find_map(|i| i.site.clone()).or(test_site);
+                let site = c
+                    .instances
+                    .iter()
+                    .find_map(|i| i.site.clone())
+                    .or(test_site);
                 violations.push(violation(c.test.clone(), c.message.clone(), site, c.value));
                 continue;
             }
             for i in &c.instances {
-                let site = i.site.clone().or_else(|| i.test.as_deref().and_then(|t| info.test_site(t)));
+                let site = i
+                    .site
+                    .clone()
+                    .or_else(|| i.test.as_deref().and_then(|t| info.test_site(t)));
                 let message = format!("{}: {}", rule.title, i.detail);
-                violations.push(violation(i.test.clone().or(c.test.clone()), message, site, i.value.or(c.value)));
+                violations.push(violation(
+                    i.test.clone().or(c.test.clone()),
+                    message,
+                    site,
+                    i.value.or(c.value),
+                ));
             }
         }
         BinaryReport {

@@ -6,9 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
-    Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run,
-    RunAutomationDetails, Sarif, Tool, ToolComponent,
+    ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, Notification,
+    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
+    ReportingDescriptorReference, Result as SarifResult, ResultLevel, Run, RunAutomationDetails,
+    Sarif, Tool, ToolComponent,
 };
 
 use super::Report;
@@ -203,8 +204,37 @@ pub fn render(report: &Report, rules: &RuleSet, root: &Path) -> Result<String, G
             .description(Message::builder().text("The repository root.").build())
             .build(),
     );
+    // Rules that could not run (--no-ebpf) are said so, never silently absent.
+    let mut skipped: Vec<&str> = report
+        .binaries
+        .iter()
+        .flat_map(|b| &b.checks)
+        .filter(|c| c.status == "skipped")
+        .map(|c| c.rule.as_str())
+        .collect();
+    skipped.sort_unstable();
+    skipped.dedup();
+    let notifications: Vec<Notification> = skipped
+        .iter()
+        .map(|id| {
+            Notification::builder()
+                .descriptor(ReportingDescriptorReference::builder().id(id.to_string()).build())
+                .level(serde_json::json!("note"))
+                .message(
+                    Message::builder()
+                        .text(format!("Rule {id} was skipped: it needs the eBPF engine, which did not run (--no-ebpf)."))
+                        .build(),
+                )
+                .build()
+        })
+        .collect();
+    let invocation = Invocation::builder()
+        .execution_successful(true)
+        .tool_configuration_notifications(notifications)
+        .build();
     let run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
+        .invocations(vec![invocation])
         .automation_details(RunAutomationDetails::builder().id("gate/").build())
         .original_uri_base_ids(base)
         .results(results)

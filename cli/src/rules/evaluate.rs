@@ -97,7 +97,10 @@ fn check(rule: &Rule, obs: &Observations, subject: Subject) -> CheckResult {
     };
     if rule.needs_ebpf() && obs.engine.is_none() {
         result.status = CheckStatus::Skipped;
-        result.message = format!("not checked in {where_}: {} needs the eBPF engine (--no-ebpf)", metric.name);
+        result.message = format!(
+            "not checked in {where_}: {} needs the eBPF engine (--no-ebpf)",
+            metric.name
+        );
         return result;
     }
     if metric.kind == MetricKind::PerObject {
@@ -105,19 +108,48 @@ fn check(rule: &Rule, obs: &Observations, subject: Subject) -> CheckResult {
     }
     let applicable = match &rule.only_if {
         None => true,
-        Some(cond) => obs.value(cond.metric, subject).is_some_and(|v| cond.holds(v)),
+        Some(cond) => obs
+            .value(cond.metric, subject)
+            .is_some_and(|v| cond.holds(v)),
     };
     if !applicable {
-        let cond = rule.only_if.as_ref().map(|c| format!("{} {}", c.metric.name, c.describe()));
+        let cond = rule
+            .only_if
+            .as_ref()
+            .map(|c| format!("{} {}", c.metric.name, c.describe()));
         result.status = CheckStatus::NotApplicable;
-        result.message = format!("not checked in {where_}: applies only where {}", cond.unwrap_or_default());
+        result.message = format!(
+            "not checked in {where_}: applies only where {}",
+            cond.unwrap_or_default()
+        );
         return result;
     }
-    let Some(v) = obs.value(metric, subject) else { return result };
+    let ignored = |i: &Instance| {
+        rule.ignores
+            .iter()
+            .any(|ig| ig.matches(i.entry.as_deref(), &i.created_by))
+    };
+    let value = if metric.kind == MetricKind::Lifecycle {
+        // Counted after the rule's [[ignore]] suppressions.
+        obs.value(metric, subject).map(|_| {
+            obs.instances(metric.name, subject)
+                .into_iter()
+                .filter(|i| !ignored(i))
+                .count() as f64
+        })
+    } else {
+        obs.value(metric, subject)
+    };
+    let Some(v) = value else { return result };
     result.value = Some(v);
     if rule.check.holds(v) {
         result.status = CheckStatus::Pass;
-        result.message = format!("{} = {}{unit} in {where_} (limit {})", metric.name, fmt_num(v), rule.check.describe());
+        result.message = format!(
+            "{} = {}{unit} in {where_} (limit {})",
+            metric.name,
+            fmt_num(v),
+            rule.check.describe()
+        );
     } else {
         result.status = CheckStatus::Fail;
         result.message = format!(
@@ -128,13 +160,24 @@ fn check(rule: &Rule, obs: &Observations, subject: Subject) -> CheckResult {
             rule.check.describe()
         );
         // Lifecycle objects, or the call sites of a probe, sharpen the finding.
-        result.instances = obs.instances(metric.name, subject).into_iter().cloned().collect();
+        result.instances = obs
+            .instances(metric.name, subject)
+            .into_iter()
+            .filter(|i| !ignored(i))
+            .cloned()
+            .collect();
     }
     result
 }
 
 /// Checks each object (e.g. each sync.Pool used in the test) on its own.
-fn check_objects(rule: &Rule, obs: &Observations, subject: Subject, where_: &str, mut result: CheckResult) -> CheckResult {
+fn check_objects(
+    rule: &Rule,
+    obs: &Observations,
+    subject: Subject,
+    where_: &str,
+    mut result: CheckResult,
+) -> CheckResult {
     let metric = rule.check.metric;
     let figure = |i: &Instance, limit: &Limit| -> Option<f64> {
         if limit.metric.name == metric.name {
@@ -147,14 +190,21 @@ fn check_objects(rule: &Rule, obs: &Observations, subject: Subject, where_: &str
     let applicable: Vec<&Instance> = objects
         .iter()
         .copied()
-        .filter(|i| rule.only_if.as_ref().is_none_or(|c| figure(i, c).is_some_and(|v| c.holds(v))))
+        .filter(|i| {
+            rule.only_if
+                .as_ref()
+                .is_none_or(|c| figure(i, c).is_some_and(|v| c.holds(v)))
+        })
         .collect();
     if applicable.is_empty() {
         if !objects.is_empty() {
             result.status = CheckStatus::NotApplicable;
             result.message = format!(
                 "not checked in {where_}: no object meets {}",
-                rule.only_if.as_ref().map(|c| format!("{} {}", c.metric.name, c.describe())).unwrap_or_default()
+                rule.only_if
+                    .as_ref()
+                    .map(|c| format!("{} {}", c.metric.name, c.describe()))
+                    .unwrap_or_default()
             );
         }
         return result;
@@ -173,10 +223,19 @@ fn check_objects(rule: &Rule, obs: &Observations, subject: Subject, where_: &str
     };
     if failing.is_empty() {
         result.status = CheckStatus::Pass;
-        result.message = format!("{} objects in {where_} within {}", applicable.len(), rule.check.describe());
+        result.message = format!(
+            "{} objects in {where_} within {}",
+            applicable.len(),
+            rule.check.describe()
+        );
     } else {
         result.status = CheckStatus::Fail;
-        result.message = format!("{}: {} in {where_}, limit {}", rule.title, failing.len(), rule.check.describe());
+        result.message = format!(
+            "{}: {} in {where_}, limit {}",
+            rule.title,
+            failing.len(),
+            rule.check.describe()
+        );
         result.instances = failing;
     }
     result

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::metrics::{self, METRICS, MetricDef, MetricKind, Signal};
-use super::{DeclaredProbe, Limit, Rule, RuleSet, Scope, Severity};
+use super::{DeclaredProbe, Ignore, Limit, Rule, RuleSet, Scope, Severity};
 
 /// The built-in catalog: the repository's `rules/*.toml`, embedded at build time.
 mod builtin {
@@ -51,6 +51,15 @@ struct RawRule {
     help: Option<String>,
     check: Option<Spanned<RawCheck>>,
     probe: Option<Vec<Spanned<RawProbe>>>,
+    ignore: Option<Vec<Spanned<RawIgnore>>>,
+}
+
+/// `[[ignore]]`: objects a lifecycle rule does not count, like goleak's IgnoreTopFunction.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIgnore {
+    entry: Option<String>,
+    created_by: Option<String>,
 }
 
 /// `[[probe]]`: a user-declared uprobe on a Go function, counted per test.
@@ -259,17 +268,30 @@ pub(super) fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, R
     let check_line = Some(line_at(text, check.span().start));
     let check = check.into_inner();
     let probes = parse_probes(origin, text, raw.probe.unwrap_or_default())?;
-    let declared = |name: &str| probes.iter().find(|p| p.metric.name == name).map(|p| p.metric);
-    let limit = to_limit(
-        origin,
-        text,
-        &declared,
-        "check",
-        check.metric,
-        check.min,
-        check.max,
-        check_line,
-    )?;
+    let mut ignores = Vec::new();
+    for ig in raw.ignore.unwrap_or_default() {
+        let line = Some(line_at(text, ig.span().start));
+        let ig = ig.into_inner();
+        if ig.entry.is_none() && ig.created_by.is_none() {
+            return Err(err(line, "ignore", "needs entry = \"pkg.Func\" (the goroutine's entry function) or created_by = \"pkg.Func\" (a function of the creation stack)".into()));
+        }
+        ignores.push(Ignore {
+            entry: ig.entry,
+            created_by: ig.created_by,
+        });
+    }
+    let declared = |name: &str| {
+        probes
+            .iter()
+            .find(|p| p.metric.name == name)
+            .map(|p| p.metric)
+    };
+    let check_limit = RawLimit {
+        metric: check.metric,
+        min: check.min,
+        max: check.max,
+    };
+    let limit = to_limit(origin, text, &declared, "check", check_limit, check_line)?;
     let only_if = match check.only_if {
         None => None,
         Some(raw) => {
@@ -280,9 +302,7 @@ pub(super) fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, R
                 text,
                 &declared,
                 "check.only_if",
-                raw.metric,
-                raw.min,
-                raw.max,
+                raw,
                 line,
             )?)
         }
@@ -298,10 +318,16 @@ pub(super) fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, R
         check: limit,
         only_if,
         probes,
+        ignores,
+        origin: origin.to_string(),
     })
 }
 
-fn parse_probes(origin: &str, text: &str, raw: Vec<Spanned<RawProbe>>) -> Result<Vec<DeclaredProbe>, RuleError> {
+fn parse_probes(
+    origin: &str,
+    text: &str,
+    raw: Vec<Spanned<RawProbe>>,
+) -> Result<Vec<DeclaredProbe>, RuleError> {
     let mut probes: Vec<DeclaredProbe> = Vec::new();
     for p in raw {
         let line = Some(line_at(text, p.span().start));
@@ -314,22 +340,51 @@ fn parse_probes(origin: &str, text: &str, raw: Vec<Spanned<RawProbe>>) -> Result
         };
         let name_line = Some(line_at(text, p.name.span().start));
         let name = p.name.into_inner();
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
-            return Err(bad("name", name_line, format!("{name:?} is not a valid probe name; use lowercase letters, digits and _, like \"runtime_gc\"")));
+        if name.is_empty()
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return Err(bad(
+                "name",
+                name_line,
+                format!(
+                    "{name:?} is not a valid probe name; use lowercase letters, digits and _, like \"runtime_gc\""
+                ),
+            ));
         }
-        if probes.iter().any(|q| q.metric.name == format!("probe.{name}")) {
-            return Err(bad("name", name_line, format!("probe {name:?} declared twice")));
+        if probes
+            .iter()
+            .any(|q| q.metric.name == format!("probe.{name}"))
+        {
+            return Err(bad(
+                "name",
+                name_line,
+                format!("probe {name:?} declared twice"),
+            ));
         }
         let symbol_line = Some(line_at(text, p.symbol.span().start));
         let symbol = p.symbol.into_inner();
         if symbol.trim().is_empty() || symbol.contains(char::is_whitespace) {
-            return Err(bad("symbol", symbol_line, format!("{symbol:?} is not a Go symbol; write it as `go tool nm` prints it, e.g. \"runtime.GC\" or \"example.com/m/db.(*Pool).Get\"")));
+            return Err(bad(
+                "symbol",
+                symbol_line,
+                format!(
+                    "{symbol:?} is not a Go symbol; write it as `go tool nm` prints it, e.g. \"runtime.GC\" or \"example.com/m/db.(*Pool).Get\""
+                ),
+            ));
         }
         let predicate = match (p.arg, p.op.as_deref(), p.value) {
             (None, None, None) => None,
             (Some(arg), Some(op), Some(value)) => {
                 if !(1..=9).contains(&arg) {
-                    return Err(bad("arg", line, format!("{arg} is out of range; integer arguments 1 to 9 (Go's register ABI) can be tested")));
+                    return Err(bad(
+                        "arg",
+                        line,
+                        format!(
+                            "{arg} is out of range; integer arguments 1 to 9 (Go's register ABI) can be tested"
+                        ),
+                    ));
                 }
                 let op = match op {
                     "==" => 1,
@@ -338,11 +393,25 @@ fn parse_probes(origin: &str, text: &str, raw: Vec<Spanned<RawProbe>>) -> Result
                     "<" => 4,
                     ">=" => 5,
                     "<=" => 6,
-                    other => return Err(bad("op", line, format!("{other:?} is not an operator; valid: \"==\", \"!=\", \">\", \"<\", \">=\", \"<=\""))),
+                    other => {
+                        return Err(bad(
+                            "op",
+                            line,
+                            format!(
+                                "{other:?} is not an operator; valid: \"==\", \"!=\", \">\", \"<\", \">=\", \"<=\""
+                            ),
+                        ));
+                    }
                 };
                 Some((arg, op, value as u64))
             }
-            _ => return Err(bad("arg", line, "a predicate needs all of arg, op and value".into())),
+            _ => {
+                return Err(bad(
+                    "arg",
+                    line,
+                    "a predicate needs all of arg, op and value".into(),
+                ));
+            }
         };
         // The metric lives as long as the program: rule files are loaded once.
         let metric: &'static MetricDef = Box::leak(Box::new(MetricDef {
@@ -352,7 +421,11 @@ fn parse_probes(origin: &str, text: &str, raw: Vec<Spanned<RawProbe>>) -> Result
             kind: MetricKind::Scalar,
             description: "Calls of a user-declared probe.",
         }));
-        probes.push(DeclaredProbe { symbol, predicate, metric });
+        probes.push(DeclaredProbe {
+            symbol,
+            predicate,
+            metric,
+        });
     }
     Ok(probes)
 }
@@ -362,25 +435,26 @@ fn to_limit(
     text: &str,
     declared: &dyn Fn(&str) -> Option<&'static MetricDef>,
     table: &str,
-    metric: Spanned<String>,
-    min: Option<f64>,
-    max: Option<f64>,
+    raw: RawLimit,
     table_line: Option<usize>,
 ) -> Result<Limit, RuleError> {
+    let RawLimit { metric, min, max } = raw;
     let metric_line = Some(line_at(text, metric.span().start));
     let name = metric.into_inner();
-    let def = metrics::lookup(&name).or_else(|| declared(&name)).ok_or_else(|| {
-        let known: Vec<&str> = METRICS.iter().map(|m| m.name).collect();
-        RuleError {
-            file: origin.to_string(),
-            line: metric_line,
-            field: Some(format!("{table}.metric")),
-            message: format!(
-                "unknown metric {name:?}; known metrics: {} (see `gate rules --metrics`)",
-                known.join(", ")
-            ),
-        }
-    })?;
+    let def = metrics::lookup(&name)
+        .or_else(|| declared(&name))
+        .ok_or_else(|| {
+            let known: Vec<&str> = METRICS.iter().map(|m| m.name).collect();
+            RuleError {
+                file: origin.to_string(),
+                line: metric_line,
+                field: Some(format!("{table}.metric")),
+                message: format!(
+                    "unknown metric {name:?}; known metrics: {} (see `gate rules --metrics`)",
+                    known.join(", ")
+                ),
+            }
+        })?;
     let bad = |message: String| RuleError {
         file: origin.to_string(),
         line: table_line,

@@ -100,6 +100,34 @@ pub struct Rule {
     pub only_if: Option<Limit>,
     /// User-declared probes (`[[probe]]`), whose metrics are `probe.<name>`.
     pub probes: Vec<DeclaredProbe>,
+    /// Objects lifecycle metrics do not count (`[[ignore]]`).
+    pub ignores: Vec<Ignore>,
+    /// The file it came from, for messages: a path, or `rules/x.toml (built-in)`.
+    pub origin: String,
+}
+
+/// A suppression: an object matches when every given field matches.
+/// A trailing `*` matches a prefix (`net/http.*`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ignore {
+    pub entry: Option<String>,
+    pub created_by: Option<String>,
+}
+
+impl Ignore {
+    pub fn matches(&self, entry: Option<&str>, created_by: &[String]) -> bool {
+        let like = |pattern: &str, name: &str| match pattern.strip_suffix('*') {
+            Some(prefix) => name.starts_with(prefix),
+            None => name == pattern,
+        };
+        self.entry
+            .as_deref()
+            .is_none_or(|p| entry.is_some_and(|e| like(p, e)))
+            && self
+                .created_by
+                .as_deref()
+                .is_none_or(|p| created_by.iter().any(|f| like(p, f)))
+    }
 }
 
 /// A `[[probe]]` of a rule file: a uprobe on a Go function, counted per test.
@@ -114,7 +142,11 @@ pub struct DeclaredProbe {
 impl Rule {
     /// The engine needs eBPF for this rule.
     pub fn needs_ebpf(&self) -> bool {
-        self.check.metric.signal.needs_ebpf() || self.only_if.as_ref().is_some_and(|l| l.metric.signal.needs_ebpf())
+        self.check.metric.signal.needs_ebpf()
+            || self
+                .only_if
+                .as_ref()
+                .is_some_and(|l| l.metric.signal.needs_ebpf())
     }
 }
 

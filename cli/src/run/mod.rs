@@ -111,7 +111,8 @@ pub fn execute(
     // with the pid, then releases it.
     let mut cmd = if attach.is_some() {
         let mut sh = Command::new("/bin/sh");
-        sh.args(["-c", "read _ && exec \"$0\" \"$@\""]).arg(&cfg.binary);
+        sh.args(["-c", "read _ && exec \"$0\" \"$@\""])
+            .arg(&cfg.binary);
         sh
     } else {
         Command::new(&cfg.binary)
@@ -132,7 +133,9 @@ pub fn execute(
     } else {
         Stdio::null()
     };
-    cmd.stdin(stdin).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     // Its own process group, so that a timeout kills everything the tests started.
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
 

@@ -14,7 +14,11 @@ pub fn field_offsets(
     file: &object::File,
     wanted: &[(&str, &str)],
 ) -> Result<HashMap<(String, String), u64>, String> {
-    let endian = if file.is_little_endian() { RunTimeEndian::Little } else { RunTimeEndian::Big };
+    let endian = if file.is_little_endian() {
+        RunTimeEndian::Little
+    } else {
+        RunTimeEndian::Big
+    };
     let load = |id: gimli::SectionId| -> Result<Cow<[u8]>, gimli::Error> {
         Ok(file
             .section_by_name(id.name())
@@ -23,11 +27,19 @@ pub fn field_offsets(
     };
     let sections = gimli::DwarfSections::load(load).map_err(|e| format!("reading DWARF: {e}"))?;
     let dwarf = sections.borrow(|s| EndianSlice::new(s, endian));
-    let packages: Vec<&str> = wanted.iter().map(|(s, _)| s.rsplit_once('.').map_or(*s, |(p, _)| p)).collect();
+    let packages: Vec<&str> = wanted
+        .iter()
+        .map(|(s, _)| s.rsplit_once('.').map_or(*s, |(p, _)| p))
+        .collect();
     let mut found = HashMap::new();
     let mut units = dwarf.units();
-    while let Some(header) = units.next().map_err(|e| format!("reading DWARF units: {e}"))? {
-        let unit = dwarf.unit(header).map_err(|e| format!("reading a DWARF unit: {e}"))?;
+    while let Some(header) = units
+        .next()
+        .map_err(|e| format!("reading DWARF units: {e}"))?
+    {
+        let unit = dwarf
+            .unit(header)
+            .map_err(|e| format!("reading a DWARF unit: {e}"))?;
         let unit_name = unit
             .name
             .map(|n| String::from_utf8_lossy(n.slice()).into_owned())
@@ -37,7 +49,10 @@ pub fn field_offsets(
         }
         let mut entries = unit.entries();
         let mut current_struct: Option<(String, isize)> = None;
-        while let Some(entry) = entries.next_dfs().map_err(|e| format!("reading DWARF entries: {e}"))? {
+        while let Some(entry) = entries
+            .next_dfs()
+            .map_err(|e| format!("reading DWARF entries: {e}"))?
+        {
             let depth = entry.depth();
             if current_struct.as_ref().is_some_and(|(_, d)| depth <= *d) {
                 current_struct = None;

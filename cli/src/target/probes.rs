@@ -28,7 +28,9 @@ pub fn entry_offset(info: &BinaryInfo, symbol: &str) -> Result<u64, Missing> {
         symbol: symbol.to_string(),
         what: what.to_string(),
     };
-    let (addr, _) = info.function(symbol).ok_or_else(|| missing("no such function symbol (inlined or stripped)"))?;
+    let (addr, _) = info
+        .function(symbol)
+        .ok_or_else(|| missing("no such function symbol (inlined or stripped)"))?;
     let file = object::File::parse(info.data()).map_err(|_| missing("cannot parse the binary"))?;
     file_offset(&file, addr).ok_or_else(|| missing("address outside the file's sections"))
 }
@@ -39,12 +41,15 @@ pub fn ret_offsets(info: &BinaryInfo, symbol: &str) -> Result<Vec<u64>, Missing>
         symbol: symbol.to_string(),
         what: what.to_string(),
     };
-    let (addr, size) = info.function(symbol).ok_or_else(|| missing("no such function symbol (inlined or stripped)"))?;
+    let (addr, size) = info
+        .function(symbol)
+        .ok_or_else(|| missing("no such function symbol (inlined or stripped)"))?;
     let file = object::File::parse(info.data()).map_err(|_| missing("cannot parse the binary"))?;
     if file.architecture() != object::Architecture::X86_64 {
         return Err(missing("return values are decoded on amd64 only"));
     }
-    let start = file_offset(&file, addr).ok_or_else(|| missing("address outside the file's sections"))?;
+    let start =
+        file_offset(&file, addr).ok_or_else(|| missing("address outside the file's sections"))?;
     let code = info
         .data()
         .get(start as usize..(start + size) as usize)
@@ -68,9 +73,12 @@ pub fn indirect_call_offsets(info: &BinaryInfo, symbol: &str) -> Result<Vec<u64>
         symbol: symbol.to_string(),
         what: what.to_string(),
     };
-    let (addr, size) = info.function(symbol).ok_or_else(|| missing("no such function symbol (inlined or stripped)"))?;
+    let (addr, size) = info
+        .function(symbol)
+        .ok_or_else(|| missing("no such function symbol (inlined or stripped)"))?;
     let file = object::File::parse(info.data()).map_err(|_| missing("cannot parse the binary"))?;
-    let start = file_offset(&file, addr).ok_or_else(|| missing("address outside the file's sections"))?;
+    let start =
+        file_offset(&file, addr).ok_or_else(|| missing("address outside the file's sections"))?;
     let code = info
         .data()
         .get(start as usize..(start + size) as usize)
@@ -78,22 +86,32 @@ pub fn indirect_call_offsets(info: &BinaryInfo, symbol: &str) -> Result<Vec<u64>
     let decoder = iced_x86::Decoder::with_ip(64, code, addr, iced_x86::DecoderOptions::NONE);
     Ok(decoder
         .into_iter()
-        .filter(|i| i.mnemonic() == iced_x86::Mnemonic::Call && i.op0_kind() != iced_x86::OpKind::NearBranch64)
+        .filter(|i| {
+            i.mnemonic() == iced_x86::Mnemonic::Call
+                && i.op0_kind() != iced_x86::OpKind::NearBranch64
+        })
         .map(|i| start + (i.ip() - addr))
         .collect())
 }
 
 /// runtime.waitReasonStrings: the text of every gopark reason code, read from the binary.
 pub fn wait_reasons(info: &BinaryInfo) -> Vec<String> {
-    let Ok(file) = object::File::parse(info.data()) else { return Vec::new() };
-    let Some(sym) = file.symbols().find(|s| s.name() == Ok("runtime.waitReasonStrings")) else {
+    let Ok(file) = object::File::parse(info.data()) else {
+        return Vec::new();
+    };
+    let Some(sym) = file
+        .symbols()
+        .find(|s| s.name() == Ok("runtime.waitReasonStrings"))
+    else {
         return Vec::new();
     };
     let read = |addr: u64, len: u64| -> Option<Vec<u8>> {
         let off = file_offset(&file, addr)? as usize;
         info.data().get(off..off + len as usize).map(<[u8]>::to_vec)
     };
-    let Some(table) = read(sym.address(), sym.size()) else { return Vec::new() };
+    let Some(table) = read(sym.address(), sym.size()) else {
+        return Vec::new();
+    };
     table
         .chunks_exact(16)
         .map(|pair| {
@@ -102,7 +120,9 @@ pub fn wait_reasons(info: &BinaryInfo) -> Vec<String> {
             if len == 0 || len > 256 {
                 return String::new();
             }
-            read(ptr, len).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
+            read(ptr, len)
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default()
         })
         .collect()
 }
