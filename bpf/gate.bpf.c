@@ -16,6 +16,7 @@
 typedef unsigned long long u64;
 typedef unsigned int u32;
 typedef unsigned char u8;
+typedef unsigned short u16;
 
 // x86-64 user register layout as the kernel hands it to uprobe programs.
 struct regs {
@@ -30,7 +31,14 @@ struct regs {
 volatile const u32 target_tgid = 0;
 volatile const u32 goid_offset = 0;      // offsetof(runtime.g, goid)
 volatile const u32 test_name_offset = 0; // offsetof(testing.common, name) (T embeds common first)
-volatile const u32 schedlink_offset = 0; // offsetof(runtime.g, schedlink)
+volatile const u32 status_offset = 0;    // offsetof(runtime.g, atomicstatus)
+volatile const u32 waitreason_offset = 0; // offsetof(runtime.g, waitreason)
+volatile const u32 mcache_alloc_offset = 0;           // offsetof(runtime.mcache, alloc)
+volatile const u32 span_alloc_count_offset = 0;       // offsetof(runtime.mspan, allocCount)
+volatile const u32 span_count_before_cache_offset = 0; // offsetof(runtime.mspan, allocCountBeforeCache)
+volatile const u32 span_elemsize_offset = 0;          // offsetof(runtime.mspan, elemsize)
+volatile const u64 allgs_vaddr = 0;   // &runtime.allgs in the binary
+volatile const u64 os_exit_vaddr = 0; // os.Exit's address in the binary
 
 // Event kinds sent to userspace.
 enum {
@@ -40,7 +48,8 @@ enum {
 	EV_TICKER_NEW = 4,  // time.newTimer with a period: timer pointer, period, stack
 	EV_TICKER_STOP = 5, // time.stopTimer on a tracked ticker
 	EV_PROBE_HIT = 6,   // a user-declared probe fired (first hits per test, with stack)
-	EV_LOST = 7,        // never sent: counted in the `lost` map instead
+	EV_GO_ALIVE = 7,    // at exit: a live goroutine a test owns: status, wait reason
+	EV_EXIT = 8,        // the exit snapshot ran: goroutines walked, reported
 };
 
 struct event {
@@ -70,24 +79,11 @@ struct {
 // goid -> goid of the owning test goroutine (ancestry, maintained in the kernel).
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 1 << 18);
 	__type(key, u64);
 	__type(value, u64);
 } owner SEC(".maps");
-
-// Last scheduling state of a live goroutine: why it parked, whether it was readied since.
-struct gstate {
-	u8 reason;
-	u8 runnable;
-	u8 pad[6];
-	u64 ts;
-};
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1 << 18);
-	__type(key, u64);
-	__type(value, struct gstate);
-} gstates SEC(".maps");
 
 // A goroutine creation in flight: runtime.newproc (creator's stack) -> newproc1 RET (new g).
 struct pending_go {
@@ -122,6 +118,7 @@ struct {
 // Tickers alive: timer pointer -> 1.
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 1 << 16);
 	__type(key, u64);
 	__type(value, u8);
@@ -156,6 +153,7 @@ struct count_key {
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 1 << 16);
 	__type(key, struct count_key);
 	__type(value, u64);
@@ -338,75 +336,116 @@ int go_exit(struct regs *ctx)
 			bpf_ringbuf_submit(e, 0);
 	}
 	bpf_map_delete_elem(&owner, &goid);
-	bpf_map_delete_elem(&gstates, &goid);
 	return 0;
 }
 
-// runtime.gopark(unlockf, lock, reason waitReason, ...): why the goroutine blocks. Hot: map only.
-SEC("uprobe")
-int go_park(struct regs *ctx)
+static __always_inline void charge_alloc(struct regs *ctx, u64 objects, u64 bytes)
 {
-	if (!traced())
-		return 0;
-	u64 goid = goid_of(ctx->r14);
-	if (!root_of(goid))
-		return 0;
-	struct gstate s = {};
-	s.reason = (u8)ctx->rcx;
-	s.ts = bpf_ktime_get_ns();
-	bpf_map_update_elem(&gstates, &goid, &s, BPF_ANY);
-	return 0;
-}
-
-static __always_inline void mark_runnable(u64 goid)
-{
-	struct gstate *s = bpf_map_lookup_elem(&gstates, &goid);
-	if (s)
-		s->runnable = 1;
-}
-
-// runtime.ready(gp *g, ...): a parked goroutine was made runnable.
-SEC("uprobe")
-int go_ready(struct regs *ctx)
-{
-	if (!traced())
-		return 0;
-	mark_runnable(goid_of(ctx->rax));
-	return 0;
-}
-
-// runtime.injectglist(glist *gList): goroutines made runnable in a batch,
-// as the network poller does when a peer closes a connection (no ready() call).
-SEC("uprobe")
-int go_ready_list(struct regs *ctx)
-{
-	if (!traced())
-		return 0;
-	u64 g = 0;
-	bpf_probe_read_user(&g, sizeof(g), (void *)ctx->rax);
-	for (int i = 0; i < 64 && g; i++) {
-		mark_runnable(goid_of(g));
-		u64 next = 0;
-		bpf_probe_read_user(&next, sizeof(next), (void *)(g + schedlink_offset));
-		g = next;
-	}
-	return 0;
-}
-
-// runtime.mallocgc(size, typ, needzero): count and bytes per owning test, in the kernel.
-SEC("uprobe")
-int alloc(struct regs *ctx)
-{
-	if (!traced())
-		return 0;
 	u64 root = root_of(goid_of(ctx->r14));
 	struct alloc_stat *s = bpf_map_lookup_elem(&allocs, &root);
 	if (s) {
-		s->count += 1;
-		s->bytes += ctx->rax;
+		s->count += objects;
+		s->bytes += bytes;
 	} else {
-		struct alloc_stat init = {1, ctx->rax};
+		struct alloc_stat init = {objects, bytes};
 		bpf_map_update_elem(&allocs, &root, &init, BPF_NOEXIST);
+	}
+}
+
+// runtime.(*mcache).refill(c, spc): the P's cached span of a size class is
+// full. The runtime counts its allocations here too: slots used since it
+// was cached, times the element size. One hit per span, not per object
+// (a uprobe per mallocgc call costs more than the allocation itself).
+SEC("uprobe")
+int alloc_refill(struct regs *ctx)
+{
+	if (!traced())
+		return 0;
+	u64 span = 0;
+	u64 spc = ctx->rbx & 0xff;
+	bpf_probe_read_user(&span, sizeof(span), (void *)(ctx->rax + mcache_alloc_offset + spc * 8));
+	if (!span)
+		return 0;
+	u16 used = 0, before = 0;
+	u64 elemsize = 0;
+	bpf_probe_read_user(&used, sizeof(used), (void *)(span + span_alloc_count_offset));
+	bpf_probe_read_user(&before, sizeof(before), (void *)(span + span_count_before_cache_offset));
+	bpf_probe_read_user(&elemsize, sizeof(elemsize), (void *)(span + span_elemsize_offset));
+	if (used <= before)
+		return 0;
+	charge_alloc(ctx, used - before, (u64)(used - before) * elemsize);
+	return 0;
+}
+
+// runtime.(*mcache).allocLarge(c, size, noscan): one object over 32 KiB.
+SEC("uprobe")
+int alloc_large(struct regs *ctx)
+{
+	if (!traced())
+		return 0;
+	charge_alloc(ctx, 1, ctx->rbx);
+	return 0;
+}
+
+// os.Exit(code): the test binary is about to exit (testing's main calls it
+// with m.Run's result). Walk runtime.allgs once and report every live
+// goroutine a test owns, with its status and wait reason: the state at exit,
+// exactly, with no probe on the scheduler's hot paths.
+struct snapshot_ctx {
+	u64 allgs;
+	u64 count;
+	u64 reported;
+};
+
+static long snapshot_one(u64 i, struct snapshot_ctx *c)
+{
+	if (i >= c->count)
+		return 1;
+	u64 g = 0;
+	bpf_probe_read_user(&g, sizeof(g), (void *)(c->allgs + i * 8));
+	if (!g)
+		return 0;
+	u64 goid = goid_of(g);
+	u64 root = root_of(goid);
+	if (!root || root == goid)
+		return 0;
+	u32 status = 0;
+	u8 reason = 0;
+	bpf_probe_read_user(&status, sizeof(status), (void *)(g + status_offset));
+	bpf_probe_read_user(&reason, sizeof(reason), (void *)(g + waitreason_offset));
+	status &= ~0x1000; // _Gscan
+	if (status == 6 || status == 0) // _Gdead, _Gidle
+		return 0;
+	struct event *e = reserve(EV_GO_ALIVE, goid);
+	if (!e)
+		return 0;
+	e->root = root;
+	e->a = status;
+	e->b = reason;
+	bpf_ringbuf_submit(e, 0);
+	c->reported++;
+	return 0;
+}
+
+SEC("uprobe")
+int exit_snapshot(struct regs *ctx)
+{
+	if (!traced())
+		return 0;
+	// PIE binaries load at a bias: the probe's own address tells it.
+	u64 bias = ctx->rip - os_exit_vaddr;
+	struct {
+		u64 ptr;
+		u64 len;
+	} allgs = {};
+	bpf_probe_read_user(&allgs, sizeof(allgs), (void *)(allgs_vaddr + bias));
+	struct snapshot_ctx c = {.allgs = allgs.ptr, .count = allgs.len, .reported = 0};
+	bpf_loop(allgs.len < (1 << 20) ? allgs.len : (1 << 20), snapshot_one, &c, 0);
+	struct event *e = reserve(EV_EXIT, goid_of(ctx->r14));
+	if (e) {
+		e->a = allgs.len;
+		e->b = c.reported;
+		bpf_ringbuf_submit(e, 0);
 	}
 	return 0;
 }

@@ -73,6 +73,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
     pub timeout: Duration,
 
+    /// Turn on an opt-in rule (one whose file says enabled = false); repeatable.
+    ///
+    /// Example: --enable sync-pool-low-reuse
+    #[arg(long, value_name = "RULE_ID")]
+    pub enable: Vec<String>,
+
     /// Run without eBPF: only rules that need no eBPF are checked; the others are reported as skipped.
     #[arg(long)]
     pub no_ebpf: bool,

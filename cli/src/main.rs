@@ -15,6 +15,7 @@ mod run;
 mod target;
 
 use std::process::ExitCode;
+use std::time::Instant;
 
 use clap::Parser;
 
@@ -83,6 +84,7 @@ fn list_rules(args: RulesArgs) -> Result<i32, GateError> {
         "{:<20} {:<8} {:<7} {:<22} TITLE",
         "ID", "SEVERITY", "SCOPE", "CHECK"
     );
+    // Opt-in rules are marked: they run only with `gate run --enable ID`.
     for r in &set.rules {
         let check = format!("{} {}", r.check.metric.name, r.check.describe());
         println!(
@@ -91,14 +93,20 @@ fn list_rules(args: RulesArgs) -> Result<i32, GateError> {
             r.severity.as_str(),
             r.scope.as_str(),
             check,
-            r.title
+            if r.enabled {
+                r.title.clone()
+            } else {
+                format!("{} (opt-in: --enable {})", r.title, r.id)
+            }
         );
     }
     Ok(exit::OK)
 }
 
 fn run(args: RunArgs) -> Result<i32, GateError> {
-    let rule_set = load_rules(&args.rules)?;
+    let rule_set = load_rules(&args.rules)?
+        .select(&args.enable)
+        .map_err(GateError::Usage)?;
     let cwd = std::env::current_dir()
         .map_err(|e| GateError::io("cannot read the current directory", e))?;
     let root = target::repository_root(&cwd);
@@ -132,10 +140,14 @@ fn run(args: RunArgs) -> Result<i32, GateError> {
                 .into(),
         ));
     }
-    let infos = binaries
-        .iter()
-        .map(|b| target::inspect(&b.path, &root))
-        .collect::<Result<Vec<_>, _>>()?;
+    // Start-up phases, printed with GATE_TIMINGS=1 (bench/overhead.py reads them).
+    let mut inspect_ms = Vec::new();
+    let mut infos = Vec::new();
+    for b in &binaries {
+        let started = Instant::now();
+        infos.push(target::inspect(&b.path, &root)?);
+        inspect_ms.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
 
     let engine = EnginePlan::from_rules(&rule_set, args.no_ebpf);
     if engine.enabled {
@@ -144,7 +156,8 @@ fn run(args: RunArgs) -> Result<i32, GateError> {
     let mut probes_attached = vec![false; engine.user_probes.len()];
 
     let mut reports = Vec::new();
-    for (binary, info) in binaries.iter().zip(&infos) {
+    let mut finished_sessions = Vec::new();
+    for ((binary, info), inspect_ms) in binaries.iter().zip(&infos).zip(&inspect_ms) {
         let cfg = run::RunConfig {
             binary: binary.path.clone(),
             workdir: binary.workdir.clone(),
@@ -153,6 +166,7 @@ fn run(args: RunArgs) -> Result<i32, GateError> {
             framed: info.supports_framed_output(),
         };
         // Plan the probes for this binary before it starts: a missing symbol is an error now, not a silent pass.
+        let planning = Instant::now();
         let plan = if engine.enabled {
             let present: Vec<bool> = engine
                 .user_probes
@@ -181,10 +195,14 @@ fn run(args: RunArgs) -> Result<i32, GateError> {
         } else {
             None
         };
+        let plan_ms = planning.elapsed().as_secs_f64() * 1000.0;
         let mut session = None;
+        let mut attach_ms = 0.0;
         let mut attach = |pid: u32| -> Result<(), GateError> {
             if let Some((plan, _)) = &plan {
+                let started = Instant::now();
                 session = Some(bpf::start(plan, &binary.path, pid)?);
+                attach_ms = started.elapsed().as_secs_f64() * 1000.0;
             }
             Ok(())
         };
@@ -195,9 +213,25 @@ fn run(args: RunArgs) -> Result<i32, GateError> {
             &mut |e| progress.on_event(e),
         )?;
         progress.finish();
+        if std::env::var_os("GATE_TIMINGS").is_some() {
+            eprintln!(
+                "gate: {}: start-up {:.1} ms (inspect {inspect_ms:.1}, plan {plan_ms:.1}, load+attach {attach_ms:.1})",
+                info.package,
+                inspect_ms + plan_ms + attach_ms
+            );
+        }
+        let after_run = Instant::now();
         let mut observations = observe::collect(&record, args.timeout);
-        if let (Some(session), Some((_, user))) = (session, &plan) {
+        if let (Some(mut session), Some((_, user))) = (session, &plan) {
+            let finishing = Instant::now();
             let bpf_record = session.finish();
+            finished_sessions.push(session);
+            if std::env::var_os("GATE_TIMINGS").is_some() {
+                eprintln!(
+                    "gate: engine finish {:.1} ms",
+                    finishing.elapsed().as_secs_f64() * 1000.0
+                );
+            }
             let names: Vec<observe::engine::ProbeName> = user
                 .iter()
                 .enumerate()
@@ -219,8 +253,10 @@ fn run(args: RunArgs) -> Result<i32, GateError> {
                     seen.lost_events
                 ));
             }
+            observations.warnings.extend(seen.notes.iter().cloned());
             observations.engine = Some(seen);
         }
+        let interpreted_ms = after_run.elapsed().as_secs_f64() * 1000.0;
         let checks = rules::evaluate(&rule_set, &observations);
         // A binary gate built is gone after the run: point at its package directory instead.
         let shown_path = match &binary.workdir {
@@ -230,6 +266,13 @@ fn run(args: RunArgs) -> Result<i32, GateError> {
         let mut binary_report =
             report::BinaryReport::build(info, shown_path, &observations, &checks, &rule_set);
         binary_report.built = binary.built_from.is_some();
+        if std::env::var_os("GATE_TIMINGS").is_some() {
+            eprintln!(
+                "gate: {}: after the run {:.1} ms (observations {interpreted_ms:.1})",
+                info.package,
+                after_run.elapsed().as_secs_f64() * 1000.0
+            );
+        }
         reports.push(binary_report);
     }
     if let Some(i) = probes_attached
@@ -255,6 +298,9 @@ fn run(args: RunArgs) -> Result<i32, GateError> {
         report::sarif::write(&report, &rule_set, &root, path)?;
     }
     print!("{}", report::terminal::render(&report, &rule_set));
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+    bpf::release_in_background(finished_sessions);
     Ok(if report.passed() {
         exit::OK
     } else {

@@ -49,13 +49,13 @@ fn leaked_goroutines_are_reported_at_the_line_that_started_them() {
         f(
             "goroutine-leak",
             "TestLeakFromGrandchild",
-            line_of(LEAK, "go func() { result <- 42 }()"),
+            line_of(LEAK, "go func() { // nobody receives"),
         ),
         // Inside a subtest: charged to the subtest.
         f(
             "goroutine-leak",
             "TestSubtestLeak/inner",
-            line_of(LEAK, "go func() { <-never }()"),
+            line_of(LEAK, "go func() { close(started); <-never }()"),
         ),
         // An httptest server never closed: its accept loop and connection goroutine at NewServer,
         // the client's keep-alive goroutines at http.Get.
@@ -83,7 +83,7 @@ fn leaked_goroutines_are_reported_at_the_line_that_started_them() {
         f(
             "goroutine-lingering",
             "TestFinishesLate",
-            line_of(LEAK, "go func() { time.Sleep(20"),
+            line_of(LEAK, "go func() { close(started); time.Sleep(20"),
         ),
     ];
     want.sort();
@@ -187,7 +187,7 @@ fn a_pool_that_is_never_put_back_has_low_reuse() {
         return;
     }
     let file = "fixtures-go/pool/lowreuse/lowreuse_test.go";
-    let (run, got, report) = findings(&["pool/lowreuse"], &[]);
+    let (run, got, report) = findings(&["pool/lowreuse"], &["--enable", "sync-pool-low-reuse"]);
     assert_eq!(run.code, 1);
     assert_eq!(
         got,
@@ -205,7 +205,7 @@ fn a_pool_that_is_never_put_back_has_low_reuse() {
         message.contains("lowreuse.bufPool: 500 Get, 500 New, 0 Put, reuse 0%"),
         "{message}"
     );
-    let (run, got, _) = findings(&["pool/reused"], &[]);
+    let (run, got, _) = findings(&["pool/reused"], &["--enable", "sync-pool-low-reuse"]);
     assert_eq!((run.code, got), (0, vec![]));
 }
 

@@ -34,15 +34,6 @@ struct CountKey {
 
 #[repr(C)]
 #[derive(Clone, Copy, Default)]
-struct GState {
-    reason: u8,
-    runnable: u8,
-    pad: [u8; 6],
-    ts: u64,
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
 struct RawProbeConf {
     object_arg: u32,
     pred_arg: u32,
@@ -57,8 +48,6 @@ struct RawProbeConf {
 unsafe impl Pod for AllocStat {}
 // SAFETY: as above.
 unsafe impl Pod for CountKey {}
-// SAFETY: as above (explicit padding bytes).
-unsafe impl Pod for GState {}
 // SAFETY: as above.
 unsafe impl Pod for RawProbeConf {}
 
@@ -98,14 +87,26 @@ pub struct Session {
 
 /// Loads the programs for `tgid`, attaches `plan` to `binary` and starts reading events.
 pub fn start(plan: &Plan, binary: &Path, tgid: u32) -> Result<Session, EngineError> {
-    let goid_offset = plan.goid_offset as u32;
-    let name_offset = plan.test_name_offset as u32;
-    let schedlink_offset = plan.schedlink_offset as u32;
-    let mut ebpf = EbpfLoader::new()
-        .override_global("target_tgid", &tgid, true)
-        .override_global("goid_offset", &goid_offset, true)
-        .override_global("test_name_offset", &name_offset, true)
-        .override_global("schedlink_offset", &schedlink_offset, true)
+    let o = &plan.offsets;
+    let u32s = [
+        ("goid_offset", o.goid),
+        ("test_name_offset", o.test_name),
+        ("status_offset", o.status),
+        ("waitreason_offset", o.waitreason),
+        ("mcache_alloc_offset", o.mcache_alloc),
+        ("span_alloc_count_offset", o.span_alloc_count),
+        ("span_count_before_cache_offset", o.span_count_before_cache),
+        ("span_elemsize_offset", o.span_elemsize),
+    ]
+    .map(|(name, v)| (name, v as u32));
+    let mut loader = EbpfLoader::new();
+    loader.override_global("target_tgid", &tgid, true);
+    for (name, value) in &u32s {
+        loader.override_global(name, value, true);
+    }
+    loader.override_global("allgs_vaddr", &o.allgs_vaddr, true);
+    loader.override_global("os_exit_vaddr", &o.os_exit_vaddr, true);
+    let mut ebpf = loader
         .load(OBJECT)
         .map_err(|e| EngineError::Load(e.to_string()))?;
 
@@ -175,6 +176,7 @@ pub fn start(plan: &Plan, binary: &Path, tgid: u32) -> Result<Session, EngineErr
             cookie: Some(a.cookie),
         };
         // All processes: uprobes with a pid see only that thread; the tgid filter is in BPF.
+        // The program owns its links: dropping the session detaches them.
         program
             .attach(point, binary, UProbeScope::AllProcesses)
             .map_err(|e| EngineError::Attach {
@@ -226,6 +228,49 @@ fn read_events(mut ring: RingBuf<MapData>, stop: &AtomicBool) -> Vec<BpfEvent> {
     }
 }
 
+/// Detaching a uprobe waits for a kernel grace period, one after the other
+/// (about 50 ms each measured here, 0.7 s for a full plan). Nothing needs to
+/// wait for that: a forked child inherits the descriptors and drops them
+/// after gate has exited, so gate's own exit closes only its duplicates.
+pub fn release_in_background(sessions: Vec<Session>) {
+    if sessions.is_empty() {
+        return;
+    }
+    // SAFETY: getpid has no preconditions.
+    let parent = unsafe { libc::getpid() };
+    // SAFETY: fork in a multithreaded process: the child only calls
+    // async-signal-safe functions (setsid, close, getppid, nanosleep, _exit)
+    // and never returns into Rust.
+    let pid = unsafe { libc::fork() };
+    if pid == 0 {
+        // SAFETY: see above. Closing stdio lets pipes reading gate's output
+        // see EOF at once; waiting for the parent to be gone makes this
+        // process hold the last references, so the slow detaching is here.
+        unsafe {
+            libc::setsid();
+            libc::close(0);
+            libc::close(1);
+            libc::close(2);
+            let pause = libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 10_000_000,
+            };
+            for _ in 0..1000 {
+                if libc::getppid() != parent {
+                    break;
+                }
+                libc::nanosleep(&pause, std::ptr::null_mut());
+            }
+            libc::_exit(0);
+        }
+    }
+    if pid > 0 {
+        // The child holds the last references now; closing ours at exit is cheap.
+        std::mem::forget(sessions);
+    }
+    // fork failed: the sessions drop here, detaching in the foreground.
+}
+
 /// CLOCK_MONOTONIC now, the clock of the Go runtime's nanotime and of bpf_ktime_get_ns.
 fn monotonic_ns() -> u64 {
     let mut ts = libc::timespec {
@@ -240,8 +285,10 @@ fn monotonic_ns() -> u64 {
 }
 
 impl Session {
-    /// Stops reading (after the child exited), drains the ring buffer and reads the aggregates.
-    pub fn finish(mut self) -> BpfRecord {
+    /// Stops reading (after the child exited), drains the ring buffer and
+    /// reads the aggregates. The probes stay attached (they only fire for
+    /// the exited tgid) until the session is dropped or released.
+    pub fn finish(&mut self) -> BpfRecord {
         self.stop.store(true, Ordering::Release);
         let events = self
             .reader
@@ -268,13 +315,6 @@ impl Session {
                     .push((k.probe as u32, k.root, k.object, v));
             }
         }
-        if let Some(map) = self.ebpf.map("gstates")
-            && let Ok(states) = BpfHashMap::<_, u64, GState>::try_from(map)
-        {
-            for (goid, s) in states.iter().flatten() {
-                aggregates.parked.push((goid, s.reason, s.runnable != 0));
-            }
-        }
         if let Some(map) = self.ebpf.map("timer_deadline")
             && let Ok(deadlines) = BpfHashMap::<_, u64, u64>::try_from(map)
         {
@@ -288,9 +328,9 @@ impl Session {
         {
             aggregates.lost = lost.get(&0, 0).unwrap_or(0);
         }
+
         aggregates.allocs.sort_unstable();
         aggregates.counts.sort_unstable();
-        aggregates.parked.sort_unstable();
         BpfRecord { events, aggregates }
     }
 }

@@ -6,7 +6,7 @@
 mod loader;
 pub mod plan;
 
-pub use loader::{EngineError, start};
+pub use loader::{EngineError, release_in_background, start};
 
 /// Checks, before anything runs, that this process may load eBPF programs
 /// and attach uprobes: root, or CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN).
@@ -73,6 +73,18 @@ pub enum BpfEvent {
         root: u64,
         timer: u64,
     },
+    /// At exit: a live goroutine a test owns, its runtime status and wait reason code.
+    GoAlive {
+        goid: u64,
+        root: u64,
+        status: u32,
+        wait_reason: u8,
+    },
+    /// The exit snapshot ran over `walked` goroutines.
+    Exit {
+        walked: u64,
+        reported: u64,
+    },
     /// One of the first hits of a counted probe in a test, with its call stack.
     ProbeHit {
         goid: u64,
@@ -90,8 +102,6 @@ pub struct Aggregates {
     pub allocs: Vec<(u64, u64, u64)>,
     /// (probe index, owning test goroutine, object) -> hits.
     pub counts: Vec<(u32, u64, u64, u64)>,
-    /// Live goroutines at exit: goid -> (last park reason code, readied since).
-    pub parked: Vec<(u64, u8, bool)>,
     /// goid -> latest deadline (CLOCK_MONOTONIC ns) of a timer it created; i64::MAX for tickers.
     pub timer_deadlines: Vec<(u64, u64)>,
     /// CLOCK_MONOTONIC when the aggregates were read (after the child exited).
@@ -170,6 +180,16 @@ pub fn decode(b: &[u8]) -> Option<BpfEvent> {
             probe: a as u32,
             object: bb,
             stack: stack(),
+        },
+        7 => BpfEvent::GoAlive {
+            goid,
+            root,
+            status: a as u32,
+            wait_reason: bb as u8,
+        },
+        8 => BpfEvent::Exit {
+            walked: a,
+            reported: bb,
         },
         _ => return None,
     })

@@ -53,9 +53,22 @@ pub const FIRST_USER_PROBE: u32 = 8;
 pub struct Plan {
     pub attachments: Vec<Attachment>,
     pub confs: Vec<(u32, ProbeConf)>,
-    pub goid_offset: u64,
-    pub test_name_offset: u64,
-    pub schedlink_offset: u64,
+    pub offsets: Offsets,
+}
+
+/// Where the programs find things in the Go runtime's memory (DWARF and symbols).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Offsets {
+    pub goid: u64,
+    pub test_name: u64,
+    pub status: u64,
+    pub waitreason: u64,
+    pub mcache_alloc: u64,
+    pub span_alloc_count: u64,
+    pub span_count_before_cache: u64,
+    pub span_elemsize: u64,
+    pub allgs_vaddr: u64,
+    pub os_exit_vaddr: u64,
 }
 
 /// Builds the plan; a missing symbol or struct field names what is missing.
@@ -64,11 +77,23 @@ pub fn plan(
     signals: &[EngineSignal],
     user: &[UserProbe],
 ) -> Result<Plan, Missing> {
-    let offsets =
-        probes::struct_offsets(info, &[("runtime.g", "goid"), ("testing.common", "name")])?;
+    let o = probes::struct_offsets(
+        info,
+        &[
+            ("runtime.g", "goid"),
+            ("testing.common", "name"),
+            ("runtime.g", "atomicstatus"),
+            ("runtime.g", "waitreason"),
+        ],
+    )?;
     let mut plan = Plan {
-        goid_offset: offsets[0],
-        test_name_offset: offsets[1],
+        offsets: Offsets {
+            goid: o[0],
+            test_name: o[1],
+            status: o[2],
+            waitreason: o[3],
+            ..Offsets::default()
+        },
         ..Plan::default()
     };
     let entry = |plan: &mut Plan,
@@ -101,17 +126,36 @@ pub fn plan(
     rets(&mut plan, "go_create_ret", "runtime.newproc1")?;
     if signals.contains(&EngineSignal::Goroutines) {
         entry(&mut plan, "go_exit", "runtime.goexit1", 0)?;
-        entry(&mut plan, "go_park", "runtime.gopark", 0)?;
-        entry(&mut plan, "go_ready", "runtime.ready", 0)?;
-        entry(&mut plan, "go_ready_list", "runtime.injectglist", 0)?;
+        // The state of every live goroutine, read once when the binary exits.
+        entry(&mut plan, "exit_snapshot", "os.Exit", 0)?;
+        plan.offsets.os_exit_vaddr = info.function("os.Exit").map_or(0, |(a, _)| a);
+        plan.offsets.allgs_vaddr = info.variable("runtime.allgs").ok_or_else(|| Missing {
+            symbol: "runtime.allgs".into(),
+            what: "no such data symbol (stripped symbol table?)".into(),
+        })?;
     }
-    if signals.contains(&EngineSignal::Tickers) {
+    // Timers tell a goroutine waiting on its own timer from a blocked one, and make the ticker metrics.
+    if signals.contains(&EngineSignal::Tickers) || signals.contains(&EngineSignal::Goroutines) {
         entry(&mut plan, "timer_new_entry", "time.newTimer", 0)?;
         rets(&mut plan, "timer_new_ret", "time.newTimer")?;
         entry(&mut plan, "timer_stop", "time.stopTimer", 0)?;
     }
     if signals.contains(&EngineSignal::Allocations) {
-        entry(&mut plan, "alloc", "runtime.mallocgc", 0)?;
+        let o = probes::struct_offsets(
+            info,
+            &[
+                ("runtime.mcache", "alloc"),
+                ("runtime.mspan", "allocCount"),
+                ("runtime.mspan", "allocCountBeforeCache"),
+                ("runtime.mspan", "elemsize"),
+            ],
+        )?;
+        plan.offsets.mcache_alloc = o[0];
+        plan.offsets.span_alloc_count = o[1];
+        plan.offsets.span_count_before_cache = o[2];
+        plan.offsets.span_elemsize = o[3];
+        entry(&mut plan, "alloc_refill", "runtime.(*mcache).refill", 0)?;
+        entry(&mut plan, "alloc_large", "runtime.(*mcache).allocLarge", 0)?;
     }
     if signals.contains(&EngineSignal::Pools) && info.has_function("sync.(*Pool).Get") {
         // Get(p) and Put(p, x): the pool is the receiver in RAX. New is called

@@ -42,6 +42,8 @@ pub struct EngineObservations {
     pub instances: BTreeMap<String, Vec<Instance>>,
     /// Events the kernel could not deliver; results are incomplete when non-zero.
     pub lost_events: u64,
+    /// Caveats about these observations, shown as warnings.
+    pub notes: Vec<String>,
 }
 
 /// Park reasons of goroutines nothing will wake (runtime/runtime2.go waitReason strings).
@@ -178,36 +180,64 @@ pub fn interpret(
         }
     }
 
-    // Goroutines alive at exit: blocked for good, or about to finish.
-    let parked: HashMap<u64, (u8, bool)> = record
-        .aggregates
-        .parked
-        .iter()
-        .map(|&(g, r, run)| (g, (r, run)))
-        .collect();
+    // Goroutines alive at exit, as the exit snapshot (os.Exit) saw them.
+    let mut snapshot: Option<HashMap<u64, (u32, u8)>> = None;
+    for e in &record.events {
+        match e {
+            BpfEvent::GoAlive {
+                goid,
+                status,
+                wait_reason,
+                ..
+            } => {
+                snapshot
+                    .get_or_insert_with(HashMap::new)
+                    .insert(*goid, (*status, *wait_reason));
+            }
+            BpfEvent::Exit { .. } => {
+                snapshot.get_or_insert_with(HashMap::new);
+            }
+            _ => {}
+        }
+    }
+    if snapshot.is_none() && !alive.is_empty() {
+        out.notes.push(
+            "the binary did not exit through os.Exit (crash or signal): goroutines still running are \
+             reported as lingering, not classified as leaks"
+                .into(),
+        );
+    }
     let deadlines: HashMap<u64, u64> = record.aggregates.timer_deadlines.iter().copied().collect();
     for (goid, g) in &alive {
         let entry_fn = info.function_at(g.entry).unwrap_or("?").to_string();
-        let (state, leaked) = match parked.get(goid) {
-            None => ("running".to_string(), false),
-            Some((_, true)) => ("runnable".to_string(), false),
-            Some((code, false)) => {
-                let reason = wait_reasons
-                    .get(*code as usize)
-                    .cloned()
-                    .unwrap_or_else(|| format!("wait reason {code}"));
-                let own_timer_pending = deadlines
-                    .get(goid)
-                    .is_some_and(|&when| when > record.aggregates.finished_at_ns);
-                let leaked =
-                    blocks_forever(&reason) && !(reason.starts_with("select") && own_timer_pending);
-                let state = if reason.starts_with("select") && own_timer_pending {
-                    format!("{reason} with a pending timer")
-                } else {
-                    reason
-                };
-                (state, leaked)
-            }
+        let (state, leaked) = match snapshot.as_ref().map(|s| s.get(goid)) {
+            None => ("state unknown (no exit snapshot)".to_string(), false),
+            // Exited between its last event and the snapshot.
+            Some(None) => continue,
+            Some(Some(&(status, code))) => match status {
+                4 => {
+                    let reason = wait_reasons
+                        .get(code as usize)
+                        .cloned()
+                        .unwrap_or_else(|| format!("wait reason {code}"));
+                    let own_timer_pending = deadlines
+                        .get(goid)
+                        .is_some_and(|&when| when > record.aggregates.finished_at_ns);
+                    let timed = reason.starts_with("select") && own_timer_pending;
+                    let leaked = blocks_forever(&reason) && !timed;
+                    let state = if timed {
+                        format!("{reason} with a pending timer")
+                    } else {
+                        reason
+                    };
+                    (state, leaked)
+                }
+                1 => ("runnable".to_string(), false),
+                2 => ("running".to_string(), false),
+                3 => ("in a system call".to_string(), false),
+                9 => ("preempted".to_string(), false),
+                other => (format!("runtime status {other}"), false),
+            },
         };
         let instance = Instance {
             test: test_of(g.root),

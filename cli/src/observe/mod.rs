@@ -320,6 +320,20 @@ pub fn collect(record: &RunRecord, timeout: Duration) -> Observations {
             t.output = tail.clone();
         }
     }
+    // With two pipes, a panic's stderr lines can arrive before the stdout line that
+    // names the test: output of no test after an abnormal end belongs to the test that
+    // ended it (the last failed one).
+    let failed_last = tests
+        .iter_mut()
+        .rev()
+        .find(|t| t.status == TestStatus::Fail);
+    if let Some(t) = failed_last.filter(|_| !clean_exit && !binary_output.is_empty()) {
+        for line in abbreviate(&binary_output) {
+            if !t.output.contains(&line) {
+                t.output.push(line);
+            }
+        }
+    }
     // An abnormal end that no failed test explains (init, TestMain, a rejected flag, os.Exit
     // after the tests) is still a failure: it gets a pseudo-test with the binary's own output.
     let explained = tests.iter().any(|t| t.status == TestStatus::Fail);

@@ -52,6 +52,8 @@ struct RawRule {
     check: Option<Spanned<RawCheck>>,
     probe: Option<Vec<Spanned<RawProbe>>>,
     ignore: Option<Vec<Spanned<RawIgnore>>>,
+    /// false: an opt-in rule, run only with `gate run --enable ID`.
+    enabled: Option<bool>,
 }
 
 /// `[[ignore]]`: objects a lifecycle rule does not count, like goleak's IgnoreTopFunction.
@@ -320,6 +322,7 @@ pub(super) fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, R
         probes,
         ignores,
         origin: origin.to_string(),
+        enabled: raw.enabled.unwrap_or(true),
     })
 }
 

@@ -104,6 +104,8 @@ pub struct Rule {
     pub ignores: Vec<Ignore>,
     /// The file it came from, for messages: a path, or `rules/x.toml (built-in)`.
     pub origin: String,
+    /// Opt-in rules (`enabled = false`) run only when named with `--enable`.
+    pub enabled: bool,
 }
 
 /// A suppression: an object matches when every given field matches.
@@ -158,5 +160,23 @@ pub struct RuleSet {
 impl RuleSet {
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// Keeps the enabled rules, turning on the opt-in ones named in `enable`.
+    pub fn select(mut self, enable: &[String]) -> Result<RuleSet, String> {
+        for id in enable {
+            match self.rules.iter_mut().find(|r| &r.id == id) {
+                Some(rule) => rule.enabled = true,
+                None => {
+                    let ids: Vec<&str> = self.rules.iter().map(|r| r.id.as_str()).collect();
+                    return Err(format!(
+                        "--enable {id}: no such rule; loaded rules: {}",
+                        ids.join(", ")
+                    ));
+                }
+            }
+        }
+        self.rules.retain(|r| r.enabled);
+        Ok(self)
     }
 }

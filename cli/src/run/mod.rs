@@ -139,7 +139,7 @@ pub fn execute(
     // Its own process group, so that a timeout kills everything the tests started.
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
 
-    let start = Instant::now();
+    let mut start = Instant::now();
     let mut child = cmd.spawn().map_err(|e| {
         GateError::io(
             format!("cannot start test binary {}", cfg.binary.display()),
@@ -153,6 +153,8 @@ pub fn execute(
             let _ = child.wait();
             return Err(e);
         }
+        // The test binary's clock starts now: attaching is gate's time, not the tests'.
+        start = Instant::now();
         // Release the trampoline; the test binary then sees EOF on stdin.
         if let Some(mut release) = child.stdin.take() {
             let _ = std::io::Write::write_all(&mut release, b"\n");

@@ -93,6 +93,14 @@ impl BinaryInfo {
         (addr < start + (*size).max(1)).then_some(name.as_str())
     }
 
+    /// Address of a package variable, by symbol name.
+    pub fn variable(&self, symbol: &str) -> Option<u64> {
+        self.data_symbols
+            .iter()
+            .find(|(_, _, n)| n == symbol)
+            .map(|(a, _, _)| *a)
+    }
+
     pub fn has_function(&self, symbol: &str) -> bool {
         self.functions.contains_key(symbol)
     }

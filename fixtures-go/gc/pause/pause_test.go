@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"syscall"
 	"testing"
+	"time"
 )
 
 const regionSize = 128 << 20
@@ -36,6 +37,7 @@ func TestSnapshotStallsGC(t *testing.T) {
 	started, done := make(chan struct{}), make(chan struct{})
 	go snapshot(snap, live, started, done)
 	<-started
+	time.Sleep(20 * time.Millisecond) // the copy is under way now
 	// Ordinary allocation crosses the heap goal, so a collection starts
 	// while the copy runs, and its stop-the-world must wait for the copy.
 	for i := 0; i < 16; i++ {

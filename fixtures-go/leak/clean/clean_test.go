@@ -5,22 +5,32 @@ package clean
 import (
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"sync"
 	"testing"
+	"time"
 )
 
 // TestServerClosed comes first: the client's connection goroutines finish
 // asynchronously after CloseIdleConnections, while the later tests run.
 func TestServerClosed(t *testing.T) {
+	before := runtime.NumGoroutine()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
-	defer srv.Close()
 	client := srv.Client()
-	defer client.CloseIdleConnections()
 	resp, err := client.Get(srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	client.CloseIdleConnections()
+	srv.Close()
+	// The connection goroutines end asynchronously after Close: wait for them.
+	for deadline := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > before; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines still running after Close", runtime.NumGoroutine()-before)
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 func startWorker(wg *sync.WaitGroup) chan<- int {

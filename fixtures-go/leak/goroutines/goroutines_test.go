@@ -10,6 +10,18 @@ import (
 	"time"
 )
 
+// TestServerNeverClosed comes first, so its server goroutines have long
+// settled into their waits when the binary exits.
+func TestServerNeverClosed(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	// srv.Close() forgotten: its accept loop waits for connections forever.
+}
+
 // startWorker returns a channel for jobs; nothing ever closes it.
 func startWorker() chan<- int {
 	jobs := make(chan int)
@@ -25,17 +37,31 @@ func TestWorkerNeverStopped(t *testing.T) {
 	jobs <- 1
 }
 
-// TestFinishesLateMidway's goroutine ends while later tests run: not a leak, not even a note.
+var (
+	releaseLate = make(chan struct{})
+	lateDone    = make(chan struct{})
+)
+
+// TestFinishesLateMidway's goroutine outlives its test and ends during the
+// next one (which releases it and waits, so the timing is deterministic):
+// not a leak, not even a note.
 func TestFinishesLateMidway(t *testing.T) {
-	go func() { time.Sleep(5 * time.Millisecond) }()
+	go func() {
+		<-releaseLate
+		close(lateDone)
+	}()
 }
 
 func TestLeakFromGrandchild(t *testing.T) {
+	close(releaseLate)
+	<-lateDone
 	done := make(chan struct{})
 	go func() {
 		result := make(chan int)
-		go func() { result <- 42 }() // nobody receives: blocked on chan send
-		close(done)
+		go func() { // nobody receives: blocked on chan send
+			close(done)
+			result <- 42
+		}()
 	}()
 	<-done
 }
@@ -43,21 +69,15 @@ func TestLeakFromGrandchild(t *testing.T) {
 func TestSubtestLeak(t *testing.T) {
 	t.Run("inner", func(t *testing.T) {
 		var never chan struct{}
-		go func() { <-never }() // nil channel: blocked forever
+		started := make(chan struct{})
+		go func() { close(started); <-never }() // nil channel: blocked forever
+		<-started
 	})
-}
-
-func TestServerNeverClosed(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
-	resp, err := http.Get(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	// srv.Close() forgotten: its accept loop waits for connections forever.
 }
 
 // TestFinishesLate starts a goroutine that ends a little after the test returns: not a leak.
 func TestFinishesLate(t *testing.T) {
-	go func() { time.Sleep(20 * time.Millisecond) }()
+	started := make(chan struct{})
+	go func() { close(started); time.Sleep(20 * time.Millisecond) }()
+	<-started
 }

@@ -11,11 +11,13 @@ import (
 type poller struct {
 	ticker *time.Ticker
 	quit   chan struct{}
+	done   chan struct{}
 }
 
 func newPoller(every time.Duration) *poller {
-	p := &poller{ticker: time.NewTicker(every), quit: make(chan struct{})}
+	p := &poller{ticker: time.NewTicker(every), quit: make(chan struct{}), done: make(chan struct{})}
 	go func() {
+		defer close(p.done)
 		for {
 			select {
 			case <-p.ticker.C:
@@ -31,6 +33,7 @@ func TestPollerForgetsStop(t *testing.T) {
 	p := newPoller(time.Millisecond)
 	time.Sleep(3 * time.Millisecond)
 	close(p.quit)
+	<-p.done
 }
 
 func TestHeartbeat(t *testing.T) {
