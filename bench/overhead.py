@@ -70,6 +70,9 @@ def main():
                 if proc.returncode not in (0, 1):
                     sys.exit(f"gate failed on {name} (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
                 under.append(t)
+                # gate detaches its uprobes in a background process after it exits
+                # (about 0.7 s of kernel grace periods): let that finish first.
+                time.sleep(1.0)
                 m = re.search(r"start-up (\d+(?:\.\d+)?) ms", proc.stderr)
                 if m:
                     startup.append(float(m.group(1)))

@@ -77,21 +77,33 @@ pub fn plan(
     signals: &[EngineSignal],
     user: &[UserProbe],
 ) -> Result<Plan, Missing> {
-    let o = probes::struct_offsets(
-        info,
-        &[
-            ("runtime.g", "goid"),
-            ("testing.common", "name"),
-            ("runtime.g", "atomicstatus"),
-            ("runtime.g", "waitreason"),
-        ],
-    )?;
+    let allocations = signals.contains(&EngineSignal::Allocations);
+    let mut wanted = vec![
+        ("runtime.g", "goid"),
+        ("testing.common", "name"),
+        ("runtime.g", "atomicstatus"),
+        ("runtime.g", "waitreason"),
+    ];
+    if allocations {
+        wanted.extend([
+            ("runtime.mcache", "alloc"),
+            ("runtime.mspan", "allocCount"),
+            ("runtime.mspan", "allocCountBeforeCache"),
+            ("runtime.mspan", "elemsize"),
+        ]);
+    }
+    let o = probes::struct_offsets(info, &wanted)?;
+    let at = |i: usize| o.get(i).copied().unwrap_or(0);
     let mut plan = Plan {
         offsets: Offsets {
-            goid: o[0],
-            test_name: o[1],
-            status: o[2],
-            waitreason: o[3],
+            goid: at(0),
+            test_name: at(1),
+            status: at(2),
+            waitreason: at(3),
+            mcache_alloc: at(4),
+            span_alloc_count: at(5),
+            span_count_before_cache: at(6),
+            span_elemsize: at(7),
             ..Offsets::default()
         },
         ..Plan::default()
@@ -140,20 +152,7 @@ pub fn plan(
         rets(&mut plan, "timer_new_ret", "time.newTimer")?;
         entry(&mut plan, "timer_stop", "time.stopTimer", 0)?;
     }
-    if signals.contains(&EngineSignal::Allocations) {
-        let o = probes::struct_offsets(
-            info,
-            &[
-                ("runtime.mcache", "alloc"),
-                ("runtime.mspan", "allocCount"),
-                ("runtime.mspan", "allocCountBeforeCache"),
-                ("runtime.mspan", "elemsize"),
-            ],
-        )?;
-        plan.offsets.mcache_alloc = o[0];
-        plan.offsets.span_alloc_count = o[1];
-        plan.offsets.span_count_before_cache = o[2];
-        plan.offsets.span_elemsize = o[3];
+    if allocations {
         entry(&mut plan, "alloc_refill", "runtime.(*mcache).refill", 0)?;
         entry(&mut plan, "alloc_large", "runtime.(*mcache).allocLarge", 0)?;
     }

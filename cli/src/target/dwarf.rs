@@ -76,6 +76,9 @@ pub fn field_offsets(
                             .and_then(|v| v.udata_value())
                     {
                         found.insert((s.clone(), name), off);
+                        if found.len() == wanted.len() {
+                            return Ok(found);
+                        }
                     }
                 }
                 _ => {}

@@ -31,6 +31,10 @@ pub struct BinaryInfo {
     root: PathBuf,
     /// Functions sorted by address, to name the function containing a pc.
     by_address: Vec<(u64, u64, String)>,
+    /// (address, size, file offset) of every section with file contents.
+    sections: Vec<(u64, u64, u64)>,
+    /// amd64, the architecture the BPF programs read registers of.
+    pub x86_64: bool,
     /// Data symbols (package variables) sorted by address, to name a global's address.
     data_symbols: Vec<(u64, u64, String)>,
     /// The binary's bytes, for the probe planner (offsets, RET instructions, DWARF).
@@ -95,10 +99,15 @@ impl BinaryInfo {
 
     /// Address of a package variable, by symbol name.
     pub fn variable(&self, symbol: &str) -> Option<u64> {
+        self.variable_symbol(symbol).map(|(a, _)| a)
+    }
+
+    /// Address and size of a package variable, by symbol name.
+    pub fn variable_symbol(&self, symbol: &str) -> Option<(u64, u64)> {
         self.data_symbols
             .iter()
             .find(|(_, _, n)| n == symbol)
-            .map(|(a, _, _)| *a)
+            .map(|(a, s, _)| (*a, *s))
     }
 
     pub fn has_function(&self, symbol: &str) -> bool {
@@ -163,6 +172,14 @@ impl BinaryInfo {
 
     pub fn data(&self) -> &[u8] {
         &self.data
+    }
+
+    /// Converts a virtual address to its offset in the file (what uprobes attach to).
+    pub fn file_offset(&self, addr: u64) -> Option<u64> {
+        self.sections
+            .iter()
+            .find(|(start, size, _)| addr >= *start && addr < start + size)
+            .map(|(start, _, off)| off + (addr - start))
     }
 
     pub fn function(&self, symbol: &str) -> Option<(u64, u64)> {
@@ -236,6 +253,11 @@ pub fn inspect(path: &Path, root: &Path) -> Result<BinaryInfo, GateError> {
         let file = loc.file?;
         file.find("/runtime/").map(|i| file[..=i].to_string())
     });
+    let x86_64 = file.architecture() == object::Architecture::X86_64;
+    let sections = file
+        .sections()
+        .filter_map(|s| s.file_range().map(|(off, _)| (s.address(), s.size(), off)))
+        .collect();
     drop(file);
     let mut by_address: Vec<(u64, u64, String)> = functions
         .iter()
@@ -252,6 +274,8 @@ pub fn inspect(path: &Path, root: &Path) -> Result<BinaryInfo, GateError> {
         lines,
         root: root.to_path_buf(),
         by_address,
+        sections,
+        x86_64,
         data,
         goroot_src,
     })
