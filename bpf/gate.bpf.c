@@ -37,6 +37,8 @@ volatile const u32 mcache_alloc_offset = 0;           // offsetof(runtime.mcache
 volatile const u32 span_alloc_count_offset = 0;       // offsetof(runtime.mspan, allocCount)
 volatile const u32 span_count_before_cache_offset = 0; // offsetof(runtime.mspan, allocCountBeforeCache)
 volatile const u32 span_elemsize_offset = 0;          // offsetof(runtime.mspan, elemsize)
+volatile const u32 timer_when_offset = 0;   // Go < 1.23: offsetof(runtime.timer, when)
+volatile const u32 timer_period_offset = 0; // Go < 1.23: offsetof(runtime.timer, period)
 volatile const u64 allgs_vaddr = 0;   // &runtime.allgs in the binary
 volatile const u64 os_exit_vaddr = 0; // os.Exit's address in the binary
 
@@ -496,6 +498,37 @@ int timer_new_ret(struct regs *ctx)
 		bpf_ringbuf_submit(e, 0);
 	}
 	bpf_map_delete_elem(&pending_timer, &goid);
+	return 0;
+}
+
+// Go < 1.23: time.startTimer(t *runtimeTimer) starts a timer the caller
+// allocated (Ticker.r): the pointer is known at entry, when and period are fields.
+SEC("uprobe")
+int timer_start_old(struct regs *ctx)
+{
+	if (!traced())
+		return 0;
+	u64 timer = ctx->rax;
+	long when = 0, period = 0;
+	bpf_probe_read_user(&when, sizeof(when), (void *)(timer + timer_when_offset));
+	bpf_probe_read_user(&period, sizeof(period), (void *)(timer + timer_period_offset));
+	u64 goid = goid_of(ctx->r14);
+	u64 *old = bpf_map_lookup_elem(&timer_deadline, &goid);
+	if (!old || (long)*old < when || period > 0) {
+		u64 deadline = period > 0 ? ~0ULL >> 1 : (u64)when;
+		bpf_map_update_elem(&timer_deadline, &goid, &deadline, BPF_ANY);
+	}
+	if (period <= 0)
+		return 0;
+	u8 one = 1;
+	bpf_map_update_elem(&tickers, &timer, &one, BPF_ANY);
+	struct event *e = reserve(EV_TICKER_NEW, goid);
+	if (e) {
+		e->a = timer;
+		e->b = period;
+		e->nframes = entry_stack(ctx, e->frames);
+		bpf_ringbuf_submit(e, 0);
+	}
 	return 0;
 }
 

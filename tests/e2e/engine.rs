@@ -409,3 +409,63 @@ fn a_probe_on_a_symbol_no_binary_has_is_a_configuration_error() {
         r.stderr
     );
 }
+
+/// Builds a fixture with an older Go toolchain (downloaded through the module
+/// proxy by GOTOOLCHAIN); None, with a message, where that is impossible outside CI.
+fn build_with(version: &str, package: &str, dir: &std::path::Path) -> Option<std::path::PathBuf> {
+    let out = dir.join(format!("{}-{version}.test", package.replace('/', "_")));
+    let status = std::process::Command::new("go")
+        .env("GOTOOLCHAIN", format!("go{version}"))
+        .args(["test", "-c", "-o"])
+        .arg(&out)
+        .arg(format!("./{package}"))
+        .current_dir(repo_root().join("fixtures-go"))
+        .status()
+        .expect("go runs");
+    if !status.success() {
+        assert!(!in_ci(), "GOTOOLCHAIN=go{version} go test -c failed in CI");
+        eprintln!("SKIPPED: cannot build with go{version} (no toolchain download here)");
+        return None;
+    }
+    Some(out)
+}
+
+/// The runtime changed under the probes between Go versions (timers moved to
+/// runtime.newTimer in 1.23, test binaries lack module info before 1.24):
+/// the same fixtures give the same findings on Go 1.22, 1.24 and this machine's Go.
+#[test]
+fn older_go_versions_give_the_same_findings() {
+    if !require_ebpf() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    for package in ["leak/goroutines", "ticker/unstopped"] {
+        let native = {
+            let (_, got, _) = findings(&[package], &[]);
+            got
+        };
+        assert!(!native.is_empty());
+        for version in ["1.22.12", "1.24.11"] {
+            let Some(bin) = build_with(version, package, dir.path()) else {
+                return;
+            };
+            let json = dir.path().join("gate.json");
+            let run = run(gate()
+                .args(["run", "--json"])
+                .arg(&json)
+                .arg(&bin)
+                .current_dir(repo_root().join("fixtures-go").join(package)));
+            assert!(
+                run.code == 0 || run.code == 1,
+                "go{version} {package}: {}{}",
+                run.stdout,
+                run.stderr
+            );
+            let report = read_json(&json);
+            assert_eq!(report["binaries"][0]["go_version"], format!("go{version}"));
+            let mut got = violations(&report);
+            got.sort();
+            assert_eq!(got, native, "go{version} {package}");
+        }
+    }
+}

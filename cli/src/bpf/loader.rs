@@ -97,6 +97,8 @@ pub fn start(plan: &Plan, binary: &Path, tgid: u32) -> Result<Session, EngineErr
         ("span_alloc_count_offset", o.span_alloc_count),
         ("span_count_before_cache_offset", o.span_count_before_cache),
         ("span_elemsize_offset", o.span_elemsize),
+        ("timer_when_offset", o.timer_when),
+        ("timer_period_offset", o.timer_period),
     ]
     .map(|(name, v)| (name, v as u32));
     let mut loader = EbpfLoader::new();

@@ -67,6 +67,8 @@ pub struct Offsets {
     pub span_alloc_count: u64,
     pub span_count_before_cache: u64,
     pub span_elemsize: u64,
+    pub timer_when: u64,
+    pub timer_period: u64,
     pub allgs_vaddr: u64,
     pub os_exit_vaddr: u64,
 }
@@ -148,8 +150,20 @@ pub fn plan(
     }
     // Timers tell a goroutine waiting on its own timer from a blocked one, and make the ticker metrics.
     if signals.contains(&EngineSignal::Tickers) || signals.contains(&EngineSignal::Goroutines) {
-        entry(&mut plan, "timer_new_entry", "time.newTimer", 0)?;
-        rets(&mut plan, "timer_new_ret", "time.newTimer")?;
+        if info.has_function("time.newTimer") {
+            // Go 1.23+: time.NewTicker goes through the linknamed runtime.newTimer.
+            entry(&mut plan, "timer_new_entry", "time.newTimer", 0)?;
+            rets(&mut plan, "timer_new_ret", "time.newTimer")?;
+        } else {
+            // Before Go 1.23: time.startTimer(&t.r) with when and period in the struct.
+            let o = probes::struct_offsets(
+                info,
+                &[("runtime.timer", "when"), ("runtime.timer", "period")],
+            )?;
+            plan.offsets.timer_when = o[0];
+            plan.offsets.timer_period = o[1];
+            entry(&mut plan, "timer_start_old", "time.startTimer", 0)?;
+        }
         entry(&mut plan, "timer_stop", "time.stopTimer", 0)?;
     }
     if allocations {

@@ -225,8 +225,13 @@ pub fn inspect(path: &Path, root: &Path) -> Result<BinaryInfo, GateError> {
     }
     let package = match main_path.strip_suffix(".test") {
         Some(pkg) => pkg.to_string(),
-        None if functions.contains_key("testing.MainStart") && !main_path.is_empty() => {
-            main_path.clone()
+        // Test binaries built outside a module, or by Go before 1.24 in GOPATH-less ways,
+        // carry no module info: the package whose Test functions are linked is the one.
+        None if ["testing.MainStart", "testing.(*M).Run", "testing.tRunner"]
+            .iter()
+            .any(|f| functions.contains_key(*f)) =>
+        {
+            package_of_tests(functions.keys()).unwrap_or_else(|| main_path.clone())
         }
         None => {
             return Err(not_test(format!(
@@ -279,6 +284,30 @@ pub fn inspect(path: &Path, root: &Path) -> Result<BinaryInfo, GateError> {
         data,
         goroot_src,
     })
+}
+
+/// The package with the most `TestXxx` functions (an external `_test` package counts as its package).
+fn package_of_tests<'a>(names: impl Iterator<Item = &'a String>) -> Option<String> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for name in names {
+        let slash = name.rfind('/').map_or(0, |i| i + 1);
+        let Some(dot) = name[slash..].find('.').map(|i| slash + i) else {
+            continue;
+        };
+        let (pkg, func) = (&name[..dot], &name[dot + 1..]);
+        let is_test = func.strip_prefix("Test").is_some_and(|rest| {
+            rest.chars().next().is_none_or(|c| !c.is_lowercase()) && !rest.contains('.')
+        });
+        if is_test && pkg != "testing" && !pkg.starts_with("testing/") {
+            *counts
+                .entry(pkg.strip_suffix("_test").unwrap_or(pkg))
+                .or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .max_by_key(|(p, n)| (*n, std::cmp::Reverse(*p)))
+        .map(|(p, _)| p.to_string())
 }
 
 struct BuildInfo {
@@ -394,6 +423,24 @@ fn relative_to(root: &Path, file: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_package_under_test_is_the_one_with_test_functions() {
+        let names: Vec<String> = [
+            "example.com/m/pkg.TestA",
+            "example.com/m/pkg_test.TestB",
+            "example.com/m/pkg.TestA.func1",
+            "example.com/m/pkg.testhelper",
+            "testing.TestMain",
+            "example.com/m/other.TestC",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            package_of_tests(names.iter()).as_deref(),
+            Some("example.com/m/pkg")
+        );
+    }
 
     #[test]
     fn go_versions_parse() {
