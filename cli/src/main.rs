@@ -246,7 +246,10 @@ fn run(args: RunArgs) -> Result<i32, GateError> {
                 })
                 .collect();
             let reasons = target::probes::wait_reasons(info);
-            let seen = observe::engine::interpret(&bpf_record, info, &reasons, &names);
+            let tracked = engine
+                .signals
+                .contains(&bpf::plan::EngineSignal::Goroutines);
+            let seen = observe::engine::interpret(&bpf_record, info, &reasons, &names, tracked);
             if seen.lost_events > 0 {
                 observations.warnings.push(format!(
                     "the eBPF ring buffer dropped {} events: lifecycle counts may be incomplete",

@@ -67,6 +67,7 @@ pub fn interpret(
     info: &BinaryInfo,
     wait_reasons: &[String],
     probes: &[ProbeName],
+    goroutines_tracked: bool,
 ) -> EngineObservations {
     let mut out = EngineObservations {
         lost_events: record.aggregates.lost,
@@ -198,6 +199,13 @@ pub fn interpret(
                 snapshot.get_or_insert_with(HashMap::new);
             }
             _ => {}
+        }
+    }
+    // Without the goroutine probes (exits, exit snapshot) "alive" means nothing.
+    if !goroutines_tracked {
+        alive.clear();
+        for metric in ["goroutines.leaked", "goroutines.lingering"] {
+            out.instances.remove(metric);
         }
     }
     if snapshot.is_none() && !alive.is_empty() {

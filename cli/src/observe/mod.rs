@@ -119,7 +119,7 @@ impl Observations {
             MetricKind::PerObject | MetricKind::Scalar => {
                 let per_test = engine.counters.get(def.name)?;
                 match subject {
-                    Subject::Binary => Some(per_test.values().sum()),
+                    Subject::Binary => Some(per_test.values().fold(0.0, |a, b| a + b)),
                     Subject::Test(t) => per_test.get(&Some(t.to_string())).copied(),
                 }
             }
@@ -141,7 +141,11 @@ impl Observations {
                 .cycles_of(subject)
                 .map(GcCycle::max_pause_ms)
                 .fold(0.0, f64::max),
-            "gc.total_pause_ms" => self.cycles_of(subject).map(GcCycle::total_pause_ms).sum(),
+            // fold from +0.0: an empty f64 sum is -0.0
+            "gc.total_pause_ms" => self
+                .cycles_of(subject)
+                .map(GcCycle::total_pause_ms)
+                .fold(0.0, |a, b| a + b),
             "gc.peak_heap_mb" => self
                 .cycles_of(subject)
                 .map(|c| c.heap_start_mb.max(c.heap_end_mb) as f64)
@@ -157,7 +161,10 @@ impl Observations {
                 if duration_s <= 0.0 {
                     return None;
                 }
-                let busy_ms: f64 = self.cycles_of(subject).map(GcCycle::busy_cpu_ms).sum();
+                let busy_ms = self
+                    .cycles_of(subject)
+                    .map(GcCycle::busy_cpu_ms)
+                    .fold(0.0, |a, b| a + b);
                 round3(100.0 * busy_ms / (duration_s * 1000.0 * procs))
             }
             _ => return None,

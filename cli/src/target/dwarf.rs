@@ -32,6 +32,26 @@ pub fn field_offsets(
         .map(|(s, _)| s.rsplit_once('.').map_or(*s, |(p, _)| p))
         .collect();
     let mut found = HashMap::new();
+    // Go usually puts a type in its package's unit, but not always
+    // (net/http.Response lands elsewhere): a second pass reads every unit.
+    for all_units in [false, true] {
+        if found.len() == wanted.len() {
+            break;
+        }
+        walk(&dwarf, wanted, &packages, all_units, &mut found)?;
+    }
+    Ok(found)
+}
+
+type Dwarf<'a> = gimli::Dwarf<EndianSlice<'a, RunTimeEndian>>;
+
+fn walk(
+    dwarf: &Dwarf,
+    wanted: &[(&str, &str)],
+    packages: &[&str],
+    all_units: bool,
+    found: &mut HashMap<(String, String), u64>,
+) -> Result<(), String> {
     let mut units = dwarf.units();
     while let Some(header) = units
         .next()
@@ -44,7 +64,7 @@ pub fn field_offsets(
             .name
             .map(|n| String::from_utf8_lossy(n.slice()).into_owned())
             .unwrap_or_default();
-        if !packages.contains(&unit_name.as_str()) {
+        if !all_units && !packages.contains(&unit_name.as_str()) {
             continue;
         }
         let mut entries = unit.entries();
@@ -77,7 +97,7 @@ pub fn field_offsets(
                     {
                         found.insert((s.clone(), name), off);
                         if found.len() == wanted.len() {
-                            return Ok(found);
+                            return Ok(());
                         }
                     }
                 }
@@ -88,5 +108,5 @@ pub fn field_offsets(
             break;
         }
     }
-    Ok(found)
+    Ok(())
 }
