@@ -71,8 +71,9 @@ def main():
                     sys.exit(f"gate failed on {name} (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
                 under.append(t)
                 # gate detaches its uprobes in a background process after it exits
-                # (about 0.7 s of kernel grace periods): let that finish first.
-                time.sleep(1.0)
+                # (about 150 ms of kernel grace period per probe, 3 s for a full
+                # plan here): let that finish, or it slows the next attach.
+                time.sleep(3.5)
                 m = re.search(r"start-up (\d+(?:\.\d+)?) ms", proc.stderr)
                 if m:
                     startup.append(float(m.group(1)))
