@@ -39,6 +39,9 @@ volatile const u32 span_count_before_cache_offset = 0; // offsetof(runtime.mspan
 volatile const u32 span_elemsize_offset = 0;          // offsetof(runtime.mspan, elemsize)
 volatile const u32 timer_when_offset = 0;   // Go < 1.23: offsetof(runtime.timer, when)
 volatile const u32 timer_period_offset = 0; // Go < 1.23: offsetof(runtime.timer, period)
+volatile const u32 resp_body_offset = 0; // offsetof(net/http.Response, Body)
+volatile const u64 body_itab = 0;      // go:itab.*net/http.bodyEOFSignal,io.ReadCloser
+volatile const u64 gzip_body_itab = 0; // go:itab.*net/http.gzipReader,io.ReadCloser
 volatile const u64 allgs_vaddr = 0;   // &runtime.allgs in the binary
 volatile const u64 os_exit_vaddr = 0; // os.Exit's address in the binary
 
@@ -52,6 +55,8 @@ enum {
 	EV_PROBE_HIT = 6,   // a user-declared probe fired (first hits per test, with stack)
 	EV_GO_ALIVE = 7,    // at exit: a live goroutine a test owns: status, wait reason
 	EV_EXIT = 8,        // the exit snapshot ran: goroutines walked, reported
+	EV_BODY_NEW = 9,    // an HTTP client response body handed to the caller, with stack
+	EV_BODY_CLOSE = 10, // that body was closed
 };
 
 struct event {
@@ -134,6 +139,15 @@ struct {
 	__type(key, u64);
 	__type(value, u64);
 } timer_deadline SEC(".maps");
+
+// HTTP response bodies handed out and not closed yet: body pointer -> 1.
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1 << 16);
+	__type(key, u64);
+	__type(value, u8);
+} bodies SEC(".maps");
 
 // Allocations per owner (test root goid, 0 for none), aggregated in the kernel.
 struct alloc_stat {
@@ -599,6 +613,53 @@ int count(struct regs *ctx)
 			e->nframes = entry_stack(ctx, e->frames);
 			bpf_ringbuf_submit(e, 0);
 		}
+	}
+	return 0;
+}
+
+// A RET of net/http.(*Client).do: RAX is the *Response handed to the caller.
+// The attach cookie is this RET's address in the binary, so the load bias
+// of a PIE binary is rip - cookie.
+SEC("uprobe")
+int body_returned(struct regs *ctx)
+{
+	if (!traced() || !ctx->rax)
+		return 0;
+	u64 bias = ctx->rip - bpf_get_attach_cookie(ctx);
+	struct {
+		u64 tab;
+		u64 data;
+	} body = {};
+	bpf_probe_read_user(&body, sizeof(body), (void *)(ctx->rax + resp_body_offset));
+	// Only bodies with a connection behind them (not http.NoBody).
+	// Only bodies with a connection behind them (not http.NoBody).
+	if (!body.data || (body.tab != body_itab + bias && body.tab != gzip_body_itab + bias))
+		return 0;
+	u8 one = 1;
+	bpf_map_update_elem(&bodies, &body.data, &one, BPF_ANY);
+	struct event *e = reserve(EV_BODY_NEW, goid_of(ctx->r14));
+	if (e) {
+		e->a = body.data;
+		e->nframes = entry_stack(ctx, e->frames);
+		bpf_ringbuf_submit(e, 0);
+	}
+	return 0;
+}
+
+// (*bodyEOFSignal).Close, (*gzipReader).Close: a body we handed out is closed.
+SEC("uprobe")
+int body_close(struct regs *ctx)
+{
+	if (!traced())
+		return 0;
+	u64 body = ctx->rax;
+	if (!bpf_map_lookup_elem(&bodies, &body))
+		return 0;
+	bpf_map_delete_elem(&bodies, &body);
+	struct event *e = reserve(EV_BODY_CLOSE, goid_of(ctx->r14));
+	if (e) {
+		e->a = body;
+		bpf_ringbuf_submit(e, 0);
 	}
 	return 0;
 }

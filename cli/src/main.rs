@@ -339,6 +339,7 @@ impl EnginePlan {
                     Signal::Tickers => EngineSignal::Tickers,
                     Signal::Allocations => EngineSignal::Allocations,
                     Signal::Pools => EngineSignal::Pools,
+                    Signal::HttpBodies => EngineSignal::HttpBodies,
                     _ => continue,
                 };
                 if !signals.contains(&s) {

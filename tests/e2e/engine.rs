@@ -469,3 +469,38 @@ fn older_go_versions_give_the_same_findings() {
         }
     }
 }
+
+#[test]
+fn unclosed_response_bodies_are_reported_at_the_call_that_received_them() {
+    if !require_ebpf() {
+        return;
+    }
+    let rule = repo_root()
+        .join("rules/response-body-not-closed.toml")
+        .to_string_lossy()
+        .into_owned();
+    let file = "fixtures-go/http/unclosed/unclosed_test.go";
+    let (run, got, report) = findings(&["http/unclosed"], &["--rules", &rule]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    // The empty response (http.NoBody, no connection behind it) is not a finding.
+    assert_eq!(
+        got,
+        vec![f(
+            "response-body-not-closed",
+            "TestFetchForgetsClose",
+            line_of(file, "resp, err := client.Get(url)")
+        )]
+    );
+    let empty = &report["binaries"][0]["metrics"]["tests"]["TestEmptyResponse"];
+    assert_eq!(empty["http.bodies_returned"], 0.0, "{empty}");
+    let (run, got, report) = findings(&["http/closed"], &["--rules", &rule]);
+    assert_eq!((run.code, got), (0, vec![]));
+    let m = &report["binaries"][0]["metrics"]["tests"]["TestFetchCloses"];
+    assert_eq!(
+        (
+            m["http.bodies_returned"].as_f64(),
+            m["http.bodies_closed"].as_f64()
+        ),
+        (Some(1.0), Some(1.0))
+    );
+}

@@ -99,6 +99,7 @@ pub fn start(plan: &Plan, binary: &Path, tgid: u32) -> Result<Session, EngineErr
         ("span_elemsize_offset", o.span_elemsize),
         ("timer_when_offset", o.timer_when),
         ("timer_period_offset", o.timer_period),
+        ("resp_body_offset", o.resp_body),
     ]
     .map(|(name, v)| (name, v as u32));
     let mut loader = EbpfLoader::new();
@@ -108,6 +109,8 @@ pub fn start(plan: &Plan, binary: &Path, tgid: u32) -> Result<Session, EngineErr
     }
     loader.override_global("allgs_vaddr", &o.allgs_vaddr, true);
     loader.override_global("os_exit_vaddr", &o.os_exit_vaddr, true);
+    loader.override_global("body_itab", &o.body_itab, true);
+    loader.override_global("gzip_body_itab", &o.gzip_body_itab, true);
     let mut ebpf = loader
         .load(OBJECT)
         .map_err(|e| EngineError::Load(e.to_string()))?;

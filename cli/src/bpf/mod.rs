@@ -80,6 +80,17 @@ pub enum BpfEvent {
         status: u32,
         wait_reason: u8,
     },
+    /// An HTTP client response body was handed to the caller.
+    BodyNew {
+        goid: u64,
+        root: u64,
+        body: u64,
+        stack: Vec<u64>,
+    },
+    /// That body was closed.
+    BodyClose {
+        body: u64,
+    },
     /// The exit snapshot ran over `walked` goroutines.
     Exit {
         walked: u64,
@@ -191,6 +202,13 @@ pub fn decode(b: &[u8]) -> Option<BpfEvent> {
             walked: a,
             reported: bb,
         },
+        9 => BpfEvent::BodyNew {
+            goid,
+            root,
+            body: a,
+            stack: stack(),
+        },
+        10 => BpfEvent::BodyClose { body: a },
         _ => return None,
     })
 }

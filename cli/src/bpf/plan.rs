@@ -11,6 +11,7 @@ pub enum EngineSignal {
     Tickers,
     Allocations,
     Pools,
+    HttpBodies,
 }
 
 /// A user-declared probe (`[[probe]]` in a rule file).
@@ -69,6 +70,9 @@ pub struct Offsets {
     pub span_elemsize: u64,
     pub timer_when: u64,
     pub timer_period: u64,
+    pub resp_body: u64,
+    pub body_itab: u64,
+    pub gzip_body_itab: u64,
     pub allgs_vaddr: u64,
     pub os_exit_vaddr: u64,
 }
@@ -165,6 +169,36 @@ pub fn plan(
             entry(&mut plan, "timer_start_old", "time.startTimer", 0)?;
         }
         entry(&mut plan, "timer_stop", "time.stopTimer", 0)?;
+    }
+    // A binary without an HTTP client cannot leak response bodies: nothing to probe.
+    if signals.contains(&EngineSignal::HttpBodies) && info.has_function("net/http.(*Client).do") {
+        let o = probes::struct_offsets(info, &[("net/http.Response", "Body")])?;
+        plan.offsets.resp_body = o[0];
+        plan.offsets.body_itab = info
+            .variable("go:itab.*net/http.bodyEOFSignal,io.ReadCloser")
+            .unwrap_or(0);
+        plan.offsets.gzip_body_itab = info
+            .variable("go:itab.*net/http.gzipReader,io.ReadCloser")
+            .unwrap_or(0);
+        let (do_addr, _) = info.function("net/http.(*Client).do").unwrap_or((0, 0));
+        let do_offset = probes::entry_offset(info, "net/http.(*Client).do")?;
+        for offset in probes::ret_offsets(info, "net/http.(*Client).do")? {
+            plan.attachments.push(Attachment {
+                program: "body_returned",
+                symbol: "net/http.(*Client).do".into(),
+                offset,
+                // The RET's address, for the PIE load bias.
+                cookie: do_addr + (offset - do_offset),
+            });
+        }
+        for close in [
+            "net/http.(*bodyEOFSignal).Close",
+            "net/http.(*gzipReader).Close",
+        ] {
+            if info.has_function(close) {
+                entry(&mut plan, "body_close", close, 0)?;
+            }
+        }
     }
     if allocations {
         entry(&mut plan, "alloc_refill", "runtime.(*mcache).refill", 0)?;

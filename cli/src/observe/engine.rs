@@ -100,6 +100,7 @@ pub fn interpret(
     let mut lineage: HashMap<u64, (u64, Vec<u64>)> = HashMap::new();
     let mut tickers: BTreeMap<u64, (u64, u64, Vec<u64>)> = BTreeMap::new(); // timer -> (root, period, stack)
     let mut probe_sites: HashMap<(u32, u64, u64), Vec<u64>> = HashMap::new();
+    let mut bodies: BTreeMap<u64, (u64, Vec<u64>)> = BTreeMap::new(); // body -> (root, stack)
     for e in &record.events {
         match e {
             BpfEvent::GoCreate {
@@ -143,6 +144,17 @@ pub fn interpret(
                 bump(&mut out, "timers.tickers_created", test_of(*root), 1.0);
                 tickers.insert(*timer, (*root, *period_ns, stack.clone()));
             }
+            BpfEvent::BodyNew {
+                root, body, stack, ..
+            } => {
+                bump(&mut out, "http.bodies_returned", test_of(*root), 1.0);
+                bodies.insert(*body, (*root, stack.clone()));
+            }
+            BpfEvent::BodyClose { body } => {
+                if let Some((root, _)) = bodies.remove(body) {
+                    bump(&mut out, "http.bodies_closed", test_of(root), 1.0);
+                }
+            }
             BpfEvent::TickerStop { timer, .. } => {
                 if let Some((root, _, _)) = tickers.remove(timer) {
                     bump(&mut out, "timers.tickers_stopped", test_of(root), 1.0);
@@ -169,6 +181,8 @@ pub fn interpret(
             "goroutines.created",
             "timers.tickers_created",
             "timers.tickers_stopped",
+            "http.bodies_returned",
+            "http.bodies_closed",
         ] {
             bump(&mut out, metric, Some(name.clone()), 0.0);
         }
@@ -176,6 +190,7 @@ pub fn interpret(
             "goroutines.leaked",
             "goroutines.lingering",
             "timers.tickers_unstopped",
+            "http.bodies_unclosed",
         ] {
             out.instances.entry(metric.to_string()).or_default();
         }
@@ -285,6 +300,25 @@ pub fn interpret(
                     "time.Ticker {timer:#x} (period {}) never stopped",
                     fmt_period(*period)
                 ),
+                value: None,
+                entry: None,
+                created_by: stack
+                    .iter()
+                    .filter_map(|pc| info.function_at(pc.saturating_sub(1)))
+                    .map(str::to_string)
+                    .collect(),
+                figures: BTreeMap::new(),
+            });
+    }
+
+    for (body, (root, stack)) in &bodies {
+        out.instances
+            .entry("http.bodies_unclosed".into())
+            .or_default()
+            .push(Instance {
+                test: test_of(*root),
+                site: info.user_site(stack),
+                detail: format!("response body {body:#x} never closed"),
                 value: None,
                 entry: None,
                 created_by: stack

@@ -20,6 +20,8 @@ pub enum Signal {
     Allocations,
     /// eBPF: sync.(*Pool).Get, its call of New, Put.
     Pools,
+    /// eBPF: net/http client response bodies handed out and closed.
+    HttpBodies,
     /// eBPF: a user-declared `[[probe]]`.
     Probe,
 }
@@ -33,6 +35,7 @@ impl Signal {
             Signal::Tickers => "eBPF timers",
             Signal::Allocations => "eBPF mallocgc",
             Signal::Pools => "eBPF sync.Pool",
+            Signal::HttpBodies => "eBPF net/http",
             Signal::Probe => "eBPF [[probe]]",
         }
     }
@@ -172,6 +175,27 @@ pub const METRICS: &[MetricDef] = &[
         signal: Signal::Allocations,
         kind: MetricKind::Scalar,
         description: "Bytes requested from runtime.mallocgc by the test's goroutines.",
+    },
+    MetricDef {
+        name: "http.bodies_returned",
+        unit: "bodies",
+        signal: Signal::HttpBodies,
+        kind: MetricKind::Scalar,
+        description: "HTTP client response bodies (with a connection behind them) handed to the test's code by Client.Do/Get/Post.",
+    },
+    MetricDef {
+        name: "http.bodies_closed",
+        unit: "bodies",
+        signal: Signal::HttpBodies,
+        kind: MetricKind::Scalar,
+        description: "Of those, bodies closed.",
+    },
+    MetricDef {
+        name: "http.bodies_unclosed",
+        unit: "bodies",
+        signal: Signal::HttpBodies,
+        kind: MetricKind::Lifecycle,
+        description: "Response bodies never closed, each at the call that received it.",
     },
     MetricDef {
         name: "pool.gets",
