@@ -51,6 +51,17 @@ fn leaked_goroutines_are_reported_at_the_line_that_started_them() {
             "TestLeakFromGrandchild",
             line_of(LEAK, "go func() { // nobody receives"),
         ),
+        // Parallel subtests: each leak charged to its own subtest.
+        f(
+            "goroutine-leak",
+            "TestParallelLeaks/left",
+            line_of(LEAK, "// the left leak"),
+        ),
+        f(
+            "goroutine-leak",
+            "TestParallelLeaks/right",
+            line_of(LEAK, "// the right leak"),
+        ),
         // Inside a subtest: charged to the subtest.
         f(
             "goroutine-leak",
@@ -144,6 +155,8 @@ fn suppressions_drop_matching_goroutines() {
         tests,
         [
             "TestLeakFromGrandchild",
+            "TestParallelLeaks/left",
+            "TestParallelLeaks/right",
             "TestSubtestLeak/inner",
             "TestWorkerNeverStopped"
         ]
@@ -288,7 +301,7 @@ fn engine_reports_validate_as_sarif_and_junit() {
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     let results = sarif["runs"][0]["results"].as_array().expect("results");
-    assert_eq!(results.len(), 8, "7 leaks and 1 note");
+    assert_eq!(results.len(), 10, "9 leaks and 1 note");
     let fingerprints: std::collections::BTreeSet<&str> = results
         .iter()
         .map(|r| {
@@ -299,7 +312,7 @@ fn engine_reports_validate_as_sarif_and_junit() {
         .collect();
     assert_eq!(
         fingerprints.len(),
-        8,
+        10,
         "each finding has its own fingerprint"
     );
     let xml = std::fs::read_to_string(&junit_path).expect("junit");

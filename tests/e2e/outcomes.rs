@@ -182,3 +182,38 @@ fn godebug_is_merged_with_the_users_settings() {
         pairs(&[("TestSeesGODEBUG", "pass")])
     );
 }
+
+#[test]
+fn ctrl_c_takes_the_test_binary_down_with_gate() {
+    let bin = fixture_binary("outcomes");
+    // No other test may run this binary meanwhile: the check looks for any process running it.
+    let _turn = one_at_a_time();
+    let mut child = gate()
+        .args(["run", "--no-ebpf"])
+        .arg(&bin)
+        .args(["--", "-test.run", "^TestHangsWithTimer$"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("gate starts");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let running = |path: &std::path::Path| -> bool {
+        std::fs::read_dir("/proc")
+            .expect("/proc")
+            .flatten()
+            .any(|p| std::fs::read_link(p.path().join("exe")).is_ok_and(|exe| exe == path))
+    };
+    assert!(
+        running(&bin),
+        "the test binary should be running under gate"
+    );
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let code = child.wait().expect("gate exits").code();
+    assert_eq!(code, Some(130));
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(!running(&bin), "the test binary outlived gate");
+}

@@ -60,9 +60,14 @@ impl Run {
 /// Runs gate, one run at a time: the GC budgets measure time and CPU, and
 /// two fixtures competing for the machine's cores would change the figures.
 pub fn run(cmd: &mut Command) -> Run {
-    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
-    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _turn = one_at_a_time();
     Run::from(cmd.output().expect("gate runs"))
+}
+
+/// Held while a test runs gate (or a fixture binary) on its own.
+pub fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Builds `fixtures-go/<package>` once per test process with `go test -c`.

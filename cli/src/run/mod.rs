@@ -147,6 +147,8 @@ pub fn execute(
         )
     })?;
     let pgid = child.id() as i32;
+    // Ctrl-C reaches gate, not the child's own process group: take it down too.
+    interrupt::watch(pgid);
     if let Some(attach) = attach {
         if let Err(e) = attach(child.id()) {
             kill_group(pgid);
@@ -235,6 +237,7 @@ pub fn execute(
             }
         }
     }
+    interrupt::watch(0);
     let wall = exited_at.map_or_else(|| start.elapsed(), |t| t.saturating_duration_since(start));
     drop(readers);
     Ok(RunRecord {
@@ -279,6 +282,41 @@ fn exit_of(status: std::process::ExitStatus) -> Exit {
         (Some(code), _) => Exit::Code(code),
         (None, Some(sig)) => Exit::Signal(sig),
         _ => Exit::Code(-1),
+    }
+}
+
+/// SIGINT and SIGTERM kill the running test binary's process group, then
+/// gate exits with 130 (143): no orphaned test binary keeps running. The
+/// kernel detaches gate's uprobes when its descriptors close.
+mod interrupt {
+    use std::sync::Once;
+    use std::sync::atomic::{AtomicI32, Ordering};
+
+    static CHILD_PGID: AtomicI32 = AtomicI32::new(0);
+    static INSTALL: Once = Once::new();
+
+    extern "C" fn on_signal(signal: libc::c_int) {
+        let pgid = CHILD_PGID.load(Ordering::SeqCst);
+        // SAFETY: kill and _exit are async-signal-safe; nothing else runs here.
+        unsafe {
+            if pgid > 0 {
+                libc::kill(-pgid, libc::SIGKILL);
+            }
+            libc::_exit(128 + signal);
+        }
+    }
+
+    /// Sets the process group to kill on interrupt (0: none).
+    pub fn watch(pgid: i32) {
+        CHILD_PGID.store(pgid, Ordering::SeqCst);
+        INSTALL.call_once(|| {
+            let handler = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            // SAFETY: installs a handler that only calls async-signal-safe functions.
+            unsafe {
+                libc::signal(libc::SIGINT, handler);
+                libc::signal(libc::SIGTERM, handler);
+            }
+        });
     }
 }
 

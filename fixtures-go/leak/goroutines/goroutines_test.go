@@ -79,6 +79,24 @@ func TestSubtestLeak(t *testing.T) {
 	})
 }
 
+// TestParallelLeaks: two parallel subtests each leak a goroutine at their
+// own line; each is charged to its own subtest (by goroutine ancestry, not
+// by which test happened to be running).
+func TestParallelLeaks(t *testing.T) {
+	for _, name := range []string{"left", "right"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			started, block := make(chan struct{}), make(chan struct{})
+			if name == "left" {
+				go func() { close(started); <-block }() // the left leak
+			} else {
+				go func() { close(started); <-block }() // the right leak
+			}
+			<-started
+		})
+	}
+}
+
 // TestFinishesLate starts a goroutine that ends a little after the test returns: not a leak.
 func TestFinishesLate(t *testing.T) {
 	started := make(chan struct{})
