@@ -546,21 +546,27 @@ int timer_start_old(struct regs *ctx)
 	return 0;
 }
 
+// An object gate tracks (a ticker, a response body) was released: forget it
+// and tell userspace. Untracked objects are ignored.
+static __always_inline void untrack(void *map, u64 object, u32 kind, u64 goid)
+{
+	if (!bpf_map_lookup_elem(map, &object))
+		return;
+	bpf_map_delete_elem(map, &object);
+	struct event *e = reserve(kind, goid);
+	if (e) {
+		e->a = object;
+		bpf_ringbuf_submit(e, 0);
+	}
+}
+
 // time.stopTimer(t): only tickers gate tracks are reported.
 SEC("uprobe")
 int timer_stop(struct regs *ctx)
 {
 	if (!traced())
 		return 0;
-	u64 timer = ctx->rax;
-	if (!bpf_map_lookup_elem(&tickers, &timer))
-		return 0;
-	bpf_map_delete_elem(&tickers, &timer);
-	struct event *e = reserve(EV_TICKER_STOP, goid_of(ctx->r14));
-	if (e) {
-		e->a = timer;
-		bpf_ringbuf_submit(e, 0);
-	}
+	untrack(&tickers, ctx->rax, EV_TICKER_STOP, goid_of(ctx->r14));
 	return 0;
 }
 
@@ -652,15 +658,7 @@ int body_close(struct regs *ctx)
 {
 	if (!traced())
 		return 0;
-	u64 body = ctx->rax;
-	if (!bpf_map_lookup_elem(&bodies, &body))
-		return 0;
-	bpf_map_delete_elem(&bodies, &body);
-	struct event *e = reserve(EV_BODY_CLOSE, goid_of(ctx->r14));
-	if (e) {
-		e->a = body;
-		bpf_ringbuf_submit(e, 0);
-	}
+	untrack(&bodies, ctx->rax, EV_BODY_CLOSE, goid_of(ctx->r14));
 	return 0;
 }
 

@@ -61,7 +61,27 @@ impl Run {
 /// two fixtures competing for the machine's cores would change the figures.
 pub fn run(cmd: &mut Command) -> Run {
     let _turn = one_at_a_time();
+    wait_for_background_detach();
     Run::from(cmd.output().expect("gate runs"))
+}
+
+/// gate leaves a child behind that detaches its uprobes (seconds of kernel
+/// work); timing-sensitive fixtures must not share the CPU with it.
+fn wait_for_background_detach() {
+    let gate = Path::new(env!("CARGO_BIN_EXE_gate"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        let busy = std::fs::read_dir("/proc")
+            .map(|d| {
+                d.flatten()
+                    .any(|p| std::fs::read_link(p.path().join("exe")).is_ok_and(|e| e == gate))
+            })
+            .unwrap_or(false);
+        if !busy {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 /// Held while a test runs gate (or a fixture binary) on its own.

@@ -269,12 +269,7 @@ pub fn interpret(
                 .or_else(|| ancestor_site(*goid, &lineage, info)),
             detail: format!("goroutine {goid} running {entry_fn}, {state} at exit"),
             value: None,
-            created_by: g
-                .stack
-                .iter()
-                .filter_map(|pc| info.function_at(pc.saturating_sub(1)))
-                .map(str::to_string)
-                .collect(),
+            created_by: functions_of(&g.stack, info),
             entry: Some(entry_fn),
             figures: BTreeMap::new(),
         };
@@ -302,11 +297,7 @@ pub fn interpret(
                 ),
                 value: None,
                 entry: None,
-                created_by: stack
-                    .iter()
-                    .filter_map(|pc| info.function_at(pc.saturating_sub(1)))
-                    .map(str::to_string)
-                    .collect(),
+                created_by: functions_of(stack, info),
                 figures: BTreeMap::new(),
             });
     }
@@ -321,11 +312,7 @@ pub fn interpret(
                 detail: format!("response body {body:#x} never closed"),
                 value: None,
                 entry: None,
-                created_by: stack
-                    .iter()
-                    .filter_map(|pc| info.function_at(pc.saturating_sub(1)))
-                    .map(str::to_string)
-                    .collect(),
+                created_by: functions_of(stack, info),
                 figures: BTreeMap::new(),
             });
     }
@@ -414,6 +401,15 @@ pub fn interpret(
             });
     }
     out
+}
+
+/// The functions of a call stack (return addresses, innermost first).
+fn functions_of(stack: &[u64], info: &BinaryInfo) -> Vec<String> {
+    stack
+        .iter()
+        .filter_map(|pc| info.function_at(pc.saturating_sub(1)))
+        .map(str::to_string)
+        .collect()
 }
 
 /// A goroutine started inside a library (net/http's connection goroutines)
