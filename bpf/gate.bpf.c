@@ -242,6 +242,13 @@ static __always_inline u32 entry_stack(struct regs *ctx, u64 *frames)
 	return count + 1;
 }
 
+// A stack saved at a function's entry, into the event sent at its RET.
+static __always_inline void copy_frames(struct event *e, const u64 *frames, u32 nframes)
+{
+	e->nframes = nframes < MAX_FRAMES ? nframes : MAX_FRAMES;
+	__builtin_memcpy(e->frames, frames, sizeof(e->frames));
+}
+
 static __always_inline struct event *reserve(u32 kind, u64 goid)
 {
 	struct event *e = bpf_ringbuf_reserve(&events, sizeof(struct event), 0);
@@ -329,9 +336,7 @@ int go_create_ret(struct regs *ctx)
 		e->root = root;
 		e->a = p->creator;
 		e->b = p->entry;
-		u32 n = p->nframes < MAX_FRAMES ? p->nframes : MAX_FRAMES;
-		e->nframes = n;
-		__builtin_memcpy(e->frames, p->frames, sizeof(e->frames));
+		copy_frames(e, p->frames, p->nframes);
 		bpf_ringbuf_submit(e, 0);
 	}
 	bpf_map_delete_elem(&pending_go, &tid);
@@ -466,6 +471,17 @@ int exit_snapshot(struct regs *ctx)
 	return 0;
 }
 
+// Keeps the latest deadline of the timers a goroutine created; a ticker
+// never stops on its own, so it counts as pending forever.
+static __always_inline void note_deadline(u64 goid, long when, long period)
+{
+	u64 *old = bpf_map_lookup_elem(&timer_deadline, &goid);
+	if (!old || (long)*old < when || period > 0) {
+		u64 deadline = period > 0 ? ~0ULL >> 1 : (u64)when;
+		bpf_map_update_elem(&timer_deadline, &goid, &deadline, BPF_ANY);
+	}
+}
+
 // time.newTimer(when, period, f, arg, cp) (linknamed runtime.newTimer): tickers have a period.
 SEC("uprobe")
 int timer_new_entry(struct regs *ctx)
@@ -474,11 +490,7 @@ int timer_new_entry(struct regs *ctx)
 		return 0;
 	u64 goid = goid_of(ctx->r14);
 	u64 when = ctx->rax;
-	u64 *old = bpf_map_lookup_elem(&timer_deadline, &goid);
-	if (!old || (long)*old < (long)when || (long)ctx->rbx > 0) {
-		u64 deadline = (long)ctx->rbx > 0 ? ~0ULL >> 1 : when; // a ticker never stops on its own
-		bpf_map_update_elem(&timer_deadline, &goid, &deadline, BPF_ANY);
-	}
+	note_deadline(goid, (long)when, (long)ctx->rbx);
 	if ((long)ctx->rbx <= 0)
 		return 0;
 	struct pending_timer p = {};
@@ -506,9 +518,7 @@ int timer_new_ret(struct regs *ctx)
 	if (e) {
 		e->a = timer;
 		e->b = p->period;
-		u32 n = p->nframes < MAX_FRAMES ? p->nframes : MAX_FRAMES;
-		e->nframes = n;
-		__builtin_memcpy(e->frames, p->frames, sizeof(e->frames));
+		copy_frames(e, p->frames, p->nframes);
 		bpf_ringbuf_submit(e, 0);
 	}
 	bpf_map_delete_elem(&pending_timer, &goid);
@@ -527,11 +537,7 @@ int timer_start_old(struct regs *ctx)
 	bpf_probe_read_user(&when, sizeof(when), (void *)(timer + timer_when_offset));
 	bpf_probe_read_user(&period, sizeof(period), (void *)(timer + timer_period_offset));
 	u64 goid = goid_of(ctx->r14);
-	u64 *old = bpf_map_lookup_elem(&timer_deadline, &goid);
-	if (!old || (long)*old < when || period > 0) {
-		u64 deadline = period > 0 ? ~0ULL >> 1 : (u64)when;
-		bpf_map_update_elem(&timer_deadline, &goid, &deadline, BPF_ANY);
-	}
+	note_deadline(goid, when, period);
 	if (period <= 0)
 		return 0;
 	u8 one = 1;
