@@ -28,6 +28,11 @@ pub enum Command {
         after_help = "Examples:\n  gate run ./...\n  gate run --rules rules/ --junit junit.xml --sarif gate.sarif --json gate.json ./pkg.test\n  gate run --timeout 2m ./internal/... -- -test.run '^TestAPI' -test.count 1"
     )]
     Run(RunArgs),
+    /// Combine the JSON reports of parallel CI jobs (shards) into one verdict and one set of reports.
+    #[command(
+        after_help = "Exit codes as for `gate run`: 0 everything passed, 1 a test, check or regression failed.\n\nExamples:\n  gate merge --junit junit.xml --sarif gate.sarif shard-*/gate.json\n  gate merge --baseline base/gate.json --json gate.json a.json b.json"
+    )]
+    Merge(MergeArgs),
     /// List the loaded rules (id, title, severity, scope), or the metrics rules can use.
     #[command(
         after_help = "Examples:\n  gate rules\n  gate rules --rules my-rules/\n  gate rules --metrics"
@@ -83,6 +88,18 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_ebpf: bool,
 
+    /// Compare with a JSON report of an earlier run (main's): rules with [[regression]] sections fail on a regression.
+    ///
+    /// Example: --baseline baseline/gate.json
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Run each test binary N times: N samples per test metric for statistical comparisons.
+    ///
+    /// For benchmarks, -- -test.count N gives N samples in one run. Example: --repeat 5
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub repeat: u32,
+
     /// Go test binaries built with `go test -c`, or package patterns (./..., ./pkg) that gate builds.
     #[arg(value_name = "TARGET", required = true)]
     pub targets: Vec<String>,
@@ -90,6 +107,32 @@ pub struct RunArgs {
     /// Flags passed to every test binary, after `--` (e.g. -- -test.run '^TestX$' -test.count 2).
     #[arg(last = true, value_name = "TEST_FLAGS", allow_hyphen_values = true)]
     pub test_flags: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    #[command(flatten)]
+    pub rules: RuleSource,
+
+    /// Compare the merged report with this baseline (instead of comparisons the shards made).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Write the merged JUnit XML report here.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+
+    /// Write the merged SARIF 2.1.0 report here.
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
+
+    /// Write the merged JSON report here (it can serve as the next baseline).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+
+    /// JSON reports written by `gate run --json` in each shard.
+    #[arg(value_name = "REPORT", required = true)]
+    pub reports: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

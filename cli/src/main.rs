@@ -5,6 +5,7 @@
 //! run --> RunRecord; observe --> Observations; rules::evaluate --> checks;
 //! report --> terminal, JSON, JUnit, SARIF; exit code.
 
+mod baseline;
 mod bpf;
 mod cli;
 mod error;
@@ -12,6 +13,7 @@ mod observe;
 mod report;
 mod rules;
 mod run;
+mod stats;
 mod target;
 
 use std::process::ExitCode;
@@ -19,7 +21,7 @@ use std::time::Instant;
 
 use clap::Parser;
 
-use cli::{Cli, Command, RuleSource, RulesArgs, RunArgs};
+use cli::{Cli, Command, MergeArgs, RuleSource, RulesArgs, RunArgs};
 use error::{GateError, exit};
 use rules::RuleSet;
 
@@ -38,6 +40,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Run(args) => run(args),
+        Command::Merge(args) => merge(args),
         Command::Rules(args) => list_rules(args),
     };
     match result {
@@ -86,7 +89,7 @@ fn list_rules(args: RulesArgs) -> Result<i32, GateError> {
     );
     // Opt-in rules are marked: they run only with `gate run --enable ID`.
     for r in &set.rules {
-        let check = format!("{} {}", r.check.metric.name, r.check.describe());
+        let check = r.describe_check();
         println!(
             "{:<20} {:<8} {:<7} {:<22} {}",
             r.id,
@@ -103,10 +106,16 @@ fn list_rules(args: RulesArgs) -> Result<i32, GateError> {
     Ok(exit::OK)
 }
 
-fn run(args: RunArgs) -> Result<i32, GateError> {
+fn run(mut args: RunArgs) -> Result<i32, GateError> {
     let rule_set = load_rules(&args.rules)?
         .select(&args.enable)
         .map_err(GateError::Usage)?;
+    // Read the baseline before running anything: a wrong path fails fast.
+    let baseline = match &args.baseline {
+        Some(path) => Some(baseline::read_report(path, "baseline")?),
+        None => None,
+    };
+    add_benchmem(&mut args.test_flags);
     let cwd = std::env::current_dir()
         .map_err(|e| GateError::io("cannot read the current directory", e))?;
     let root = target::repository_root(&cwd);
@@ -158,125 +167,31 @@ fn run(args: RunArgs) -> Result<i32, GateError> {
     let mut reports = Vec::new();
     let mut finished_sessions = Vec::new();
     for ((binary, info), inspect_ms) in binaries.iter().zip(&infos).zip(&inspect_ms) {
-        let cfg = run::RunConfig {
-            binary: binary.path.clone(),
-            workdir: binary.workdir.clone(),
-            test_flags: args.test_flags.clone(),
-            timeout: args.timeout,
-            framed: info.supports_framed_output(),
-        };
-        // Plan the probes for this binary before it starts: a missing symbol is an error now, not a silent pass.
-        let planning = Instant::now();
-        let plan = if engine.enabled {
-            let present: Vec<bool> = engine
-                .user_probes
-                .iter()
-                .map(|(p, _)| info.has_function(&p.symbol))
-                .collect();
-            let user: Vec<bpf::plan::UserProbe> = engine
-                .user_probes
-                .iter()
-                .zip(&present)
-                .filter(|(_, here)| **here)
-                .map(|((p, _), _)| p.clone())
-                .collect();
-            for (seen, here) in probes_attached.iter_mut().zip(&present) {
-                *seen |= *here;
+        let mut combined: Option<report::BinaryReport> = None;
+        for run_index in 0..args.repeat {
+            if run_index > 0 {
+                // Probes left attached to this binary would trap in the next run too: detach now.
+                finished_sessions.clear();
             }
-            let plan = bpf::plan::plan(info, &engine.signals, &user).map_err(|m| {
-                GateError::EngineTarget {
-                    binary: binary.path.display().to_string(),
-                    rules: engine.rule_ids.join(", "),
-                    symbol: m.symbol,
-                    what: m.what,
-                }
-            })?;
-            Some((plan, user))
-        } else {
-            None
-        };
-        let plan_ms = planning.elapsed().as_secs_f64() * 1000.0;
-        let mut session = None;
-        let mut attach_ms = 0.0;
-        let mut attach = |pid: u32| -> Result<(), GateError> {
-            if let Some((plan, _)) = &plan {
-                let started = Instant::now();
-                session = Some(bpf::start(plan, &binary.path, pid)?);
-                attach_ms = started.elapsed().as_secs_f64() * 1000.0;
+            let ctx = RunContext {
+                args: &args,
+                rule_set: &rule_set,
+                engine: &engine,
+            };
+            let one = run_binary(
+                &ctx,
+                binary,
+                info,
+                *inspect_ms,
+                &mut probes_attached,
+                &mut finished_sessions,
+            )?;
+            match &mut combined {
+                None => combined = Some(one),
+                Some(c) => c.absorb(one),
             }
-            Ok(())
-        };
-        let mut progress = report::progress::Progress::new(&info.package);
-        let record = run::execute(
-            &cfg,
-            plan.is_some().then_some(&mut attach as run::Attach),
-            &mut |e| progress.on_event(e),
-        )?;
-        progress.finish();
-        if std::env::var_os("GATE_TIMINGS").is_some() {
-            eprintln!(
-                "gate: {}: start-up {:.1} ms (inspect {inspect_ms:.1}, plan {plan_ms:.1}, load+attach {attach_ms:.1})",
-                info.package,
-                inspect_ms + plan_ms + attach_ms
-            );
         }
-        let after_run = Instant::now();
-        let mut observations = observe::collect(&record, args.timeout);
-        if let (Some(mut session), Some((_, user))) = (session, &plan) {
-            let finishing = Instant::now();
-            let bpf_record = session.finish();
-            finished_sessions.push(session);
-            if std::env::var_os("GATE_TIMINGS").is_some() {
-                eprintln!(
-                    "gate: engine finish {:.1} ms",
-                    finishing.elapsed().as_secs_f64() * 1000.0
-                );
-            }
-            let names: Vec<observe::engine::ProbeName> = user
-                .iter()
-                .enumerate()
-                .map(|(i, p)| observe::engine::ProbeName {
-                    index: bpf::plan::FIRST_USER_PROBE + i as u32,
-                    metric: engine
-                        .user_probes
-                        .iter()
-                        .find(|(q, _)| q == p)
-                        .map(|(_, m)| m.clone())
-                        .unwrap_or_default(),
-                })
-                .collect();
-            let reasons = target::probes::wait_reasons(info);
-            let tracked = engine
-                .signals
-                .contains(&bpf::plan::EngineSignal::Goroutines);
-            let seen = observe::engine::interpret(&bpf_record, info, &reasons, &names, tracked);
-            if seen.lost_events > 0 {
-                observations.warnings.push(format!(
-                    "the eBPF ring buffer dropped {} events: lifecycle counts may be incomplete",
-                    seen.lost_events
-                ));
-            }
-            observations.warnings.extend(seen.notes.iter().cloned());
-            observations.engine = Some(seen);
-        }
-        let interpreted_ms = after_run.elapsed().as_secs_f64() * 1000.0;
-        let checks = rules::evaluate(&rule_set, &observations);
-        // A binary gate built is gone after the run: point at its package directory instead.
-        let shown_path = match &binary.workdir {
-            Some(dir) if binary.built_from.is_some() => run::display_path(dir),
-            _ => run::display_path(&binary.path),
-        };
-        let mut binary_report =
-            report::BinaryReport::build(info, shown_path, &observations, &checks, &rule_set);
-        binary_report.built = binary.built_from.is_some();
-        if std::env::var_os("GATE_TIMINGS").is_some() {
-            eprintln!(
-                "gate: {}: after the run {:.1} ms (observations {interpreted_ms:.1})",
-                info.package,
-                after_run.elapsed().as_secs_f64() * 1000.0
-            );
-        }
-        reports.push(binary_report);
+        reports.extend(combined);
     }
     if let Some(i) = probes_attached
         .iter()
@@ -289,26 +204,239 @@ fn run(args: RunArgs) -> Result<i32, GateError> {
             symbol: probe.symbol.clone(),
         });
     }
-    let report = report::Report::new(reports);
+    let mut report = report::Report::new(reports);
+    if let Some(base) = &baseline {
+        baseline::compare(&mut report, base, &rule_set);
+    }
+    let outputs = Outputs {
+        json: args.json.as_deref(),
+        junit: args.junit.as_deref(),
+        sarif: args.sarif.as_deref(),
+    };
+    let code = emit(&report, &rule_set, &root, &outputs)?;
+    bpf::release_in_background(finished_sessions);
+    Ok(code)
+}
 
-    if let Some(path) = &args.json {
-        report::json::write(&report, path)?;
+/// `-test.benchmem` whenever benchmarks run: B/op and allocs/op are what allocation regressions compare.
+fn add_benchmem(flags: &mut Vec<String>) {
+    let named = |f: &String, name: &str| {
+        let f = f.trim_start_matches('-');
+        f == name || f.starts_with(&format!("{name}="))
+    };
+    let bench = flags
+        .iter()
+        .any(|f| named(f, "test.bench") || named(f, "bench"));
+    let benchmem = flags
+        .iter()
+        .any(|f| named(f, "test.benchmem") || named(f, "benchmem"));
+    if bench && !benchmem {
+        flags.push("-test.benchmem".to_string());
     }
-    if let Some(path) = &args.junit {
-        report::junit::write(&report, &rule_set, path)?;
+}
+
+/// Where the reports go.
+struct Outputs<'a> {
+    json: Option<&'a std::path::Path>,
+    junit: Option<&'a std::path::Path>,
+    sarif: Option<&'a std::path::Path>,
+}
+
+/// Writes every report of a finished run or merge, and returns the exit code.
+fn emit(
+    report: &report::Report,
+    rule_set: &RuleSet,
+    root: &std::path::Path,
+    outputs: &Outputs,
+) -> Result<i32, GateError> {
+    if let Some(path) = outputs.json {
+        report::json::write(report, path)?;
     }
-    if let Some(path) = &args.sarif {
-        report::sarif::write(&report, &rule_set, &root, path)?;
+    if let Some(path) = outputs.junit {
+        report::junit::write(report, rule_set, path)?;
     }
-    print!("{}", report::terminal::render(&report, &rule_set));
+    if let Some(path) = outputs.sarif {
+        report::sarif::write(report, rule_set, root, path)?;
+    }
+    print!("{}", report::terminal::render(report, rule_set));
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
-    bpf::release_in_background(finished_sessions);
     Ok(if report.passed() {
         exit::OK
     } else {
         exit::FAILED
     })
+}
+
+/// `gate merge`: one verdict from the reports of parallel shards.
+fn merge(args: MergeArgs) -> Result<i32, GateError> {
+    let rule_set = load_rules(&args.rules)?;
+    let mut parts = Vec::new();
+    for path in &args.reports {
+        parts.push(baseline::read_report(path, "report")?);
+    }
+    // SARIF and JUnit describe findings by their rules: every rule a shard used must be known.
+    for part in &parts {
+        for v in part.binaries.iter().flat_map(|b| &b.violations) {
+            if rule_set.get(&v.rule).is_none() {
+                return Err(GateError::Usage(format!(
+                    "a report names rule {:?}, which the loaded rules lack; pass the --rules the shards ran with",
+                    v.rule
+                )));
+            }
+        }
+    }
+    let mut report = report::Report::combine(parts);
+    if let Some(path) = &args.baseline {
+        let base = baseline::read_report(path, "baseline")?;
+        baseline::compare(&mut report, &base, &rule_set);
+    }
+    let cwd = std::env::current_dir()
+        .map_err(|e| GateError::io("cannot read the current directory", e))?;
+    let root = target::repository_root(&cwd);
+    let outputs = Outputs {
+        json: args.json.as_deref(),
+        junit: args.junit.as_deref(),
+        sarif: args.sarif.as_deref(),
+    };
+    emit(&report, &rule_set, &root, &outputs)
+}
+
+/// What every run of every binary shares.
+struct RunContext<'a> {
+    args: &'a RunArgs,
+    rule_set: &'a RuleSet,
+    engine: &'a EnginePlan,
+}
+
+/// Runs one test binary once: plan, attach, run, observe, evaluate.
+fn run_binary(
+    ctx: &RunContext,
+    binary: &target::TestBinary,
+    info: &target::BinaryInfo,
+    inspect_ms: f64,
+    probes_attached: &mut [bool],
+    finished_sessions: &mut Vec<bpf::Session>,
+) -> Result<report::BinaryReport, GateError> {
+    let (args, rule_set, engine) = (ctx.args, ctx.rule_set, ctx.engine);
+    let cfg = run::RunConfig {
+        binary: binary.path.clone(),
+        workdir: binary.workdir.clone(),
+        test_flags: args.test_flags.clone(),
+        timeout: args.timeout,
+        framed: info.supports_framed_output(),
+    };
+    // Plan the probes for this binary before it starts: a missing symbol is an error now, not a silent pass.
+    let planning = Instant::now();
+    let plan = if engine.enabled {
+        let present: Vec<bool> = engine
+            .user_probes
+            .iter()
+            .map(|(p, _)| info.has_function(&p.symbol))
+            .collect();
+        let user: Vec<bpf::plan::UserProbe> = engine
+            .user_probes
+            .iter()
+            .zip(&present)
+            .filter(|(_, here)| **here)
+            .map(|((p, _), _)| p.clone())
+            .collect();
+        for (seen, here) in probes_attached.iter_mut().zip(&present) {
+            *seen |= *here;
+        }
+        let plan =
+            bpf::plan::plan(info, &engine.signals, &user).map_err(|m| GateError::EngineTarget {
+                binary: binary.path.display().to_string(),
+                rules: engine.rule_ids.join(", "),
+                symbol: m.symbol,
+                what: m.what,
+            })?;
+        Some((plan, user))
+    } else {
+        None
+    };
+    let plan_ms = planning.elapsed().as_secs_f64() * 1000.0;
+    let mut session = None;
+    let mut attach_ms = 0.0;
+    let mut attach = |pid: u32| -> Result<(), GateError> {
+        if let Some((plan, _)) = &plan {
+            let started = Instant::now();
+            session = Some(bpf::start(plan, &binary.path, pid)?);
+            attach_ms = started.elapsed().as_secs_f64() * 1000.0;
+        }
+        Ok(())
+    };
+    let mut progress = report::progress::Progress::new(&info.package);
+    let record = run::execute(
+        &cfg,
+        plan.is_some().then_some(&mut attach as run::Attach),
+        &mut |e| progress.on_event(e),
+    )?;
+    progress.finish();
+    if std::env::var_os("GATE_TIMINGS").is_some() {
+        eprintln!(
+            "gate: {}: start-up {:.1} ms (inspect {inspect_ms:.1}, plan {plan_ms:.1}, load+attach {attach_ms:.1})",
+            info.package,
+            inspect_ms + plan_ms + attach_ms
+        );
+    }
+    let after_run = Instant::now();
+    let mut observations = observe::collect(&record, args.timeout);
+    if let (Some(mut session), Some((_, user))) = (session, &plan) {
+        let finishing = Instant::now();
+        let bpf_record = session.finish();
+        finished_sessions.push(session);
+        if std::env::var_os("GATE_TIMINGS").is_some() {
+            eprintln!(
+                "gate: engine finish {:.1} ms",
+                finishing.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+        let names: Vec<observe::engine::ProbeName> = user
+            .iter()
+            .enumerate()
+            .map(|(i, p)| observe::engine::ProbeName {
+                index: bpf::plan::FIRST_USER_PROBE + i as u32,
+                metric: engine
+                    .user_probes
+                    .iter()
+                    .find(|(q, _)| q == p)
+                    .map(|(_, m)| m.clone())
+                    .unwrap_or_default(),
+            })
+            .collect();
+        let reasons = target::probes::wait_reasons(info);
+        let tracked = engine
+            .signals
+            .contains(&bpf::plan::EngineSignal::Goroutines);
+        let seen = observe::engine::interpret(&bpf_record, info, &reasons, &names, tracked);
+        if seen.lost_events > 0 {
+            observations.warnings.push(format!(
+                "the eBPF ring buffer dropped {} events: lifecycle counts may be incomplete",
+                seen.lost_events
+            ));
+        }
+        observations.warnings.extend(seen.notes.iter().cloned());
+        observations.engine = Some(seen);
+    }
+    let interpreted_ms = after_run.elapsed().as_secs_f64() * 1000.0;
+    let checks = rules::evaluate(&rule_set, &observations);
+    // A binary gate built is gone after the run: point at its package directory instead.
+    let shown_path = match &binary.workdir {
+        Some(dir) if binary.built_from.is_some() => run::display_path(dir),
+        _ => run::display_path(&binary.path),
+    };
+    let mut binary_report =
+        report::BinaryReport::build(info, shown_path, &observations, &checks, &rule_set);
+    binary_report.built = binary.built_from.is_some();
+    if std::env::var_os("GATE_TIMINGS").is_some() {
+        eprintln!(
+            "gate: {}: after the run {:.1} ms (observations {interpreted_ms:.1})",
+            info.package,
+            after_run.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    Ok(binary_report)
 }
 
 /// What the enabled rules need from the eBPF engine.
@@ -331,9 +459,7 @@ impl EnginePlan {
         let mut probe_files = Vec::new();
         for rule in rules.rules.iter().filter(|r| r.needs_ebpf()) {
             rule_ids.push(rule.id.clone());
-            let metrics =
-                std::iter::once(rule.check.metric).chain(rule.only_if.iter().map(|l| l.metric));
-            for m in metrics {
+            for m in rule.metrics() {
                 let s = match m.signal {
                     Signal::Goroutines => EngineSignal::Goroutines,
                     Signal::Tickers => EngineSignal::Tickers,

@@ -11,7 +11,7 @@ pub mod engine;
 
 use crate::rules::metrics::{MetricDef, MetricKind};
 use crate::run::gctrace::GcCycle;
-use crate::run::test_output::{TestLine, TestStatus};
+use crate::run::test_output::{BenchLine, TestLine, TestStatus};
 use crate::run::{EventKind, Exit, RunRecord};
 
 /// How many lines of output to keep for a crash report.
@@ -28,6 +28,8 @@ pub struct TestObservation {
     /// Why gate, not `go test`, decided the status (crash, timeout).
     pub message: Option<String>,
     pub output: Vec<String>,
+    /// How many times the test ran in the process (`-test.count`); its metrics add up over them.
+    pub runs: u32,
     /// Intervals (seconds since start) in which the test was running, not paused.
     #[serde(skip)]
     active: Vec<(f64, Option<f64>)>,
@@ -41,9 +43,39 @@ pub struct AttributedCycle {
     pub test: Option<String>,
 }
 
+/// A benchmark's result lines: one sample per `-test.count` repetition.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct BenchmarkObservation {
+    /// As Go prints it, GOMAXPROCS suffix included: `BenchmarkEncode/small-8`.
+    pub name: String,
+    /// Per sample, (unit, value): ns/op, B/op, allocs/op, MB/s, custom units.
+    pub samples: Vec<Vec<(String, f64)>>,
+}
+
+impl BenchmarkObservation {
+    /// The function that defines it: `BenchmarkEncode` for `BenchmarkEncode/small-8`.
+    pub fn function(&self) -> &str {
+        let top = crate::run::test_output::top_level(&self.name);
+        match top.rsplit_once('-') {
+            Some((f, procs)) if procs.bytes().all(|b| b.is_ascii_digit()) => f,
+            _ => top,
+        }
+    }
+
+    /// Every sample of one unit, in run order.
+    pub fn series(&self, unit: &str) -> Vec<f64> {
+        self.samples
+            .iter()
+            .filter_map(|s| s.iter().find(|(u, _)| u == unit).map(|(_, v)| *v))
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Observations {
     pub tests: Vec<TestObservation>,
+    /// Benchmarks that completed (`-test.bench`); a failed or skipped one is also a test.
+    pub benchmarks: Vec<BenchmarkObservation>,
     pub gc: Vec<AttributedCycle>,
     pub wall_s: f64,
     pub exit: String,
@@ -59,6 +91,8 @@ pub struct Observations {
 pub enum Subject<'a> {
     Binary,
     Test(&'a str),
+    /// A benchmark by its printed name (`BenchmarkX-8`): `bench.*` metrics only.
+    Benchmark(&'a str),
 }
 
 impl Observations {
@@ -77,6 +111,7 @@ impl Observations {
             .filter(move |c| match subject {
                 Subject::Binary => true,
                 Subject::Test(name) => c.test.as_deref() == Some(name),
+                Subject::Benchmark(_) => false,
             })
             .map(|c| &c.cycle)
     }
@@ -99,6 +134,7 @@ impl Observations {
                     .filter(|i| match subject {
                         Subject::Binary => true,
                         Subject::Test(t) => i.test.as_deref() == Some(t),
+                        Subject::Benchmark(_) => false,
                     })
                     .collect()
             })
@@ -107,6 +143,14 @@ impl Observations {
 
     /// The value of a metric over a subject; None where it was not observed.
     pub fn value(&self, def: &MetricDef, subject: Subject) -> Option<f64> {
+        if let Subject::Benchmark(name) = subject {
+            let unit = def.name.strip_prefix(crate::rules::metrics::BENCH_PREFIX)?;
+            let bench = self.benchmarks.iter().find(|b| b.name == name)?;
+            return crate::stats::median(&bench.series(unit));
+        }
+        if def.signal == crate::rules::metrics::Signal::Benchmarks {
+            return None;
+        }
         if !def.signal.needs_ebpf() {
             return self.metric(def.name, subject);
         }
@@ -121,6 +165,7 @@ impl Observations {
                 match subject {
                     Subject::Binary => Some(per_test.values().fold(0.0, |a, b| a + b)),
                     Subject::Test(t) => per_test.get(&Some(t.to_string())).copied(),
+                    Subject::Benchmark(_) => None,
                 }
             }
         }
@@ -132,6 +177,7 @@ impl Observations {
         let duration_s = match subject {
             Subject::Binary => self.wall_s,
             Subject::Test(t) => self.test(t)?.duration_s,
+            Subject::Benchmark(_) => return None,
         };
         Some(match name {
             "test.duration_s" => duration_s,
@@ -206,6 +252,7 @@ pub fn collect(record: &RunRecord, timeout: Duration) -> Observations {
     let mut binary_output = Vec::new();
     let mut tail: Vec<String> = Vec::new();
     let mut final_status = None;
+    let mut benchmarks: Vec<BenchmarkObservation> = Vec::new();
 
     let start_test = |tests: &mut Vec<TestObservation>,
                       index: &mut BTreeMap<String, usize>,
@@ -218,6 +265,7 @@ pub fn collect(record: &RunRecord, timeout: Duration) -> Observations {
                 duration_s: 0.0,
                 message: None,
                 output: Vec::new(),
+                runs: 0,
                 active: Vec::new(),
             });
             tests.len() - 1
@@ -276,11 +324,16 @@ pub fn collect(record: &RunRecord, timeout: Duration) -> Observations {
                     stop(&mut tests[i], at);
                     tests[i].status = *status;
                     tests[i].duration_s = *duration_s;
+                    tests[i].runs += 1;
                     finished.insert(name.clone(), true);
                     tail.push(format!("--- {}: {name}", status.as_str().to_uppercase()));
                 }
                 TestLine::Final(status) => final_status = Some(*status),
-                TestLine::Benchmark(line) | TestLine::Output(line) => output_line(line, &owner),
+                TestLine::Benchmark(bench) => {
+                    record_bench(&mut benchmarks, bench);
+                    output_line(&bench.text, &owner)
+                }
+                TestLine::Output(line) => output_line(line, &owner),
             },
             EventKind::Stderr(line) => output_line(line, &owner),
             EventKind::Gc(cycle) => {
@@ -311,6 +364,11 @@ pub fn collect(record: &RunRecord, timeout: Duration) -> Observations {
     };
     // Tests that started and never reported a result: the binary crashed or timed out under them.
     let clean_exit = matches!(record.exit, Exit::Code(0) | Exit::Code(1)) && final_status.is_some();
+    // A benchmark that completes prints result lines, never `--- PASS`: after a clean
+    // exit it is a benchmark, not a test without a result.
+    if clean_exit {
+        tests.retain(|t| finished.contains_key(&t.name) || !t.name.starts_with("Benchmark"));
+    }
     for t in tests.iter_mut().filter(|t| !finished.contains_key(&t.name)) {
         stop(t, wall_s);
         let started = t.active.first().map_or(0.0, |a| a.0);
@@ -359,6 +417,7 @@ pub fn collect(record: &RunRecord, timeout: Duration) -> Observations {
             } else {
                 &binary_output
             }),
+            runs: 1,
             active: vec![(0.0, Some(wall_s))],
         });
     }
@@ -373,6 +432,7 @@ pub fn collect(record: &RunRecord, timeout: Duration) -> Observations {
 
     Observations {
         tests,
+        benchmarks,
         gc,
         wall_s: round3(wall_s),
         exit,
@@ -380,6 +440,20 @@ pub fn collect(record: &RunRecord, timeout: Duration) -> Observations {
         output: binary_output,
         engine: None,
     }
+}
+
+fn record_bench(benchmarks: &mut Vec<BenchmarkObservation>, line: &BenchLine) {
+    let i = match benchmarks.iter().position(|b| b.name == line.name) {
+        Some(i) => i,
+        None => {
+            benchmarks.push(BenchmarkObservation {
+                name: line.name.clone(),
+                samples: Vec::new(),
+            });
+            benchmarks.len() - 1
+        }
+    };
+    benchmarks[i].samples.push(line.values.clone());
 }
 
 /// The innermost test running at `t`; None when no test or unrelated parallel tests were running.

@@ -70,15 +70,8 @@ fn suite(binary: &BinaryReport, rules: &RuleSet) -> TestSuite {
         let Some(rule) = rules.get(&check.rule) else {
             continue;
         };
-        let name = match &check.test {
-            Some(t) => format!("{} ({t})", check.rule),
-            None => format!("{} (binary)", check.rule),
-        };
-        let matching: Vec<_> = binary
-            .violations
-            .iter()
-            .filter(|v| v.rule == check.rule && v.test == check.test)
-            .collect();
+        let name = check.name();
+        let matching: Vec<_> = binary.violations.iter().filter(|v| check.owns(v)).collect();
         let violation = matching.first().copied();
         let status = match violation {
             Some(v) if v.severity == Severity::Error => {
@@ -103,6 +96,19 @@ fn suite(binary: &BinaryReport, rules: &RuleSet) -> TestSuite {
             _ if check.status == "skipped" => {
                 let mut s = TestCaseStatus::skipped();
                 s.set_message(format!("{}: needs the eBPF engine (--no-ebpf)", rule.id));
+                s
+            }
+            // Compared with nothing: reported, never passed and never failed.
+            _ if matches!(
+                check.status.as_str(),
+                "new" | "not enough samples" | "not comparable"
+            ) =>
+            {
+                let mut s = TestCaseStatus::skipped();
+                s.set_message(format!(
+                    "{}: {} not compared with the baseline: {}",
+                    rule.id, check.metric, check.status
+                ));
                 s
             }
             _ => TestCaseStatus::success(),

@@ -1,6 +1,7 @@
 //! Reports: the model every format is written from (the JSON contract of
 //! DESIGN.md), and the writers: terminal, JSON, JUnit, SARIF.
 
+pub mod combine;
 pub mod json;
 pub mod junit;
 pub mod progress;
@@ -38,7 +39,20 @@ pub struct BinaryReport {
     pub package: String,
     pub go_version: String,
     pub tests: Vec<TestReport>,
+    /// Benchmarks that completed (`-test.bench`); their figures are in `metrics.benchmarks`.
+    #[serde(default)]
+    pub benchmarks: Vec<BenchmarkReport>,
     pub metrics: Metrics,
+    /// Every sample behind a metric that has more than one: benchmark repetitions
+    /// (`-test.count`) and runs of the binary (`--repeat`). `metrics` holds their medians.
+    #[serde(default)]
+    pub samples: Samples,
+    /// How many times the binary ran (`--repeat`, or shards of it merged by `gate merge`).
+    #[serde(default = "one")]
+    pub runs: u32,
+    /// Whether the eBPF engine observed the run (false with --no-ebpf): engine metrics are absent then.
+    #[serde(default)]
+    pub ebpf: bool,
     pub violations: Vec<Violation>,
     pub checks: Vec<CheckReport>,
     /// How the test binary ended: `exit status 0`, `timed out after 10m`...
@@ -52,6 +66,9 @@ pub struct TestReport {
     pub name: String,
     pub status: TestStatus,
     pub duration_s: f64,
+    /// Repetitions in one process (`-test.count`): the test's metrics add up over them.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub runs: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     pub site: Option<Site>,
@@ -60,10 +77,62 @@ pub struct TestReport {
     pub output: Vec<String>,
 }
 
+fn one() -> u32 {
+    1
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BenchmarkReport {
+    /// As Go prints it, GOMAXPROCS suffix included: `BenchmarkEncode/small-8`.
+    pub name: String,
+    /// How many result lines (samples) it printed.
+    pub samples: usize,
+    pub site: Option<Site>,
+}
+
+/// Metric values: one per binary, test and benchmark (the median where there are several samples).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Metrics {
     pub binary: BTreeMap<String, f64>,
     pub tests: BTreeMap<String, BTreeMap<String, f64>>,
+    /// Per benchmark, per metric (`bench.ns/op`, `bench.allocs/op`...): the median of its samples.
+    #[serde(default)]
+    pub benchmarks: BTreeMap<String, BTreeMap<String, f64>>,
+}
+
+type SampleMap = BTreeMap<String, BTreeMap<String, Vec<f64>>>;
+
+/// Samples of metrics that have more than one, in run order.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Samples {
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub binary: BTreeMap<String, Vec<f64>>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tests: SampleMap,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub benchmarks: SampleMap,
+}
+
+/// A comparison with the baseline, on regression findings and checks.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Comparison {
+    /// The baseline's value (median of its samples).
+    pub baseline: f64,
+    /// This run's value (median of its samples).
+    pub current: f64,
+    /// Relative change, (current - baseline) / baseline; None when the baseline is 0.
+    pub change: Option<f64>,
+    /// `exact` or `statistical`.
+    pub mode: String,
+    /// Samples on each side: [baseline, current].
+    pub samples: [usize; 2],
+    /// Statistical mode: two-sided Mann-Whitney U p-value.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub p_value: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -76,16 +145,54 @@ pub struct Violation {
     pub metric: String,
     pub value: Option<f64>,
     pub limit: String,
+    /// Regression findings: the baseline value, the current value and the change.
+    #[serde(flatten, skip_serializing_if = "Option::is_none", default)]
+    pub regression: Option<Comparison>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CheckReport {
     pub rule: String,
+    /// The test, or the benchmark for benchmark-scope rules; null for the binary.
     pub test: Option<String>,
     pub metric: String,
     pub value: Option<f64>,
     pub limit: String,
+    /// pass, fail, no data, n/a, skipped; for baseline comparisons also `new`
+    /// (not in the baseline) and `not enough samples`.
     pub status: String,
+    /// `limit` (the rule's [check]) or `regression` (a comparison with the baseline).
+    #[serde(default = "limit_kind")]
+    pub kind: String,
+    #[serde(flatten, skip_serializing_if = "Option::is_none", default)]
+    pub regression: Option<Comparison>,
+}
+
+pub const LIMIT: &str = "limit";
+pub const REGRESSION: &str = "regression";
+
+fn limit_kind() -> String {
+    LIMIT.to_string()
+}
+
+impl CheckReport {
+    /// Whether a violation is a finding of this check.
+    pub fn owns(&self, v: &Violation) -> bool {
+        v.rule == self.rule
+            && v.test == self.test
+            && v.metric == self.metric
+            && v.regression.is_some() == (self.kind == REGRESSION)
+    }
+
+    /// A name for the check that is unique in its binary: `rule (test)`, plus the metric of a comparison.
+    pub fn name(&self) -> String {
+        let subject = self.test.as_deref().unwrap_or("binary");
+        if self.kind == REGRESSION {
+            format!("{} ({subject}, {})", self.rule, self.metric)
+        } else {
+            format!("{} ({subject})", self.rule)
+        }
+    }
 }
 
 impl BinaryReport {
@@ -103,6 +210,7 @@ impl BinaryReport {
                 name: t.name.clone(),
                 status: t.status,
                 duration_s: t.duration_s,
+                runs: t.runs.max(1),
                 message: t.message.clone(),
                 site: info.test_site(&t.name),
                 output: if t.status == TestStatus::Fail {
@@ -131,6 +239,37 @@ impl BinaryReport {
                 }
             }
         }
+        let mut samples = Samples::default();
+        let mut benchmarks = Vec::new();
+        for b in &obs.benchmarks {
+            let mut units: Vec<&str> = Vec::new();
+            for (unit, _) in b.samples.iter().flatten() {
+                if !units.contains(&unit.as_str()) {
+                    units.push(unit);
+                }
+            }
+            for unit in units {
+                let series = b.series(unit);
+                let name = format!("{}{unit}", crate::rules::metrics::BENCH_PREFIX);
+                if let Some(m) = crate::stats::median(&series) {
+                    metrics
+                        .benchmarks
+                        .entry(b.name.clone())
+                        .or_default()
+                        .insert(name.clone(), m);
+                }
+                samples
+                    .benchmarks
+                    .entry(b.name.clone())
+                    .or_default()
+                    .insert(name, series);
+            }
+            benchmarks.push(BenchmarkReport {
+                name: b.name.clone(),
+                samples: b.samples.len(),
+                site: info.test_site(b.function()),
+            });
+        }
         let mut violations = Vec::new();
         for c in checks.iter().filter(|c| c.status == CheckStatus::Fail) {
             let Some(rule) = rules.get(&c.rule) else {
@@ -149,8 +288,13 @@ impl BinaryReport {
                 metric: c.metric.clone(),
                 value,
                 limit: c.limit.clone(),
+                regression: None,
             };
-            if c.instances.is_empty() || rule.check.metric.kind == MetricKind::Scalar {
+            let scalar = rule
+                .check
+                .as_ref()
+                .is_none_or(|l| l.metric.kind == MetricKind::Scalar);
+            if c.instances.is_empty() || scalar {
                 // A scalar finding is one violation; a probe's first call site sharpens its location.
                 let site = c
                     .instances
@@ -180,7 +324,11 @@ impl BinaryReport {
             package: info.package.clone(),
             go_version: info.go_version.clone(),
             tests,
+            benchmarks,
             metrics,
+            samples,
+            runs: 1,
+            ebpf: obs.engine.is_some(),
             violations,
             checks: checks
                 .iter()
@@ -191,6 +339,8 @@ impl BinaryReport {
                     value: c.value,
                     limit: c.limit.clone(),
                     status: c.status.as_str().to_string(),
+                    kind: LIMIT.to_string(),
+                    regression: None,
                 })
                 .collect(),
             exit: obs.exit.clone(),

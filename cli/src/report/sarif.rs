@@ -37,12 +37,7 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
     if let Some(n) = rule.catalog {
         tags.push(format!("catalog:{n}"));
     }
-    let help_text = format!(
-        "{}\n\nMetric {}, limit {}.",
-        rule.help,
-        rule.check.metric.name,
-        rule.check.describe()
-    );
+    let help_text = format!("{}\n\nChecks: {}.", rule.help, rule.describe_check());
     ReportingDescriptor::builder()
         .id(rule.id.clone())
         .name(to_pascal(&rule.id))
@@ -54,10 +49,9 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
         .full_description(
             MultiformatMessageString::builder()
                 .text(format!(
-                    "{} ({} {} per {}).",
+                    "{} ({} per {}).",
                     rule.title,
-                    rule.check.metric.name,
-                    rule.check.describe(),
+                    rule.describe_check(),
                     rule.scope.as_str()
                 ))
                 .build(),

@@ -36,10 +36,7 @@ pub fn render(report: &Report, rules: &RuleSet) -> String {
     let mut passing = 0;
     for binary in &report.binaries {
         for check in &binary.checks {
-            let violation = binary
-                .violations
-                .iter()
-                .find(|v| v.rule == check.rule && v.test == check.test);
+            let violation = binary.violations.iter().find(|v| check.owns(v));
             let status = match violation {
                 Some(v) if v.severity == Severity::Error => "FAIL".to_string(),
                 Some(v) => v.severity.as_str().to_uppercase(),

@@ -54,16 +54,26 @@ pub struct CheckResult {
 
 pub fn evaluate(rules: &RuleSet, obs: &Observations) -> Vec<CheckResult> {
     let mut results = Vec::new();
-    for rule in &rules.rules {
+    // Rules without a [check] only compare with a baseline (see crate::baseline).
+    for (rule, limit) in rules
+        .rules
+        .iter()
+        .filter_map(|r| Some((r, r.check.as_ref()?)))
+    {
         match rule.scope {
-            Scope::Binary => results.push(check(rule, obs, Subject::Binary)),
+            Scope::Binary => results.push(check(rule, limit, obs, Subject::Binary)),
             Scope::Test => {
                 for test in &obs.tests {
                     // Skipped tests did nothing to measure; the crash pseudo-test is not a test.
                     if test.status == TestStatus::Skip || test.name == PROCESS_TEST {
                         continue;
                     }
-                    results.push(check(rule, obs, Subject::Test(&test.name)));
+                    results.push(check(rule, limit, obs, Subject::Test(&test.name)));
+                }
+            }
+            Scope::Benchmark => {
+                for bench in &obs.benchmarks {
+                    results.push(check(rule, limit, obs, Subject::Benchmark(&bench.name)));
                 }
             }
         }
@@ -71,11 +81,11 @@ pub fn evaluate(rules: &RuleSet, obs: &Observations) -> Vec<CheckResult> {
     results
 }
 
-fn check(rule: &Rule, obs: &Observations, subject: Subject) -> CheckResult {
-    let metric = rule.check.metric;
+fn check(rule: &Rule, limit: &Limit, obs: &Observations, subject: Subject) -> CheckResult {
+    let metric = limit.metric;
     let where_ = match subject {
         Subject::Binary => "the test binary".to_string(),
-        Subject::Test(t) => t.to_string(),
+        Subject::Test(t) | Subject::Benchmark(t) => t.to_string(),
     };
     let unit = if metric.unit.is_empty() {
         String::new()
@@ -86,11 +96,11 @@ fn check(rule: &Rule, obs: &Observations, subject: Subject) -> CheckResult {
         rule: rule.id.clone(),
         test: match subject {
             Subject::Binary => None,
-            Subject::Test(t) => Some(t.to_string()),
+            Subject::Test(t) | Subject::Benchmark(t) => Some(t.to_string()),
         },
         metric: metric.name.to_string(),
         value: None,
-        limit: rule.check.describe(),
+        limit: limit.describe(),
         status: CheckStatus::NoData,
         message: format!("{} not observed in {where_}", metric.name),
         instances: Vec::new(),
@@ -104,7 +114,7 @@ fn check(rule: &Rule, obs: &Observations, subject: Subject) -> CheckResult {
         return result;
     }
     if metric.kind == MetricKind::PerObject {
-        return check_objects(rule, obs, subject, &where_, result);
+        return check_objects(rule, limit, obs, subject, &where_, result);
     }
     let applicable = match &rule.only_if {
         None => true,
@@ -142,13 +152,13 @@ fn check(rule: &Rule, obs: &Observations, subject: Subject) -> CheckResult {
     };
     let Some(v) = value else { return result };
     result.value = Some(v);
-    if rule.check.holds(v) {
+    if limit.holds(v) {
         result.status = CheckStatus::Pass;
         result.message = format!(
             "{} = {}{unit} in {where_} (limit {})",
             metric.name,
             fmt_num(v),
-            rule.check.describe()
+            limit.describe()
         );
     } else {
         result.status = CheckStatus::Fail;
@@ -157,7 +167,7 @@ fn check(rule: &Rule, obs: &Observations, subject: Subject) -> CheckResult {
             rule.title,
             metric.name,
             fmt_num(v),
-            rule.check.describe()
+            limit.describe()
         );
         // Lifecycle objects, or the call sites of a probe, sharpen the finding.
         result.instances = obs
@@ -173,12 +183,13 @@ fn check(rule: &Rule, obs: &Observations, subject: Subject) -> CheckResult {
 /// Checks each object (e.g. each sync.Pool used in the test) on its own.
 fn check_objects(
     rule: &Rule,
+    check: &Limit,
     obs: &Observations,
     subject: Subject,
     where_: &str,
     mut result: CheckResult,
 ) -> CheckResult {
-    let metric = rule.check.metric;
+    let metric = check.metric;
     let figure = |i: &Instance, limit: &Limit| -> Option<f64> {
         if limit.metric.name == metric.name {
             i.value
@@ -211,12 +222,12 @@ fn check_objects(
     }
     let failing: Vec<Instance> = applicable
         .iter()
-        .filter(|i| figure(i, &rule.check).is_some_and(|v| !rule.check.holds(v)))
+        .filter(|i| figure(i, check).is_some_and(|v| !check.holds(v)))
         .map(|i| (*i).clone())
         .collect();
     // The value shown for the scope is the worst object's.
-    let values = applicable.iter().filter_map(|i| figure(i, &rule.check));
-    result.value = if rule.check.min.is_some() {
+    let values = applicable.iter().filter_map(|i| figure(i, check));
+    result.value = if check.min.is_some() {
         values.reduce(f64::min)
     } else {
         values.reduce(f64::max)
@@ -226,7 +237,7 @@ fn check_objects(
         result.message = format!(
             "{} objects in {where_} within {}",
             applicable.len(),
-            rule.check.describe()
+            check.describe()
         );
     } else {
         result.status = CheckStatus::Fail;
@@ -234,7 +245,7 @@ fn check_objects(
             "{}: {} in {where_}, limit {}",
             rule.title,
             failing.len(),
-            rule.check.describe()
+            check.describe()
         );
         result.instances = failing;
     }

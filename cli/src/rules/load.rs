@@ -8,7 +8,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::metrics::{self, METRICS, MetricDef, MetricKind, Signal};
-use super::{DeclaredProbe, Ignore, Limit, Rule, RuleSet, Scope, Severity};
+use super::{
+    DeclaredProbe, Ignore, Limit, Regression, RegressionMode, Rule, RuleSet, Scope, Severity,
+};
 
 /// The built-in catalog: the repository's `rules/*.toml`, embedded at build time.
 mod builtin {
@@ -54,6 +56,28 @@ struct RawRule {
     ignore: Option<Vec<Spanned<RawIgnore>>>,
     /// false: an opt-in rule, run only with `gate run --enable ID`.
     enabled: Option<bool>,
+    /// `[regression]` or `[[regression]]`: how metrics compare with a baseline.
+    regression: Option<OneOrMany<RawRegression>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRegression {
+    metric: Option<String>,
+    metrics: Option<Vec<String>>,
+    mode: Option<String>,
+    relative: Option<f64>,
+    absolute: Option<f64>,
+    worse: Option<String>,
+    alpha: Option<f64>,
+    min_samples: Option<usize>,
 }
 
 /// `[[ignore]]`: objects a lifecycle rule does not count, like goleak's IgnoreTopFunction.
@@ -250,7 +274,7 @@ pub(super) fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, R
         err(
             None,
             "scope",
-            "missing; valid values: \"test\", \"binary\"".into(),
+            "missing; valid values: \"test\", \"binary\", \"benchmark\"".into(),
         )
     })?;
     let help = raw.help.filter(|h| !h.trim().is_empty()).ok_or_else(|| {
@@ -260,15 +284,18 @@ pub(super) fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, R
             "missing; say why the check matters and how to fix a violation".into(),
         )
     })?;
-    let check = raw.check.ok_or_else(|| {
-        err(
+    let regressions = match raw.regression {
+        None => Vec::new(),
+        Some(OneOrMany::One(r)) => parse_regressions(origin, text, vec![r])?,
+        Some(OneOrMany::Many(rs)) => parse_regressions(origin, text, rs)?,
+    };
+    if raw.check.is_none() && regressions.is_empty() {
+        return Err(err(
             None,
             "check",
-            "missing; add a [check] table with metric = \"...\" and max or min".into(),
-        )
-    })?;
-    let check_line = Some(line_at(text, check.span().start));
-    let check = check.into_inner();
+            "missing; add a [check] table with metric = \"...\" and max or min, or a [regression] table".into(),
+        ));
+    }
     let probes = parse_probes(origin, text, raw.probe.unwrap_or_default())?;
     let mut ignores = Vec::new();
     for ig in raw.ignore.unwrap_or_default() {
@@ -288,27 +315,60 @@ pub(super) fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, R
             .find(|p| p.metric.name == name)
             .map(|p| p.metric)
     };
-    let check_limit = RawLimit {
-        metric: check.metric,
-        min: check.min,
-        max: check.max,
-    };
-    let limit = to_limit(origin, text, &declared, "check", check_limit, check_line)?;
-    let only_if = match check.only_if {
-        None => None,
-        Some(raw) => {
+    let mut check = None;
+    let mut only_if = None;
+    if let Some(raw_check) = raw.check {
+        let check_line = Some(line_at(text, raw_check.span().start));
+        let raw_check = raw_check.into_inner();
+        let check_limit = RawLimit {
+            metric: raw_check.metric,
+            min: raw_check.min,
+            max: raw_check.max,
+        };
+        check = Some(to_limit(
+            origin,
+            text,
+            &declared,
+            "check",
+            check_limit,
+            check_line,
+        )?);
+        if let Some(raw) = raw_check.only_if {
             let line = Some(line_at(text, raw.span().start));
             let raw = raw.into_inner();
-            Some(to_limit(
+            only_if = Some(to_limit(
                 origin,
                 text,
                 &declared,
                 "check.only_if",
                 raw,
                 line,
-            )?)
+            )?);
         }
-    };
+    }
+    // Benchmark metrics exist per benchmark, and only there.
+    let metrics = check
+        .iter()
+        .chain(&only_if)
+        .map(|l| l.metric)
+        .chain(regressions.iter().map(|r| r.metric));
+    for m in metrics {
+        let bench = m.signal == metrics::Signal::Benchmarks;
+        if bench != (scope == Scope::Benchmark) {
+            let message = if bench {
+                format!(
+                    "{} is a benchmark metric: set scope = \"benchmark\"",
+                    m.name
+                )
+            } else {
+                format!(
+                    "{} is not a benchmark metric; scope \"benchmark\" takes bench.* metrics (bench.ns/op, bench.B/op, bench.allocs/op, bench.MB/s, bench.<unit> of b.ReportMetric)",
+                    m.name
+                )
+            };
+            return Err(err(line_of_key(text, "scope"), "scope", message));
+        }
+    }
 
     Ok(Rule {
         id: id_value,
@@ -317,7 +377,8 @@ pub(super) fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, R
         severity,
         scope,
         help: help.trim().to_string(),
-        check: limit,
+        check,
+        regressions,
         only_if,
         probes,
         ignores,
@@ -446,6 +507,7 @@ fn to_limit(
     let name = metric.into_inner();
     let def = metrics::lookup(&name)
         .or_else(|| declared(&name))
+        .or_else(|| metrics::custom_bench_metric(&name))
         .ok_or_else(|| {
             let known: Vec<&str> = METRICS.iter().map(|m| m.name).collect();
             RuleError {
@@ -482,6 +544,126 @@ fn to_limit(
         min,
         max,
     })
+}
+
+fn parse_regressions(
+    origin: &str,
+    text: &str,
+    raw: Vec<RawRegression>,
+) -> Result<Vec<Regression>, RuleError> {
+    // Untagged tables carry no spans: errors point at the first `[regression]` header.
+    let line = text
+        .lines()
+        .position(|l| {
+            l.trim_start().starts_with("[regression]")
+                || l.trim_start().starts_with("[[regression]]")
+        })
+        .map(|i| i + 1);
+    let bad = |field: &str, message: String| RuleError {
+        file: origin.to_string(),
+        line,
+        field: Some(format!("regression.{field}")),
+        message,
+    };
+    let mut out = Vec::new();
+    for r in raw {
+        let names: Vec<String> = match (r.metric, r.metrics) {
+            (Some(m), None) => vec![m],
+            (None, Some(ms)) if !ms.is_empty() => ms,
+            _ => {
+                return Err(bad(
+                    "metric",
+                    "give metric = \"...\" or metrics = [\"...\", ...] (one of them)".into(),
+                ));
+            }
+        };
+        let mode = match r.mode.as_deref() {
+            Some("exact") => RegressionMode::Exact,
+            Some("statistical") => RegressionMode::Statistical,
+            Some(other) => {
+                return Err(bad(
+                    "mode",
+                    format!(
+                        "{other:?} is not a mode; valid: \"exact\" (deterministic metrics), \"statistical\" (noisy ones)"
+                    ),
+                ));
+            }
+            None => {
+                return Err(bad(
+                    "mode",
+                    "missing; valid: \"exact\" (deterministic metrics), \"statistical\" (noisy ones)".into(),
+                ));
+            }
+        };
+        if r.relative.is_none() && r.absolute.is_none() {
+            return Err(bad(
+                "relative",
+                "needs a tolerance: relative = 0.1 (10% of the baseline) and/or absolute = N (in the metric's unit)".into(),
+            ));
+        }
+        for (field, v) in [("relative", r.relative), ("absolute", r.absolute)] {
+            if v.is_some_and(|v| !v.is_finite() || v < 0.0) {
+                return Err(bad(field, "must be a finite number >= 0".into()));
+            }
+        }
+        let alpha = r.alpha.unwrap_or(0.05);
+        if !(alpha > 0.0 && alpha < 1.0) {
+            return Err(bad(
+                "alpha",
+                format!(
+                    "{alpha} is not a significance level; use a number between 0 and 1, such as 0.05"
+                ),
+            ));
+        }
+        let min_samples = r.min_samples.unwrap_or(4);
+        if min_samples < 2 {
+            return Err(bad(
+                "min_samples",
+                "must be at least 2 (4 by default)".into(),
+            ));
+        }
+        for name in names {
+            let def = metrics::lookup(&name)
+                .or_else(|| metrics::custom_bench_metric(&name))
+                .ok_or_else(|| {
+                    bad(
+                        "metric",
+                        format!("unknown metric {name:?}; see `gate rules --metrics`"),
+                    )
+                })?;
+            let higher_is_worse = match r.worse.as_deref() {
+                None => metrics::higher_is_worse(def),
+                Some("higher") => true,
+                Some("lower") => false,
+                Some(other) => {
+                    return Err(bad(
+                        "worse",
+                        format!(
+                            "{other:?} is not a direction; valid: \"higher\" (higher is worse), \"lower\""
+                        ),
+                    ));
+                }
+            };
+            if def.kind != MetricKind::Scalar && def.kind != MetricKind::Lifecycle {
+                return Err(bad(
+                    "metric",
+                    format!(
+                        "{name} is measured per object; regressions compare per-test or per-benchmark metrics"
+                    ),
+                ));
+            }
+            out.push(Regression {
+                metric: def,
+                mode,
+                relative: r.relative,
+                absolute: r.absolute,
+                higher_is_worse,
+                alpha,
+                min_samples,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// 1-based line number of a byte offset.
@@ -526,9 +708,84 @@ max = 3
         let rule = parse(GOOD).expect("valid");
         assert_eq!(rule.id, "demo");
         assert_eq!(rule.severity, Severity::Warning);
-        assert_eq!(rule.check.metric.name, "gc.cycles");
-        assert_eq!(rule.check.max, Some(3.0));
-        assert!(rule.check.holds(3.0) && !rule.check.holds(4.0));
+        let check = rule.check.expect("a [check]");
+        assert_eq!(check.metric.name, "gc.cycles");
+        assert_eq!(check.max, Some(3.0));
+        assert!(check.holds(3.0) && !check.holds(4.0));
+        assert!(rule.regressions.is_empty());
+    }
+
+    const REGRESSION_ONLY: &str = r#"id = "demo"
+title = "A demo regression"
+severity = "error"
+scope = "benchmark"
+help = "Why and how."
+
+[[regression]]
+metrics = ["bench.allocs/op", "bench.widgets/op"]
+mode = "exact"
+relative = 0.1
+
+[[regression]]
+metric = "bench.MB/s"
+mode = "statistical"
+relative = 0.05
+"#;
+
+    #[test]
+    fn regression_sections_load_with_directions_and_custom_units() {
+        let rule = parse(REGRESSION_ONLY).expect("valid");
+        assert!(rule.check.is_none());
+        let got: Vec<(&str, RegressionMode, bool, usize)> = rule
+            .regressions
+            .iter()
+            .map(|r| (r.metric.name, r.mode, r.higher_is_worse, r.min_samples))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("bench.allocs/op", RegressionMode::Exact, true, 4),
+                ("bench.widgets/op", RegressionMode::Exact, true, 4),
+                // Throughput: lower is worse.
+                ("bench.MB/s", RegressionMode::Statistical, false, 4),
+            ]
+        );
+        // A single [regression] table works too.
+        let single = GOOD.to_string()
+            + "[regression]\nmetric = \"gc.cycles\"\nmode = \"exact\"\nabsolute = 2\n";
+        let rule = parse(&single).expect("valid");
+        assert_eq!(rule.regressions.len(), 1);
+        assert_eq!(rule.regressions[0].absolute, Some(2.0));
+    }
+
+    #[test]
+    fn bad_regression_sections_name_line_and_field() {
+        let e = parse(&REGRESSION_ONLY.replace("\"exact\"", "\"exactly\""))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("demo.toml:7: field `regression.mode`: \"exactly\" is not a mode"),
+            "{e}"
+        );
+        let e = parse(&REGRESSION_ONLY.replace("relative = 0.1\n", ""))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("field `regression.relative`: needs a tolerance"),
+            "{e}"
+        );
+        // Benchmark metrics belong to benchmark scope, and only there.
+        let e = parse(&REGRESSION_ONLY.replace("scope = \"benchmark\"", "scope = \"test\""))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(":4: field `scope`: bench.allocs/op is a benchmark metric"),
+            "{e}"
+        );
+        let e = parse(&GOOD.replace("scope = \"test\"", "scope = \"benchmark\""))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("gc.cycles is not a benchmark metric"), "{e}");
     }
 
     #[test]
@@ -613,6 +870,14 @@ max = 3
     fn every_builtin_rule_is_valid_and_documented() {
         let set = load_builtin().expect("built-in rules load");
         assert!(set.rules.len() >= 4);
+        // Other issues and users depend on these ids.
+        for id in ["alloc-regression", "bench-regression"] {
+            let rule = set.get(id).expect(id);
+            assert!(
+                !rule.regressions.is_empty(),
+                "{id} compares with a baseline"
+            );
+        }
         for rule in &set.rules {
             assert!(
                 rule.help.len() > 80,

@@ -12,6 +12,8 @@ pub enum Signal {
     TestOutput,
     /// `GODEBUG=gctrace=1` lines on the binary's stderr.
     GcTrace,
+    /// Result lines of `-test.bench` runs: one sample per `-test.count` repetition.
+    Benchmarks,
     /// eBPF: goroutine creation, exit and park states (runtime.newproc, goexit1, gopark, ready).
     Goroutines,
     /// eBPF: time.newTimer with a period, time.stopTimer.
@@ -31,6 +33,7 @@ impl Signal {
         match self {
             Signal::TestOutput => "test output (-test.v)",
             Signal::GcTrace => "GODEBUG=gctrace=1",
+            Signal::Benchmarks => "-test.bench output",
             Signal::Goroutines => "eBPF goroutines",
             Signal::Tickers => "eBPF timers",
             Signal::Allocations => "eBPF mallocgc",
@@ -42,7 +45,10 @@ impl Signal {
 
     /// Whether the signal needs the eBPF engine.
     pub fn needs_ebpf(self) -> bool {
-        !matches!(self, Signal::TestOutput | Signal::GcTrace)
+        !matches!(
+            self,
+            Signal::TestOutput | Signal::GcTrace | Signal::Benchmarks
+        )
     }
 }
 
@@ -67,6 +73,35 @@ pub struct MetricDef {
 }
 
 pub const METRICS: &[MetricDef] = &[
+    MetricDef {
+        name: "bench.ns/op",
+        unit: "ns/op",
+        signal: Signal::Benchmarks,
+        kind: MetricKind::Scalar,
+        description: "Benchmark time per operation; one sample per -test.count repetition (benchmark scope).",
+    },
+    MetricDef {
+        name: "bench.B/op",
+        unit: "B/op",
+        signal: Signal::Benchmarks,
+        kind: MetricKind::Scalar,
+        description: "Bytes allocated per operation (gate adds -test.benchmem when -test.bench is given).",
+    },
+    MetricDef {
+        name: "bench.allocs/op",
+        unit: "allocs/op",
+        signal: Signal::Benchmarks,
+        kind: MetricKind::Scalar,
+        description: "Heap allocations per operation, from the Go runtime's own count.",
+    },
+    MetricDef {
+        name: "bench.MB/s",
+        unit: "MB/s",
+        signal: Signal::Benchmarks,
+        kind: MetricKind::Scalar,
+        description: "Throughput of a benchmark that calls b.SetBytes; lower is worse. Other `b.ReportMetric` \
+                      units are metrics too: bench.<unit>.",
+    },
     MetricDef {
         name: "test.duration_s",
         unit: "s",
@@ -227,8 +262,32 @@ pub const METRICS: &[MetricDef] = &[
     },
 ];
 
+/// Prefix of benchmark metrics: `bench.` and the unit Go prints (`bench.ns/op`).
+pub const BENCH_PREFIX: &str = "bench.";
+
 pub fn lookup(name: &str) -> Option<&'static MetricDef> {
     METRICS.iter().find(|m| m.name == name)
+}
+
+/// A benchmark metric of a unit not in the table: a `b.ReportMetric` unit such as
+/// `bench.widgets/op`. Rule files are read once per run, so the definition is leaked.
+pub fn custom_bench_metric(name: &str) -> Option<&'static MetricDef> {
+    let unit = name.strip_prefix(BENCH_PREFIX)?;
+    let valid = !unit.is_empty() && !unit.chars().any(char::is_whitespace);
+    valid.then(|| {
+        &*Box::leak(Box::new(MetricDef {
+            name: Box::leak(name.to_string().into_boxed_str()),
+            unit: Box::leak(unit.to_string().into_boxed_str()),
+            signal: Signal::Benchmarks,
+            kind: MetricKind::Scalar,
+            description: "A custom benchmark metric reported with b.ReportMetric.",
+        }))
+    })
+}
+
+/// Whether a larger value of the metric is worse (the default direction of a regression).
+pub fn higher_is_worse(def: &MetricDef) -> bool {
+    !matches!(def.name, "bench.MB/s" | "pool.reuse_ratio")
 }
 
 #[cfg(test)]

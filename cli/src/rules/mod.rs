@@ -36,6 +36,8 @@ impl Severity {
 pub enum Scope {
     Test,
     Binary,
+    /// Each benchmark (`-test.bench`), with `bench.*` metrics.
+    Benchmark,
 }
 
 impl Scope {
@@ -43,6 +45,7 @@ impl Scope {
         match self {
             Scope::Test => "test",
             Scope::Binary => "binary",
+            Scope::Benchmark => "benchmark",
         }
     }
 }
@@ -95,7 +98,10 @@ pub struct Rule {
     pub scope: Scope,
     /// Markdown: why it matters and how to fix it. The one source for every report's help text.
     pub help: String,
-    pub check: Limit,
+    /// The absolute limit; None for a rule that only compares with a baseline.
+    pub check: Option<Limit>,
+    /// Comparisons with a baseline report (`gate run --baseline`), one per metric.
+    pub regressions: Vec<Regression>,
     /// The check applies only where this limit holds (e.g. tests that ran long enough to measure).
     pub only_if: Option<Limit>,
     /// User-declared probes (`[[probe]]`), whose metrics are `probe.<name>`.
@@ -141,14 +147,86 @@ pub struct DeclaredProbe {
     pub metric: &'static MetricDef,
 }
 
+/// How a metric is compared with its baseline value (`[[regression]]`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Regression {
+    pub metric: &'static MetricDef,
+    pub mode: RegressionMode,
+    /// Tolerated change as a fraction of the baseline (0.1 = 10%).
+    pub relative: Option<f64>,
+    /// Tolerated change in the metric's unit. A change is a regression only beyond every tolerance given.
+    pub absolute: Option<f64>,
+    pub higher_is_worse: bool,
+    /// Statistical mode: significance level of the Mann-Whitney U test.
+    pub alpha: f64,
+    /// Statistical mode: samples needed on each side.
+    pub min_samples: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegressionMode {
+    /// Deterministic metrics: the medians are compared, one run against one is enough.
+    Exact,
+    /// Noisy metrics: a Mann-Whitney U test on the samples and a minimum effect size.
+    Statistical,
+}
+
+impl RegressionMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegressionMode::Exact => "exact",
+            RegressionMode::Statistical => "statistical",
+        }
+    }
+}
+
+impl Regression {
+    /// "+10% and +64 KiB": the tolerance in words.
+    pub fn describe(&self) -> String {
+        let sign = if self.higher_is_worse { "+" } else { "-" };
+        let mut parts = Vec::new();
+        if let Some(r) = self.relative {
+            parts.push(format!("{sign}{}%", fmt_num(r * 100.0)));
+        }
+        if let Some(a) = self.absolute {
+            parts.push(format!("{sign}{} {}", fmt_num(a), self.metric.unit));
+        }
+        format!(
+            "{} vs baseline ({})",
+            parts.join(" and "),
+            self.mode.as_str()
+        )
+    }
+}
+
 impl Rule {
+    /// Every metric the rule reads: its check, its condition, its regressions.
+    pub fn metrics(&self) -> impl Iterator<Item = &'static MetricDef> + '_ {
+        self.check
+            .iter()
+            .chain(&self.only_if)
+            .map(|l| l.metric)
+            .chain(self.regressions.iter().map(|r| r.metric))
+    }
+
     /// The engine needs eBPF for this rule.
     pub fn needs_ebpf(&self) -> bool {
-        self.check.metric.signal.needs_ebpf()
-            || self
-                .only_if
-                .as_ref()
-                .is_some_and(|l| l.metric.signal.needs_ebpf())
+        self.metrics().any(|m| m.signal.needs_ebpf())
+    }
+
+    /// What the rule checks, in one line: "gc.max_pause_ms <= 20 ms", "alloc.bytes +10% vs baseline (exact)".
+    pub fn describe_check(&self) -> String {
+        let mut parts: Vec<String> = self
+            .check
+            .iter()
+            .map(|c| format!("{} {}", c.metric.name, c.describe()))
+            .collect();
+        parts.extend(
+            self.regressions
+                .iter()
+                .map(|r| format!("{} {}", r.metric.name, r.describe())),
+        );
+        parts.join("; ")
     }
 }
 

@@ -39,12 +39,51 @@ pub enum TestLine {
         status: TestStatus,
         duration_s: f64,
     },
-    /// A benchmark result line (`BenchmarkX-2  1000  123 ns/op ...`), kept for later use.
-    Benchmark(String),
+    /// A benchmark result line (`BenchmarkX-2  1000  123 ns/op ...`).
+    Benchmark(BenchLine),
     /// Final `PASS` / `FAIL` of the binary.
     Final(TestStatus),
     /// Anything else: output of the test that owns the stream.
     Output(String),
+}
+
+/// One result line of a benchmark: one sample of each of its metrics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenchLine {
+    /// As Go prints it, GOMAXPROCS suffix included: `BenchmarkX/size=10-8`.
+    pub name: String,
+    pub iterations: u64,
+    /// (unit, value) in printed order: ns/op, B/op, allocs/op, MB/s and `b.ReportMetric` units.
+    pub values: Vec<(String, f64)>,
+    /// The line itself, kept as output.
+    pub text: String,
+}
+
+impl BenchLine {
+    /// `BenchmarkX-2 \t 1000\t 210.0 ns/op\t 3.000 widgets/op`; None for anything else.
+    pub fn parse(line: &str) -> Option<BenchLine> {
+        let mut fields = line.split_whitespace();
+        let name = fields.next()?;
+        if !name.starts_with("Benchmark") {
+            return None;
+        }
+        let iterations = fields.next()?.parse::<u64>().ok()?;
+        let rest: Vec<&str> = fields.collect();
+        if rest.is_empty() || rest.len() % 2 != 0 {
+            return None;
+        }
+        let mut values = Vec::new();
+        for pair in rest.chunks(2) {
+            let value: f64 = pair[0].parse().ok()?;
+            values.push((pair[1].to_string(), value));
+        }
+        Some(BenchLine {
+            name: name.to_string(),
+            iterations,
+            values,
+            text: line.to_string(),
+        })
+    }
 }
 
 /// Classifies lines; `framed` is true when the binary runs with `-test.v=test2json`.
@@ -64,8 +103,13 @@ impl TestLineParser {
         let line = line.strip_suffix('\r').unwrap_or(line);
         let marker = match line.strip_prefix(FRAME) {
             Some(rest) => rest,
-            // In framed mode an unframed line is always output, even if it looks like a marker.
-            None if self.framed => return TestLine::Output(line.to_string()),
+            // In framed mode an unframed line is output, even if it looks like a marker;
+            // only benchmark results, which Go never frames, are read from plain lines.
+            None if self.framed => {
+                return BenchLine::parse(line)
+                    .map(TestLine::Benchmark)
+                    .unwrap_or_else(|| TestLine::Output(line.to_string()));
+            }
             None => line,
         };
         parse_marker(marker).unwrap_or_else(|| TestLine::Output(line.to_string()))
@@ -110,14 +154,7 @@ fn parse_marker(line: &str) -> Option<TestLine> {
         "FAIL" => return Some(TestLine::Final(TestStatus::Fail)),
         _ => {}
     }
-    if line.starts_with("Benchmark") && (line.contains(" ns/op") || line.contains("\t")) {
-        let first = line.split_whitespace().next()?;
-        if first.starts_with("Benchmark") && line.split_whitespace().nth(1)?.parse::<u64>().is_ok()
-        {
-            return Some(TestLine::Benchmark(line.to_string()));
-        }
-    }
-    None
+    BenchLine::parse(line).map(TestLine::Benchmark)
 }
 
 /// The top-level test of a test or subtest name: `TestX/a/b` -> `TestX`.
@@ -203,14 +240,32 @@ mod tests {
         assert_eq!(p.parse("=== CONT  TestP"), TestLine::Cont("TestP".into()));
         assert_eq!(p.parse("FAIL"), TestLine::Final(TestStatus::Fail));
         assert_eq!(p.parse("PASS"), TestLine::Final(TestStatus::Pass));
+        // Real line of a Go 1.26 benchmark with b.ReportMetric and -test.benchmem.
+        let line = "BenchmarkSub/n=10-2 \t    1000\t       113.0 ns/op\t  88.53 MB/s\t         3.000 widgets/op\t      16 B/op\t       1 allocs/op";
+        let TestLine::Benchmark(bench) = p.parse(line) else {
+            panic!("not a benchmark line: {line}");
+        };
+        assert_eq!(bench.name, "BenchmarkSub/n=10-2");
+        assert_eq!(bench.iterations, 1000);
+        let units: Vec<(&str, f64)> = bench.values.iter().map(|(u, v)| (u.as_str(), *v)).collect();
         assert_eq!(
-            p.parse(
-                "BenchmarkX-2   \t 1000000\t      1052 ns/op\t     512 B/op\t       2 allocs/op"
-            ),
-            TestLine::Benchmark(
-                "BenchmarkX-2   \t 1000000\t      1052 ns/op\t     512 B/op\t       2 allocs/op"
-                    .into()
-            )
+            units,
+            [
+                ("ns/op", 113.0),
+                ("MB/s", 88.53),
+                ("widgets/op", 3.0),
+                ("B/op", 16.0),
+                ("allocs/op", 1.0)
+            ]
+        );
+        // The name line Go prints before the result, and a half-written line, are not results.
+        assert_eq!(
+            p.parse("BenchmarkSub"),
+            TestLine::Output("BenchmarkSub".into())
+        );
+        assert_eq!(
+            p.parse("BenchmarkX-2 \t 1000\t 12 ns/op\t 5"),
+            TestLine::Output("BenchmarkX-2 \t 1000\t 12 ns/op\t 5".into())
         );
         assert_eq!(p.parse("--- BAD: x"), TestLine::Output("--- BAD: x".into()));
         assert_eq!(p.parse("hello"), TestLine::Output("hello".into()));

@@ -1,0 +1,442 @@
+//! Compares a run with its baseline. For every rule with `[[regression]]`
+//! sections, every test, benchmark or binary (the rule's scope) and every
+//! metric it names:
+//! - `exact`: the medians are compared; one sample per side is enough.
+//! - `statistical`: at least `min_samples` per side, else "not enough samples"
+//!   (a warning); a regression needs both a significant Mann-Whitney U test
+//!   (p < alpha) and a change beyond the tolerance, never significance alone.
+//!
+//! In both modes the change must exceed every tolerance the rule gives
+//! (relative to the baseline, and absolute in the metric's unit).
+
+use std::collections::BTreeMap;
+
+use crate::report::{BinaryReport, CheckReport, Comparison, REGRESSION, Report, Violation};
+use crate::rules::{Regression, RegressionMode, Rule, RuleSet, Scope, fmt_num};
+use crate::run::test_output::TestStatus;
+use crate::target::Site;
+
+/// Check statuses only baseline comparisons produce.
+pub const NEW: &str = "new";
+pub const NOT_ENOUGH_SAMPLES: &str = "not enough samples";
+pub const NOT_COMPARABLE: &str = "not comparable";
+
+/// Adds regression checks and findings to `report`, replacing earlier ones
+/// (a merged report compared again).
+pub fn compare(report: &mut Report, baseline: &Report, rules: &RuleSet) {
+    for binary in &mut report.binaries {
+        binary.checks.retain(|c| c.kind != REGRESSION);
+        binary.violations.retain(|v| v.regression.is_none());
+        let Some(base) = baseline
+            .binaries
+            .iter()
+            .find(|b| b.package == binary.package)
+        else {
+            binary.warnings.push(format!(
+                "{} is not in the baseline: nothing to compare (a new package)",
+                binary.package
+            ));
+            continue;
+        };
+        let mut tally = Tally::default();
+        for rule in rules.rules.iter().filter(|r| !r.regressions.is_empty()) {
+            for regression in &rule.regressions {
+                for subject in subjects(binary, rule.scope) {
+                    let (check, violation) = compare_one(
+                        binary,
+                        base,
+                        rule,
+                        regression,
+                        subject.as_deref(),
+                        &mut tally,
+                    );
+                    binary.checks.push(check);
+                    binary.violations.extend(violation);
+                }
+            }
+        }
+        binary.warnings.extend(tally.warnings());
+    }
+}
+
+/// The tests, benchmarks or binary (None) a rule of this scope compares.
+fn subjects(binary: &BinaryReport, scope: Scope) -> Vec<Option<String>> {
+    match scope {
+        Scope::Binary => vec![None],
+        Scope::Test => binary
+            .tests
+            .iter()
+            .filter(|t| t.status != TestStatus::Skip && t.name != crate::observe::PROCESS_TEST)
+            .map(|t| Some(t.name.clone()))
+            .collect(),
+        Scope::Benchmark => binary
+            .benchmarks
+            .iter()
+            .map(|b| Some(b.name.clone()))
+            .collect(),
+    }
+}
+
+/// Every sample of a metric in a scope; a single value where only the median was kept.
+fn series(binary: &BinaryReport, scope: Scope, subject: Option<&str>, metric: &str) -> Vec<f64> {
+    let (samples, values) = match (scope, subject) {
+        (Scope::Benchmark, Some(b)) => (
+            binary.samples.benchmarks.get(b).and_then(|m| m.get(metric)),
+            binary.metrics.benchmarks.get(b).and_then(|m| m.get(metric)),
+        ),
+        (Scope::Test, Some(t)) => (
+            binary.samples.tests.get(t).and_then(|m| m.get(metric)),
+            binary.metrics.tests.get(t).and_then(|m| m.get(metric)),
+        ),
+        _ => (
+            binary.samples.binary.get(metric),
+            binary.metrics.binary.get(metric),
+        ),
+    };
+    match (samples, values) {
+        (Some(s), _) if !s.is_empty() => s.clone(),
+        (_, Some(v)) => vec![*v],
+        _ => Vec::new(),
+    }
+}
+
+fn present(binary: &BinaryReport, scope: Scope, subject: Option<&str>) -> bool {
+    match (scope, subject) {
+        (Scope::Benchmark, Some(b)) => binary.benchmarks.iter().any(|x| x.name == b),
+        (Scope::Test, Some(t)) => binary.tests.iter().any(|x| x.name == t),
+        _ => true,
+    }
+}
+
+fn site(binary: &BinaryReport, scope: Scope, subject: Option<&str>) -> Option<Site> {
+    match (scope, subject) {
+        (Scope::Benchmark, Some(b)) => binary.benchmarks.iter().find(|x| x.name == b)?.site.clone(),
+        (Scope::Test, Some(t)) => binary.tests.iter().find(|x| x.name == t)?.site.clone(),
+        _ => binary.anchor_site().cloned(),
+    }
+}
+
+/// What one binary's comparison could not judge, summed up as warnings.
+#[derive(Default)]
+struct Tally {
+    /// (rule, metric) -> subjects with too few samples, and the counts seen.
+    few_samples: BTreeMap<(String, String), (usize, usize, usize, usize)>,
+    /// (rule, metric) -> subjects whose baseline lacks the metric.
+    missing: BTreeMap<(String, String), usize>,
+    /// rule -> subjects not in the baseline.
+    new: BTreeMap<String, Vec<String>>,
+    /// rule -> (tests, baseline -test.count, current -test.count).
+    not_comparable: BTreeMap<String, (usize, u32, u32)>,
+}
+
+impl Tally {
+    fn warnings(self) -> Vec<String> {
+        let mut out = Vec::new();
+        for ((rule, metric), (n, base, cur, need)) in self.few_samples {
+            out.push(format!(
+                "{rule}: {metric} of {n} {} not compared: not enough samples ({base} in the baseline, {cur} now; the statistical mode needs {need} per side: run both with -test.count {need}, or --repeat {need} for test metrics)",
+                if n == 1 { "subject" } else { "subjects" }
+            ));
+        }
+        for ((rule, metric), n) in self.missing {
+            out.push(format!(
+                "{rule}: the baseline has no {metric} for {n} {} this run measured (was it taken with --no-ebpf, other rules or other flags?)",
+                if n == 1 { "subject" } else { "subjects" }
+            ));
+        }
+        for (rule, (n, base, now)) in self.not_comparable {
+            out.push(format!(
+                "{rule}: {n} tests not compared: they ran {now} times per process here and {base} in the baseline, and per-test figures add up over -test.count repetitions; use the same -test.count on both sides (--repeat gives samples without adding up)"
+            ));
+        }
+        for (rule, subjects) in self.new {
+            out.push(format!(
+                "{rule}: {} new (not in the baseline, not compared): {}",
+                subjects.len(),
+                subjects.join(", ")
+            ));
+        }
+        out
+    }
+}
+
+fn compare_one(
+    binary: &BinaryReport,
+    base: &BinaryReport,
+    rule: &Rule,
+    regression: &Regression,
+    subject: Option<&str>,
+    tally: &mut Tally,
+) -> (CheckReport, Option<Violation>) {
+    let metric = regression.metric.name;
+    let mut check = CheckReport {
+        rule: rule.id.clone(),
+        test: subject.map(str::to_string),
+        metric: metric.to_string(),
+        value: None,
+        limit: regression.describe(),
+        status: "no data".to_string(),
+        kind: REGRESSION.to_string(),
+        regression: None,
+    };
+    let key = (rule.id.clone(), metric.to_string());
+    if regression.metric.signal.needs_ebpf() && !binary.ebpf {
+        check.status = "skipped".to_string();
+        return (check, None);
+    }
+    if !present(base, rule.scope, subject) {
+        check.status = NEW.to_string();
+        let entry = tally.new.entry(rule.id.clone()).or_default();
+        let name = subject.unwrap_or("binary").to_string();
+        if !entry.contains(&name) {
+            entry.push(name);
+        }
+        return (check, None);
+    }
+    // Per-test figures add up over -test.count repetitions: only like compares with like.
+    let repetitions = |b: &BinaryReport| {
+        subject
+            .and_then(|t| b.tests.iter().find(|x| x.name == t))
+            .map(|t| t.runs)
+    };
+    if rule.scope == Scope::Test && repetitions(binary) != repetitions(base) {
+        check.status = NOT_COMPARABLE.to_string();
+        let e = tally.not_comparable.entry(rule.id.clone()).or_insert((
+            0,
+            repetitions(base).unwrap_or(1),
+            repetitions(binary).unwrap_or(1),
+        ));
+        e.0 += 1;
+        return (check, None);
+    }
+    let current = series(binary, rule.scope, subject, metric);
+    let Some(now) = crate::stats::median(&current) else {
+        return (check, None); // not measured in this run: no data
+    };
+    check.value = Some(now);
+    let before = series(base, rule.scope, subject, metric);
+    let Some(then) = crate::stats::median(&before) else {
+        *tally.missing.entry(key).or_default() += 1;
+        return (check, None);
+    };
+    let mut comparison = Comparison {
+        baseline: then,
+        current: now,
+        change: (then != 0.0).then(|| (now - then) / then.abs()),
+        mode: regression.mode.as_str().to_string(),
+        samples: [before.len(), current.len()],
+        p_value: None,
+    };
+    let worse_by = if regression.higher_is_worse {
+        now - then
+    } else {
+        then - now
+    };
+    let beyond_tolerance = worse_by > 0.0
+        && regression
+            .relative
+            .is_none_or(|r| worse_by > r * then.abs())
+        && regression.absolute.is_none_or(|a| worse_by > a);
+    let significant = match regression.mode {
+        RegressionMode::Exact => true,
+        RegressionMode::Statistical => {
+            let need = regression.min_samples;
+            if before.len() < need || current.len() < need {
+                let e = tally.few_samples.entry(key).or_default();
+                *e = (e.0 + 1, before.len(), current.len(), need);
+                check.status = NOT_ENOUGH_SAMPLES.to_string();
+                check.regression = Some(comparison);
+                return (check, None);
+            }
+            let p = crate::stats::mann_whitney_p(&before, &current);
+            comparison.p_value = Some(p);
+            p < regression.alpha
+        }
+    };
+    let unit = match regression.metric.unit {
+        "" => String::new(),
+        u => format!(" {u}"),
+    };
+    let change = match comparison.change {
+        Some(c) => format!("{}{}%", if c >= 0.0 { "+" } else { "" }, fmt_num(c * 100.0)),
+        None => "from 0".to_string(),
+    };
+    let p_text = comparison
+        .p_value
+        .map(|p| format!(", p = {}", fmt_num(p)))
+        .unwrap_or_default();
+    let figures = format!(
+        "{metric} {} -> {}{unit} ({change}{p_text}, {} vs {} samples)",
+        fmt_num(then),
+        fmt_num(now),
+        before.len(),
+        current.len()
+    );
+    let regressed = beyond_tolerance && significant;
+    check.status = if regressed { "fail" } else { "pass" }.to_string();
+    check.regression = Some(comparison.clone());
+    if !regressed {
+        return (check, None);
+    }
+    let what = subject.map_or_else(|| format!("the {} binary", binary.package), str::to_string);
+    let violation = Violation {
+        rule: rule.id.clone(),
+        test: subject.map(str::to_string),
+        message: format!(
+            "{}: {what}: {figures}, tolerance {}",
+            rule.title,
+            regression.describe()
+        ),
+        severity: rule.severity,
+        site: site(binary, rule.scope, subject),
+        metric: metric.to_string(),
+        value: Some(now),
+        limit: regression.describe(),
+        regression: Some(comparison),
+    };
+    (check, Some(violation))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A one-binary report with one test and one benchmark, in the JSON contract's shape.
+    fn report(alloc_bytes: f64, ns: &[f64], allocs_per_op: f64) -> Report {
+        let json = serde_json::json!({
+            "version": 1, "gate_version": "test",
+            "binaries": [{
+                "path": "./pkg", "package": "example.com/pkg", "go_version": "go1.26",
+                "ebpf": true,
+                "tests": [{"name": "TestA", "status": "pass", "duration_s": 0.1,
+                           "site": {"file": "a_test.go", "line": 7, "function": "pkg.TestA"}}],
+                "benchmarks": [{"name": "BenchmarkA-2", "samples": ns.len(),
+                                "site": {"file": "a_test.go", "line": 20, "function": "pkg.BenchmarkA"}}],
+                "metrics": {"binary": {}, "tests": {"TestA": {"alloc.bytes": alloc_bytes}},
+                            "benchmarks": {}},
+                "samples": {"benchmarks": {"BenchmarkA-2": {
+                    "bench.ns/op": ns,
+                    "bench.allocs/op": vec![allocs_per_op; ns.len()]}}},
+                "violations": [], "checks": [], "exit": "exit status 0", "wall_s": 1.0,
+                "warnings": []
+            }]
+        });
+        serde_json::from_value(json).expect("a valid report")
+    }
+
+    fn rules() -> RuleSet {
+        crate::rules::load_builtin()
+            .expect("built-in rules")
+            .select(&[])
+            .expect("select")
+    }
+
+    fn status(r: &Report, rule: &str, metric: &str) -> String {
+        r.binaries[0]
+            .checks
+            .iter()
+            .find(|c| c.rule == rule && c.metric == metric && c.kind == REGRESSION)
+            .map(|c| c.status.clone())
+            .unwrap_or_else(|| format!("no {rule} check of {metric}"))
+    }
+
+    #[test]
+    fn exact_mode_fails_beyond_every_tolerance_only() {
+        let base = report(4_000_000.0, &[100.0], 17.0);
+        let mut same = report(4_010_000.0, &[100.0], 17.0);
+        compare(&mut same, &base, &rules());
+        assert_eq!(status(&same, "alloc-regression", "alloc.bytes"), "pass");
+        assert_eq!(status(&same, "bench-regression", "bench.allocs/op"), "pass");
+        assert!(same.passed());
+
+        let mut more = report(8_000_000.0, &[100.0], 33.0);
+        compare(&mut more, &base, &rules());
+        assert_eq!(status(&more, "alloc-regression", "alloc.bytes"), "fail");
+        assert_eq!(status(&more, "bench-regression", "bench.allocs/op"), "fail");
+        let v = more.binaries[0]
+            .violations
+            .iter()
+            .find(|v| v.rule == "alloc-regression")
+            .expect("a finding");
+        let c = v.regression.as_ref().expect("the comparison");
+        assert_eq!((c.baseline, c.current, c.change), (4e6, 8e6, Some(1.0)));
+        assert_eq!(v.site.as_ref().map(|s| s.line), Some(7));
+        assert!(!more.passed());
+
+        // 20% more, but under the 256 KiB floor: allocation noise, not a regression.
+        let small_base = report(100_000.0, &[100.0], 1.0);
+        let mut small = report(120_000.0, &[100.0], 1.0);
+        compare(&mut small, &small_base, &rules());
+        assert_eq!(status(&small, "alloc-regression", "alloc.bytes"), "pass");
+    }
+
+    #[test]
+    fn statistical_mode_needs_samples_significance_and_effect() {
+        let slow = [130.0, 131.0, 129.0, 132.0, 130.0];
+        let fast = [100.0, 101.0, 99.0, 102.0, 100.0];
+        // Two samples a side: a warning, never a failure.
+        let base = report(1.0, &fast[..2], 1.0);
+        let mut few = report(1.0, &slow[..2], 1.0);
+        compare(&mut few, &base, &rules());
+        assert_eq!(
+            status(&few, "bench-regression", "bench.ns/op"),
+            NOT_ENOUGH_SAMPLES
+        );
+        assert!(few.passed());
+        assert!(
+            few.binaries[0]
+                .warnings
+                .iter()
+                .any(|w| w.contains("not enough samples (2 in the baseline, 2 now")),
+            "{:?}",
+            few.binaries[0].warnings
+        );
+        // Five a side, 30% slower and separated: a regression.
+        let base = report(1.0, &fast, 1.0);
+        let mut slower = report(1.0, &slow, 1.0);
+        compare(&mut slower, &base, &rules());
+        assert_eq!(status(&slower, "bench-regression", "bench.ns/op"), "fail");
+        // Significant but 3% slower: below the minimum effect, passes.
+        let slightly: Vec<f64> = fast.iter().map(|x| x * 1.03).collect();
+        let mut small = report(1.0, &slightly, 1.0);
+        compare(&mut small, &base, &rules());
+        assert_eq!(status(&small, "bench-regression", "bench.ns/op"), "pass");
+        // 30% slower in the median, but the samples overlap: not significant, passes.
+        let noisy = [60.0, 135.0, 140.0, 70.0, 150.0];
+        let mut overlap = report(1.0, &noisy, 1.0);
+        compare(&mut overlap, &base, &rules());
+        assert_eq!(status(&overlap, "bench-regression", "bench.ns/op"), "pass");
+    }
+
+    #[test]
+    fn new_tests_and_missing_metrics_are_reported_not_failed() {
+        let mut base = report(1.0, &[1.0], 1.0);
+        base.binaries[0].tests[0].name = "TestOld".into();
+        base.binaries[0].metrics.tests.clear();
+        let mut now = report(8e9, &[1.0], 1.0);
+        compare(&mut now, &base, &rules());
+        assert_eq!(status(&now, "alloc-regression", "alloc.bytes"), NEW);
+        assert!(now.passed());
+        assert!(
+            now.binaries[0]
+                .warnings
+                .iter()
+                .any(|w| w.contains("1 new (not in the baseline, not compared): TestA"))
+        );
+        // The benchmark is in both, but the baseline lacks allocs/op (no -test.benchmem then).
+        let mut base = report(1.0, &[1.0], 1.0);
+        base.binaries[0].samples.benchmarks.clear();
+        let mut now = report(1.0, &[1.0], 1.0);
+        compare(&mut now, &base, &rules());
+        assert_eq!(
+            status(&now, "bench-regression", "bench.allocs/op"),
+            "no data"
+        );
+        assert!(
+            now.binaries[0]
+                .warnings
+                .iter()
+                .any(|w| w.contains("the baseline has no bench.allocs/op for 1 subject"))
+        );
+    }
+}
