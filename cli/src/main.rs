@@ -420,14 +420,14 @@ fn run_binary(
         observations.engine = Some(seen);
     }
     let interpreted_ms = after_run.elapsed().as_secs_f64() * 1000.0;
-    let checks = rules::evaluate(&rule_set, &observations);
+    let checks = rules::evaluate(rule_set, &observations);
     // A binary gate built is gone after the run: point at its package directory instead.
     let shown_path = match &binary.workdir {
         Some(dir) if binary.built_from.is_some() => run::display_path(dir),
         _ => run::display_path(&binary.path),
     };
     let mut binary_report =
-        report::BinaryReport::build(info, shown_path, &observations, &checks, &rule_set);
+        report::BinaryReport::build(info, shown_path, &observations, &checks, rule_set);
     binary_report.built = binary.built_from.is_some();
     if std::env::var_os("GATE_TIMINGS").is_some() {
         eprintln!(

@@ -69,7 +69,7 @@ impl BenchLine {
         }
         let iterations = fields.next()?.parse::<u64>().ok()?;
         let rest: Vec<&str> = fields.collect();
-        if rest.is_empty() || rest.len() % 2 != 0 {
+        if rest.is_empty() || !rest.len().is_multiple_of(2) {
             return None;
         }
         let mut values = Vec::new();
