@@ -258,7 +258,8 @@ fn emit(
     if let Some(path) = outputs.sarif {
         report::sarif::write(report, rule_set, root, path)?;
     }
-    print!("{}", report::terminal::render(report, rule_set));
+    print!("{}", report::terminal::render(report));
+    report::github::publish(report)?;
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
     Ok(if report.passed() {

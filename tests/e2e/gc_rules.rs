@@ -96,7 +96,7 @@ fn the_clean_twin_passes_every_gc_rule() {
     assert_eq!(names.len(), 4, "{names:?}");
     // Every test-scope rule produced one check per test; the eBPF ones are skipped.
     let checks = report["binaries"][0]["checks"].as_array().expect("checks");
-    let rules = builtin_rule_ids().len();
+    let rules = builtin_limit_rule_ids().len();
     assert_eq!(checks.len(), rules * 4);
     let skipped = checks.iter().filter(|c| c["status"] == "skipped").count();
     assert_eq!(

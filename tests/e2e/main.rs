@@ -1,6 +1,8 @@
 //! End-to-end tests: the real `gate` binary on real Go test binaries built
 //! from `fixtures-go/`. Run from `cargo test`; they need Go on PATH.
 
+mod action;
+mod baselines;
 mod engine;
 mod errors;
 mod gc_rules;

@@ -177,6 +177,21 @@ pub fn builtin_rule_ids() -> Vec<String> {
         .collect()
 }
 
+/// Of those, the rules with a limit (`[check]`): the ones that produce a check per
+/// test without a baseline. Regression-only rules compare with a baseline.
+pub fn builtin_limit_rule_ids() -> Vec<String> {
+    builtin_rule_ids()
+        .into_iter()
+        .filter(|id| {
+            let file = repo_root().join("rules").join(format!("{id}.toml"));
+            std::fs::read_to_string(&file)
+                .expect("a built-in rule file")
+                .lines()
+                .any(|l| l.trim() == "[check]")
+        })
+        .collect()
+}
+
 /// eBPF tests need root (or CAP_BPF and CAP_PERFMON): in CI their absence
 /// fails the test; elsewhere the test is skipped, saying why.
 pub fn require_ebpf() -> bool {

@@ -2,6 +2,7 @@
 //! DESIGN.md), and the writers: terminal, JSON, JUnit, SARIF.
 
 pub mod combine;
+pub mod github;
 pub mod json;
 pub mod junit;
 pub mod progress;

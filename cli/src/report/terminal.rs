@@ -4,13 +4,13 @@
 use std::fmt::Write as _;
 
 use super::Report;
-use crate::rules::{RuleSet, Severity, fmt_num};
+use crate::rules::{Severity, fmt_num};
 use crate::run::test_output::TestStatus;
 
 /// Rows of passing checks are folded into a count above this many.
 const MAX_PASSING_ROWS: usize = 30;
 
-pub fn render(report: &Report, rules: &RuleSet) -> String {
+pub fn render(report: &Report) -> String {
     let mut out = String::new();
     for binary in &report.binaries {
         let failed: Vec<_> = binary
@@ -92,7 +92,7 @@ pub fn render(report: &Report, rules: &RuleSet) -> String {
         }
     }
     out.push('\n');
-    out.push_str(&verdict(report, rules));
+    out.push_str(&verdict(report));
     out.push('\n');
     out
 }
@@ -101,7 +101,7 @@ fn short(package: &str) -> &str {
     package.rsplit('/').next().unwrap_or(package)
 }
 
-pub fn verdict(report: &Report, _rules: &RuleSet) -> String {
+pub fn verdict(report: &Report) -> String {
     let tests: Vec<_> = report.binaries.iter().flat_map(|b| &b.tests).collect();
     let count = |s: TestStatus| tests.iter().filter(|t| t.status == s).count();
     let checks: usize = report.binaries.iter().map(|b| b.checks.len()).sum();

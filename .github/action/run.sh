@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Step 2 of the gate action: run gate with the action's inputs, as root (eBPF
+# needs it; hosted runners have passwordless sudo), and set the outputs.
+# gate itself writes the job summary ($GITHUB_STEP_SUMMARY) and at most 10
+# annotations when GITHUB_ACTIONS=true.
+#
+# Inputs (environment): GATE_BIN, INPUT_TARGETS, INPUT_RULES, INPUT_BASELINE,
+# INPUT_JSON, INPUT_JUNIT, INPUT_SARIF, INPUT_TEST_FLAGS, INPUT_REPEAT,
+# INPUT_ARGS, INPUT_FAIL_ON_FINDINGS.
+# Outputs: verdict (pass|fail|error), exit-code, json, junit, sarif.
+set -uo pipefail
+: "${GITHUB_OUTPUT:?run inside GitHub Actions (GITHUB_OUTPUT is not set)}"
+: "${GATE_BIN:?GATE_BIN is not set: the install step provides it}"
+
+args=(run)
+for r in ${INPUT_RULES:-}; do args+=(--rules "$r"); done
+[ -n "${INPUT_JSON:-}" ] && args+=(--json "$INPUT_JSON")
+[ -n "${INPUT_JUNIT:-}" ] && args+=(--junit "$INPUT_JUNIT")
+[ -n "${INPUT_SARIF:-}" ] && args+=(--sarif "$INPUT_SARIF")
+args+=(--repeat "${INPUT_REPEAT:-1}")
+if [ -n "${INPUT_BASELINE:-}" ]; then
+  if [ -f "$INPUT_BASELINE" ]; then
+    args+=(--baseline "$INPUT_BASELINE")
+  else
+    echo "::warning title=gate::no baseline at $INPUT_BASELINE (the first run on main saves one); running without comparisons"
+  fi
+fi
+# Word splitting of these inputs is intended: they hold several flags or targets.
+# shellcheck disable=SC2206
+extra=(${INPUT_ARGS:-})
+# shellcheck disable=SC2206
+targets=(${INPUT_TARGETS:-./...})
+# shellcheck disable=SC2206
+test_flags=(${INPUT_TEST_FLAGS:-})
+args+=("${extra[@]}" "${targets[@]}")
+[ ${#test_flags[@]} -gt 0 ] && args+=(-- "${test_flags[@]}")
+
+# Only what gate needs crosses into root: the Go toolchain on PATH and the workflow files.
+env_pass=("PATH=$PATH" "GITHUB_ACTIONS=${GITHUB_ACTIONS:-}" "GITHUB_STEP_SUMMARY=${GITHUB_STEP_SUMMARY:-}" "CI=${CI:-true}")
+[ -n "${GOTOOLCHAIN:-}" ] && env_pass+=("GOTOOLCHAIN=$GOTOOLCHAIN")
+[ -n "${GOFLAGS:-}" ] && env_pass+=("GOFLAGS=$GOFLAGS")
+if [ "$(id -u)" = 0 ]; then
+  env "${env_pass[@]}" "$GATE_BIN" "${args[@]}"
+else
+  sudo env "${env_pass[@]}" "$GATE_BIN" "${args[@]}"
+fi
+code=$?
+
+# Reports written as root must stay usable by the steps that upload or cache them.
+if [ "$(id -u)" != 0 ]; then
+  for f in "${INPUT_JSON:-}" "${INPUT_JUNIT:-}" "${INPUT_SARIF:-}"; do
+    [ -n "$f" ] && [ -e "$f" ] && sudo chown "$(id -u):$(id -g)" "$f" "$(dirname "$f")" 2>/dev/null
+  done
+fi
+
+case $code in
+  0) verdict=pass ;;
+  1) verdict=fail ;;
+  *) verdict=error ;;
+esac
+{
+  echo "verdict=$verdict"
+  echo "exit-code=$code"
+  echo "json=${INPUT_JSON:-}"
+  echo "junit=${INPUT_JUNIT:-}"
+  echo "sarif=${INPUT_SARIF:-}"
+} >>"$GITHUB_OUTPUT"
+
+if [ "$code" = 1 ] && [ "${INPUT_FAIL_ON_FINDINGS:-true}" != "true" ]; then
+  echo "gate failed, but fail-on-findings is false: the step passes"
+  exit 0
+fi
+exit "$code"

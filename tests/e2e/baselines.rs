@@ -1,0 +1,404 @@
+//! Baselines, regressions, benchmarks and `gate merge`, on the regress/work
+//! fixture whose amount of work GATE_FIXTURE_WORK sets (1000 records by
+//! default; 2000 doubles every allocation).
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::support::*;
+
+const FIXTURE: &str = "regress/work";
+const SOURCE: &str = "fixtures-go/regress/work/work_test.go";
+/// Benchmarks with a fixed iteration count: B/op and allocs/op repeat exactly.
+const BENCH: [&str; 4] = ["-test.bench", ".", "-test.benchtime", "100x"];
+
+/// Runs gate on the fixture with a given amount of work, writing `json`.
+fn gate_on_work(work: u32, json: &Path, extra: &[&str], test_flags: &[&str]) -> Run {
+    let mut cmd = gate();
+    cmd.env("GATE_FIXTURE_WORK", work.to_string())
+        .args(["run", "--json"])
+        .arg(json)
+        .args(extra)
+        .arg(fixture_binary(FIXTURE));
+    if !test_flags.is_empty() {
+        cmd.arg("--").args(test_flags);
+    }
+    run(&mut cmd)
+}
+
+fn binary(report: &Value) -> &Value {
+    &report["binaries"][0]
+}
+
+/// The regression check of a rule, subject and metric.
+fn comparison<'a>(report: &'a Value, rule: &str, subject: &str, metric: &str) -> &'a Value {
+    binary(report)["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| {
+            c["rule"] == rule
+                && c["test"] == subject
+                && c["metric"] == metric
+                && c["kind"] == "regression"
+        })
+        .unwrap_or_else(|| panic!("no {rule} check of {metric} for {subject}"))
+}
+
+fn warnings(report: &Value) -> Vec<String> {
+    binary(report)["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter_map(|w| w.as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn same_work_passes_against_its_own_baseline_and_more_allocations_fail() {
+    if !require_ebpf() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let base = dir.path().join("base.json");
+    let r = gate_on_work(1000, &base, &[], &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+
+    // The same work, compared with its own baseline: every comparison passes.
+    let same = dir.path().join("same.json");
+    let r = gate_on_work(1000, &same, &["--baseline", base.to_str().unwrap()], &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let report = read_json(&same);
+    for test in ["TestEncodeRecords", "TestFixedWork"] {
+        for metric in ["alloc.bytes", "alloc.objects"] {
+            let c = comparison(&report, "alloc-regression", test, metric);
+            assert_eq!(c["status"], "pass", "{c}");
+            assert!(c["baseline"].as_f64().unwrap() > 0.0, "{c}");
+        }
+    }
+
+    // Twice the records: alloc-regression at the test's function, with the figures.
+    let more = dir.path().join("more.json");
+    let junit = dir.path().join("junit.xml");
+    let sarif = dir.path().join("gate.sarif");
+    let r = gate_on_work(
+        2000,
+        &more,
+        &[
+            "--baseline",
+            base.to_str().unwrap(),
+            "--junit",
+            junit.to_str().unwrap(),
+            "--sarif",
+            sarif.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let report = read_json(&more);
+    let site = line_of(SOURCE, "func TestEncodeRecords(");
+    let found = violations(&report);
+    assert_eq!(
+        found,
+        [
+            (
+                "alloc-regression".into(),
+                "TestEncodeRecords".into(),
+                site.clone()
+            ),
+            ("alloc-regression".into(), "TestEncodeRecords".into(), site)
+        ],
+        "only the test whose work doubled regresses, in bytes and in objects"
+    );
+    let v = &binary(&report)["violations"][0];
+    assert_eq!(v["metric"], "alloc.bytes");
+    let change = v["change"].as_f64().expect("change");
+    assert!((0.8..1.2).contains(&change), "twice the bytes: {v}");
+    assert!(v["current"].as_f64().unwrap() > v["baseline"].as_f64().unwrap());
+    // The same finding in JUnit (a failure) and SARIF (a result at the test).
+    let junit = std::fs::read_to_string(&junit).expect("junit");
+    assert!(
+        junit.contains("alloc-regression (TestEncodeRecords, alloc.bytes)")
+            && junit.contains("<failure"),
+        "{junit}"
+    );
+    let sarif = read_json(&sarif);
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert!(results.iter().any(|r| r["ruleId"] == "alloc-regression"
+        && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == SOURCE));
+}
+
+#[test]
+fn a_benchmark_regression_in_allocs_per_op_fails_as_bench_regression() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let base = dir.path().join("base.json");
+    let r = gate_on_work(1000, &base, &["--no-ebpf"], &BENCH);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let report = read_json(&base);
+    // Benchmark results are benchmarks with metrics, not tests without a result.
+    assert_eq!(tests(&report).len(), 2, "{:?}", tests(&report));
+    let bench = binary(&report)["benchmarks"][0]["name"]
+        .as_str()
+        .expect("a benchmark")
+        .to_string();
+    assert!(bench.starts_with("BenchmarkEncode"), "{bench}");
+    // 8 records of two allocations, plus the slice, per operation.
+    assert_eq!(
+        binary(&report)["metrics"]["benchmarks"][&bench]["bench.allocs/op"],
+        17.0
+    );
+
+    let now = dir.path().join("now.json");
+    let r = gate_on_work(
+        2000,
+        &now,
+        &["--no-ebpf", "--baseline", base.to_str().unwrap()],
+        &BENCH,
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let report = read_json(&now);
+    let site = line_of(SOURCE, "func BenchmarkEncode(");
+    let found: Vec<_> = violations(&report)
+        .into_iter()
+        .filter(|v| v.0 == "bench-regression")
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("bench-regression".into(), bench.clone(), site.clone()),
+            ("bench-regression".into(), bench.clone(), site)
+        ],
+        "allocs/op and B/op regress"
+    );
+    let c = comparison(&report, "bench-regression", &bench, "bench.allocs/op");
+    assert_eq!(
+        (c["baseline"].as_f64(), c["current"].as_f64()),
+        (Some(17.0), Some(33.0))
+    );
+    // One sample a side: ns/op is not judged, and says so.
+    let ns = comparison(&report, "bench-regression", &bench, "bench.ns/op");
+    assert_eq!(ns["status"], "not enough samples");
+    // The allocation rule needs the engine: skipped, never passed.
+    let c = comparison(
+        &report,
+        "alloc-regression",
+        "TestEncodeRecords",
+        "alloc.bytes",
+    );
+    assert_eq!(c["status"], "skipped");
+}
+
+#[test]
+fn a_noisy_metric_with_too_few_samples_warns_and_does_not_fail() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let flags = [&BENCH[..], &["-test.count", "2"]].concat();
+    let base = dir.path().join("base.json");
+    let r = gate_on_work(1000, &base, &["--no-ebpf"], &flags);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let report = read_json(&base);
+    let bench = binary(&report)["benchmarks"][0]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let samples = &binary(&report)["samples"]["benchmarks"][&bench]["bench.ns/op"];
+    assert_eq!(
+        samples.as_array().map(Vec::len),
+        Some(2),
+        "one sample per -test.count"
+    );
+
+    let now = dir.path().join("now.json");
+    let r = gate_on_work(
+        1000,
+        &now,
+        &["--no-ebpf", "--baseline", base.to_str().unwrap()],
+        &flags,
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let report = read_json(&now);
+    let c = comparison(&report, "bench-regression", &bench, "bench.ns/op");
+    assert_eq!(c["status"], "not enough samples", "{c}");
+    assert_eq!(c["samples"], serde_json::json!([2, 2]));
+    let w = warnings(&report);
+    assert!(
+        w.iter().any(|w| w.contains("bench-regression: bench.ns/op of 1 subject not compared: not enough samples (2 in the baseline, 2 now")),
+        "{w:?}"
+    );
+    assert!(r.stderr.contains("not enough samples") || r.stdout.contains("not enough samples"));
+    // The exact metrics are compared all the same, and pass.
+    let c = comparison(&report, "bench-regression", &bench, "bench.allocs/op");
+    assert_eq!(c["status"], "pass");
+}
+
+#[test]
+fn repeat_runs_the_binary_again_and_keeps_every_sample() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json = dir.path().join("gate.json");
+    let r = gate_on_work(1000, &json, &["--no-ebpf", "--repeat", "4"], &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let report = read_json(&json);
+    assert_eq!(binary(&report)["runs"], 4);
+    let durations = &binary(&report)["samples"]["tests"]["TestEncodeRecords"]["test.duration_s"];
+    assert_eq!(durations.as_array().map(Vec::len), Some(4), "{durations}");
+    // Each test is listed once, with its median in metrics.
+    assert_eq!(tests(&report).len(), 2);
+}
+
+#[test]
+fn a_baseline_that_is_not_a_report_is_a_usage_error_naming_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = dir.path().join("base.json");
+    std::fs::write(&bad, "{\"version\": 1,\n \"binaries\": 3}\n").unwrap();
+    let r = run(gate()
+        .args(["run", "--no-ebpf", "--baseline"])
+        .arg(&bad)
+        .arg(fixture_binary(FIXTURE)));
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains(&format!("baseline {}:2:", bad.display()))
+            && r.stderr.contains("not a gate JSON report"),
+        "{}",
+        r.stderr
+    );
+    // Nothing ran: the error comes before the tests.
+    assert!(!r.stdout.contains("PASS"), "{}", r.stdout);
+    let r = run(gate()
+        .args(["run", "--no-ebpf", "--baseline", "no/such/base.json"])
+        .arg(fixture_binary(FIXTURE)));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("baseline no/such/base.json: cannot read"),
+        "{}",
+        r.stderr
+    );
+}
+
+type Verdict = (Vec<(String, String)>, Vec<(String, String, String)>);
+
+/// What a verdict consists of: tests and their statuses, and findings.
+fn verdict_of(report: &Value) -> Verdict {
+    let mut t = tests(report);
+    t.sort();
+    let mut v = violations(report);
+    v.sort();
+    (t, v)
+}
+
+#[test]
+fn merge_of_two_shards_equals_one_run_of_both() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = |name: &str| dir.path().join(name);
+    let shard = |json: &Path, binary: &str| {
+        run(gate()
+            .args(["run", "--no-ebpf", "--json"])
+            .arg(json)
+            .arg(fixture_binary(binary))
+            .args([
+                "--",
+                "-test.run",
+                "^(TestCacheResetForcesGC|TestPasses|TestSkips|TestFails)$",
+            ]))
+    };
+    // One run of both: a forced GC (a violation), a failed, a skipped and a passing test.
+    let both = run(gate()
+        .args(["run", "--no-ebpf", "--json"])
+        .arg(path("both.json"))
+        .arg(fixture_binary("gc/forced"))
+        .arg(fixture_binary("outcomes"))
+        .args([
+            "--",
+            "-test.run",
+            "^(TestCacheResetForcesGC|TestPasses|TestSkips|TestFails)$",
+        ]));
+    assert_eq!(both.code, 1, "{}{}", both.stdout, both.stderr);
+    let a = shard(&path("a.json"), "gc/forced");
+    let b = shard(&path("b.json"), "outcomes");
+    assert_eq!((a.code, b.code), (1, 1));
+
+    let merged = run(gate()
+        .args(["merge", "--json"])
+        .arg(path("merged.json"))
+        .arg("--junit")
+        .arg(path("junit.xml"))
+        .arg("--sarif")
+        .arg(path("gate.sarif"))
+        .arg(path("a.json"))
+        .arg(path("b.json")));
+    assert_eq!(merged.code, both.code, "{}{}", merged.stdout, merged.stderr);
+    let one = read_json(&path("both.json"));
+    let joined = read_json(&path("merged.json"));
+    assert_eq!(verdict_of(&joined), verdict_of(&one));
+    assert!(!verdict_of(&one).1.is_empty() && verdict_of(&one).0.len() >= 4);
+    // The last line of the terminal report is the same verdict.
+    let last = |s: &str| {
+        s.lines()
+            .rfind(|l| l.starts_with("gate: "))
+            .unwrap_or("")
+            .to_string()
+    };
+    assert_eq!(last(&merged.stdout), last(&both.stdout));
+    let junit = std::fs::read_to_string(path("junit.xml")).expect("junit");
+    assert!(
+        junit.contains("TestFails") && junit.contains("forced-gc"),
+        "{junit}"
+    );
+    let sarif = read_json(&path("gate.sarif"));
+    assert_eq!(
+        sarif["runs"][0]["results"].as_array().map(Vec::len),
+        Some(1)
+    );
+
+    // Merging all passing shards passes; a missing shard file is a usage error.
+    let r = run(gate().arg("merge").arg(path("missing.json")));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("missing.json: cannot read"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn merge_compares_the_joined_shards_with_a_baseline() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = |name: &str| dir.path().join(name);
+    let r = gate_on_work(1000, &path("base.json"), &["--no-ebpf"], &BENCH);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Two shards of one package, split by -test.run as a CI matrix would.
+    let mut shard_flags = BENCH.to_vec();
+    shard_flags.extend(["-test.run", "^TestEncodeRecords$"]);
+    let r = gate_on_work(2000, &path("a.json"), &["--no-ebpf"], &shard_flags);
+    assert_eq!(r.code, 0, "no baseline in the shard: {}", r.stderr);
+    let r = gate_on_work(
+        2000,
+        &path("b.json"),
+        &["--no-ebpf"],
+        &["-test.run", "^TestFixedWork$"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let merged = run(gate()
+        .args(["merge", "--json"])
+        .arg(path("merged.json"))
+        .arg("--baseline")
+        .arg(path("base.json"))
+        .arg(path("a.json"))
+        .arg(path("b.json")));
+    assert_eq!(merged.code, 1, "{}{}", merged.stdout, merged.stderr);
+    let report = read_json(&path("merged.json"));
+    assert_eq!(
+        report["binaries"].as_array().map(Vec::len),
+        Some(1),
+        "one package"
+    );
+    let mut names: Vec<String> = tests(&report).into_iter().map(|t| t.0).collect();
+    names.sort();
+    assert_eq!(names, ["TestEncodeRecords", "TestFixedWork"]);
+    assert!(
+        violations(&report)
+            .iter()
+            .any(|v| v.0 == "bench-regression"),
+        "{:?}",
+        violations(&report)
+    );
+}
