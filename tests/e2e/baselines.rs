@@ -402,3 +402,52 @@ fn merge_compares_the_joined_shards_with_a_baseline() {
         violations(&report)
     );
 }
+
+#[test]
+fn benchmark_budgets_apply_to_go_and_custom_units() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    let rule = |id: &str, metric: &str, max: u32| {
+        format!(
+            "id = \"{id}\"\ntitle = \"{id}\"\nseverity = \"error\"\nscope = \"benchmark\"\nhelp = \"Keep the hot path lean; fix by reusing buffers.\"\n[check]\nmetric = \"{metric}\"\nmax = {max}\n"
+        )
+    };
+    std::fs::write(
+        rules.join("allocs-per-op.toml"),
+        rule("allocs-per-op", "bench.allocs/op", 20),
+    )
+    .unwrap();
+    std::fs::write(
+        rules.join("records-per-op.toml"),
+        rule("records-per-op", "bench.records/op", 8),
+    )
+    .unwrap();
+    let json = dir.path().join("gate.json");
+    let args = ["--no-ebpf", "--rules", rules.to_str().unwrap()];
+    // 8 records and 17 allocations per operation: within both budgets.
+    let r = gate_on_work(1000, &json, &args, &BENCH);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let report = read_json(&json);
+    let bench = binary(&report)["benchmarks"][0]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        binary(&report)["metrics"]["benchmarks"][&bench]["bench.records/op"],
+        8.0
+    );
+    // Twice the work: 16 records and 33 allocations per operation break both, at the benchmark.
+    let r = gate_on_work(2000, &json, &args, &BENCH);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let site = line_of(SOURCE, "func BenchmarkEncode(");
+    let mut found = violations(&read_json(&json));
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("allocs-per-op".into(), bench.clone(), site.clone()),
+            ("records-per-op".into(), bench, site)
+        ]
+    );
+}

@@ -38,6 +38,14 @@ pub fn compare(report: &mut Report, baseline: &Report, rules: &RuleSet) {
             ));
             continue;
         };
+        if base.ebpf != binary.ebpf {
+            let with = |on: bool| if on { "with" } else { "without" };
+            binary.warnings.push(format!(
+                "the baseline ran {} the eBPF engine and this run {} it: its probes slow allocation-heavy code, so timings (ns/op, durations) are not like for like",
+                with(base.ebpf),
+                with(binary.ebpf)
+            ));
+        }
         let mut tally = Tally::default();
         for rule in rules.rules.iter().filter(|r| !r.regressions.is_empty()) {
             for regression in &rule.regressions {
@@ -56,6 +64,26 @@ pub fn compare(report: &mut Report, baseline: &Report, rules: &RuleSet) {
             }
         }
         binary.warnings.extend(tally.warnings());
+        // What the baseline had and this run lacks: renamed or deleted tests, or a narrower -test.run.
+        let gone: Vec<&str> = base
+            .tests
+            .iter()
+            .map(|t| t.name.as_str())
+            .filter(|n| !binary.tests.iter().any(|t| t.name == *n))
+            .chain(
+                base.benchmarks
+                    .iter()
+                    .map(|b| b.name.as_str())
+                    .filter(|n| !binary.benchmarks.iter().any(|b| b.name == *n)),
+            )
+            .collect();
+        if !gone.is_empty() {
+            binary.warnings.push(format!(
+                "{} of the baseline did not run here (renamed, deleted, or filtered by -test.run): {}",
+                gone.len(),
+                gone.join(", ")
+            ));
+        }
     }
 }
 

@@ -276,7 +276,13 @@ impl BinaryReport {
             let Some(rule) = rules.get(&c.rule) else {
                 continue;
             };
-            let test_site = c.test.as_deref().and_then(|t| info.test_site(t));
+            // The subject is a test, or a benchmark (`BenchmarkX-8`) defined by its function.
+            let test_site = c.test.as_deref().and_then(|t| {
+                match obs.benchmarks.iter().find(|b| b.name == t) {
+                    Some(b) => info.test_site(b.function()),
+                    None => info.test_site(t),
+                }
+            });
             let violation = |test: Option<String>,
                              message: String,
                              site: Option<Site>,

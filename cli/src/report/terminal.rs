@@ -59,7 +59,18 @@ pub fn render(report: &Report) -> String {
                     .test
                     .clone()
                     .unwrap_or_else(|| format!("[binary] {}", short(&binary.package))),
-                check.value.map_or("-".into(), fmt_num),
+                match &check.regression {
+                    // A comparison shows where the figure came from and where it went.
+                    Some(c) => format!(
+                        "{} -> {}{}",
+                        fmt_num(c.baseline),
+                        fmt_num(c.current),
+                        c.change
+                            .map(|x| format!(" ({:+.1}%)", x * 100.0))
+                            .unwrap_or_default()
+                    ),
+                    None => check.value.map_or("-".into(), fmt_num),
+                },
                 check.limit.clone(),
                 status,
                 site,
