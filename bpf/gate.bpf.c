@@ -36,6 +36,8 @@ volatile const u32 waitreason_offset = 0; // offsetof(runtime.g, waitreason)
 volatile const u32 mcache_alloc_offset = 0;           // offsetof(runtime.mcache, alloc)
 volatile const u32 span_alloc_count_offset = 0;       // offsetof(runtime.mspan, allocCount)
 volatile const u32 span_count_before_cache_offset = 0; // offsetof(runtime.mspan, allocCountBeforeCache)
+volatile const u32 g_m_offset = 0;                     // offsetof(runtime.g, m)
+volatile const u32 m_curg_offset = 0;                  // offsetof(runtime.m, curg)
 volatile const u32 span_elemsize_offset = 0;          // offsetof(runtime.mspan, elemsize)
 volatile const u32 timer_when_offset = 0;   // Go < 1.23: offsetof(runtime.timer, when)
 volatile const u32 timer_period_offset = 0; // Go < 1.23: offsetof(runtime.timer, period)
@@ -360,9 +362,9 @@ int go_exit(struct regs *ctx)
 	return 0;
 }
 
-static __always_inline void charge_alloc(struct regs *ctx, u64 objects, u64 bytes)
+static __always_inline void charge_alloc_to(u64 goid, u64 objects, u64 bytes)
 {
-	u64 root = root_of(goid_of(ctx->r14));
+	u64 root = root_of(goid);
 	struct alloc_stat *s = bpf_map_lookup_elem(&allocs, &root);
 	if (s) {
 		s->count += objects;
@@ -371,6 +373,11 @@ static __always_inline void charge_alloc(struct regs *ctx, u64 objects, u64 byte
 		struct alloc_stat init = {objects, bytes};
 		bpf_map_update_elem(&allocs, &root, &init, BPF_NOEXIST);
 	}
+}
+
+static __always_inline void charge_alloc(struct regs *ctx, u64 objects, u64 bytes)
+{
+	charge_alloc_to(goid_of(ctx->r14), objects, bytes);
 }
 
 // runtime.(*mcache).refill(c, spc): the P's cached span of a size class is
@@ -395,6 +402,60 @@ int alloc_refill(struct regs *ctx)
 	if (used <= before)
 		return 0;
 	charge_alloc(ctx, used - before, (u64)(used - before) * elemsize);
+	return 0;
+}
+
+// runtime.(*mcache).releaseAll(c): the GC (at each cycle's start, on every P)
+// and P teardown hand back every cached span without a refill. The runtime
+// counts their used slots there; without this probe those allocations would
+// be lost, more or fewer depending on when cycles start.
+#define NUM_SPAN_CLASSES 136 // runtime.numSpanClasses: _NumSizeClasses (68) x scan/noscan, Go 1.21+
+
+struct flush_ctx {
+	u64 mcache;
+	u64 objects;
+	u64 bytes;
+};
+
+static long flush_one(u64 i, struct flush_ctx *c)
+{
+	u64 span = 0;
+	bpf_probe_read_user(&span, sizeof(span), (void *)(c->mcache + mcache_alloc_offset + i * 8));
+	if (!span)
+		return 0;
+	u16 used = 0, before = 0;
+	u64 elemsize = 0;
+	bpf_probe_read_user(&used, sizeof(used), (void *)(span + span_alloc_count_offset));
+	bpf_probe_read_user(&before, sizeof(before), (void *)(span + span_count_before_cache_offset));
+	if (used <= before)
+		return 0; // runtime.emptymspan, or a span with nothing new
+	bpf_probe_read_user(&elemsize, sizeof(elemsize), (void *)(span + span_elemsize_offset));
+	c->objects += used - before;
+	c->bytes += (u64)(used - before) * elemsize;
+	return 0;
+}
+
+SEC("uprobe")
+int alloc_flush(struct regs *ctx)
+{
+	if (!traced())
+		return 0;
+	struct flush_ctx c = {.mcache = ctx->rax};
+	bpf_loop(NUM_SPAN_CLASSES, flush_one, &c, 0);
+	if (!c.objects)
+		return 0;
+	// The GC flushes on the system stack (R14 = g0, goid 0): the slots were used
+	// by the goroutine the M was running, m.curg.
+	u64 g = ctx->r14;
+	u64 goid = goid_of(g);
+	if (goid == 0 && g) {
+		u64 m = 0, curg = 0;
+		bpf_probe_read_user(&m, sizeof(m), (void *)(g + g_m_offset));
+		if (m)
+			bpf_probe_read_user(&curg, sizeof(curg), (void *)(m + m_curg_offset));
+		goid = goid_of(curg);
+	}
+	charge_alloc_to(goid, c.objects, c.bytes);
 	return 0;
 }
 

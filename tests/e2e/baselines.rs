@@ -1,6 +1,6 @@
 //! Baselines, regressions, benchmarks and `gate merge`, on the regress/work
-//! fixture whose amount of work GATE_FIXTURE_WORK sets (1000 records by
-//! default; 2000 doubles every allocation).
+//! fixture whose amount of work GATE_FIXTURE_WORK sets (10000 records by
+//! default; 20000 doubles every allocation).
 
 use std::path::Path;
 
@@ -62,12 +62,12 @@ fn same_work_passes_against_its_own_baseline_and_more_allocations_fail() {
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let base = dir.path().join("base.json");
-    let r = gate_on_work(1000, &base, &[], &[]);
+    let r = gate_on_work(10000, &base, &[], &[]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 
     // The same work, compared with its own baseline: every comparison passes.
     let same = dir.path().join("same.json");
-    let r = gate_on_work(1000, &same, &["--baseline", base.to_str().unwrap()], &[]);
+    let r = gate_on_work(10000, &same, &["--baseline", base.to_str().unwrap()], &[]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let report = read_json(&same);
     for test in ["TestEncodeRecords", "TestFixedWork"] {
@@ -83,7 +83,7 @@ fn same_work_passes_against_its_own_baseline_and_more_allocations_fail() {
     let junit = dir.path().join("junit.xml");
     let sarif = dir.path().join("gate.sarif");
     let r = gate_on_work(
-        2000,
+        20000,
         &more,
         &[
             "--baseline",
@@ -133,7 +133,7 @@ fn same_work_passes_against_its_own_baseline_and_more_allocations_fail() {
 fn a_benchmark_regression_in_allocs_per_op_fails_as_bench_regression() {
     let dir = tempfile::tempdir().expect("tempdir");
     let base = dir.path().join("base.json");
-    let r = gate_on_work(1000, &base, &["--no-ebpf"], &BENCH);
+    let r = gate_on_work(10000, &base, &["--no-ebpf"], &BENCH);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let report = read_json(&base);
     // Benchmark results are benchmarks with metrics, not tests without a result.
@@ -151,7 +151,7 @@ fn a_benchmark_regression_in_allocs_per_op_fails_as_bench_regression() {
 
     let now = dir.path().join("now.json");
     let r = gate_on_work(
-        2000,
+        20000,
         &now,
         &["--no-ebpf", "--baseline", base.to_str().unwrap()],
         &BENCH,
@@ -194,7 +194,7 @@ fn a_noisy_metric_with_too_few_samples_warns_and_does_not_fail() {
     let dir = tempfile::tempdir().expect("tempdir");
     let flags = [&BENCH[..], &["-test.count", "2"]].concat();
     let base = dir.path().join("base.json");
-    let r = gate_on_work(1000, &base, &["--no-ebpf"], &flags);
+    let r = gate_on_work(10000, &base, &["--no-ebpf"], &flags);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let report = read_json(&base);
     let bench = binary(&report)["benchmarks"][0]["name"]
@@ -210,7 +210,7 @@ fn a_noisy_metric_with_too_few_samples_warns_and_does_not_fail() {
 
     let now = dir.path().join("now.json");
     let r = gate_on_work(
-        1000,
+        10000,
         &now,
         &["--no-ebpf", "--baseline", base.to_str().unwrap()],
         &flags,
@@ -235,7 +235,7 @@ fn a_noisy_metric_with_too_few_samples_warns_and_does_not_fail() {
 fn repeat_runs_the_binary_again_and_keeps_every_sample() {
     let dir = tempfile::tempdir().expect("tempdir");
     let json = dir.path().join("gate.json");
-    let r = gate_on_work(1000, &json, &["--no-ebpf", "--repeat", "4"], &[]);
+    let r = gate_on_work(10000, &json, &["--no-ebpf", "--repeat", "4"], &[]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let report = read_json(&json);
     assert_eq!(binary(&report)["runs"], 4);
@@ -363,15 +363,15 @@ fn merge_of_two_shards_equals_one_run_of_both() {
 fn merge_compares_the_joined_shards_with_a_baseline() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = |name: &str| dir.path().join(name);
-    let r = gate_on_work(1000, &path("base.json"), &["--no-ebpf"], &BENCH);
+    let r = gate_on_work(10000, &path("base.json"), &["--no-ebpf"], &BENCH);
     assert_eq!(r.code, 0, "{}", r.stderr);
     // Two shards of one package, split by -test.run as a CI matrix would.
     let mut shard_flags = BENCH.to_vec();
     shard_flags.extend(["-test.run", "^TestEncodeRecords$"]);
-    let r = gate_on_work(2000, &path("a.json"), &["--no-ebpf"], &shard_flags);
+    let r = gate_on_work(20000, &path("a.json"), &["--no-ebpf"], &shard_flags);
     assert_eq!(r.code, 0, "no baseline in the shard: {}", r.stderr);
     let r = gate_on_work(
-        2000,
+        20000,
         &path("b.json"),
         &["--no-ebpf"],
         &["-test.run", "^TestFixedWork$"],
@@ -426,7 +426,7 @@ fn benchmark_budgets_apply_to_go_and_custom_units() {
     let json = dir.path().join("gate.json");
     let args = ["--no-ebpf", "--rules", rules.to_str().unwrap()];
     // 8 records and 17 allocations per operation: within both budgets.
-    let r = gate_on_work(1000, &json, &args, &BENCH);
+    let r = gate_on_work(10000, &json, &args, &BENCH);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let report = read_json(&json);
     let bench = binary(&report)["benchmarks"][0]["name"]
@@ -438,7 +438,7 @@ fn benchmark_budgets_apply_to_go_and_custom_units() {
         8.0
     );
     // Twice the work: 16 records and 33 allocations per operation break both, at the benchmark.
-    let r = gate_on_work(2000, &json, &args, &BENCH);
+    let r = gate_on_work(20000, &json, &args, &BENCH);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     let site = line_of(SOURCE, "func BenchmarkEncode(");
     let mut found = violations(&read_json(&json));

@@ -97,6 +97,8 @@ pub fn start(plan: &Plan, binary: &Path, tgid: u32) -> Result<Session, EngineErr
         ("span_alloc_count_offset", o.span_alloc_count),
         ("span_count_before_cache_offset", o.span_count_before_cache),
         ("span_elemsize_offset", o.span_elemsize),
+        ("g_m_offset", o.g_m),
+        ("m_curg_offset", o.m_curg),
         ("timer_when_offset", o.timer_when),
         ("timer_period_offset", o.timer_period),
         ("resp_body_offset", o.resp_body),

@@ -68,6 +68,8 @@ pub struct Offsets {
     pub span_alloc_count: u64,
     pub span_count_before_cache: u64,
     pub span_elemsize: u64,
+    pub g_m: u64,
+    pub m_curg: u64,
     pub timer_when: u64,
     pub timer_period: u64,
     pub resp_body: u64,
@@ -96,6 +98,8 @@ pub fn plan(
             ("runtime.mspan", "allocCount"),
             ("runtime.mspan", "allocCountBeforeCache"),
             ("runtime.mspan", "elemsize"),
+            ("runtime.g", "m"),
+            ("runtime.m", "curg"),
         ]);
     }
     let o = probes::struct_offsets(info, &wanted)?;
@@ -110,6 +114,8 @@ pub fn plan(
             span_alloc_count: at(5),
             span_count_before_cache: at(6),
             span_elemsize: at(7),
+            g_m: at(8),
+            m_curg: at(9),
             ..Offsets::default()
         },
         ..Plan::default()
@@ -203,6 +209,7 @@ pub fn plan(
     if allocations {
         entry(&mut plan, "alloc_refill", "runtime.(*mcache).refill", 0)?;
         entry(&mut plan, "alloc_large", "runtime.(*mcache).allocLarge", 0)?;
+        entry(&mut plan, "alloc_flush", "runtime.(*mcache).releaseAll", 0)?;
     }
     if signals.contains(&EngineSignal::Pools) && info.has_function("sync.(*Pool).Get") {
         // Get(p) and Put(p, x): the pool is the receiver in RAX. New is called

@@ -277,12 +277,13 @@ impl BinaryReport {
                 continue;
             };
             // The subject is a test, or a benchmark (`BenchmarkX-8`) defined by its function.
-            let test_site = c.test.as_deref().and_then(|t| {
-                match obs.benchmarks.iter().find(|b| b.name == t) {
-                    Some(b) => info.test_site(b.function()),
-                    None => info.test_site(t),
-                }
-            });
+            let test_site =
+                c.test
+                    .as_deref()
+                    .and_then(|t| match obs.benchmarks.iter().find(|b| b.name == t) {
+                        Some(b) => info.test_site(b.function()),
+                        None => info.test_site(t),
+                    });
             let violation = |test: Option<String>,
                              message: String,
                              site: Option<Site>,

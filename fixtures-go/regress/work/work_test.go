@@ -1,7 +1,7 @@
 // Package work is the fixture of baseline comparisons: how much it
 // allocates is set by the environment, so the same code can be run as
-// the baseline (GATE_FIXTURE_WORK unset: 1000 records) and as a change
-// that allocates more (GATE_FIXTURE_WORK=2000). Everything it does is
+// the baseline (GATE_FIXTURE_WORK unset: 10000 records) and as a change
+// that allocates more (GATE_FIXTURE_WORK=20000). Everything it does is
 // deterministic, so allocation counts repeat exactly from run to run.
 package work
 
@@ -14,7 +14,7 @@ import (
 
 // records reads the amount of work from GATE_FIXTURE_WORK.
 func records(tb testing.TB) int {
-	n := 1000
+	n := 10000
 	if v := os.Getenv("GATE_FIXTURE_WORK"); v != "" {
 		var err error
 		if n, err = strconv.Atoi(v); err != nil || n < 1 {
@@ -31,11 +31,11 @@ type record struct {
 
 var sink []*record
 
-// encode builds n records of 4 KiB each: one record and one payload allocation per record.
+// encode builds n records of 256 bytes each: one record and one payload allocation per record.
 func encode(n int) []*record {
 	out := make([]*record, 0, n)
 	for i := 0; i < n; i++ {
-		out = append(out, &record{id: i, payload: make([]byte, 4096)})
+		out = append(out, &record{id: i, payload: make([]byte, 256)})
 	}
 	return out
 }
@@ -56,12 +56,12 @@ func TestEncodeRecords(t *testing.T) {
 // A test that does the same work whatever the setting: it must never regress.
 func TestFixedWork(t *testing.T) {
 	defer settle()
-	sink = encode(500)
+	sink = encode(5000)
 }
 
 func BenchmarkEncode(b *testing.B) {
 	// Records per operation: 8, or 16 with a doubled GATE_FIXTURE_WORK.
-	perOp := records(b) / 125
+	perOp := records(b) / 1250
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		sink = encode(perOp)
