@@ -115,7 +115,7 @@ fn run(mut args: RunArgs) -> Result<i32, GateError> {
         Some(path) => Some(baseline::read_report(path, "baseline")?),
         None => None,
     };
-    add_benchmem(&mut args.test_flags);
+    run::test_flags::add_benchmem(&mut args.test_flags);
     let cwd = std::env::current_dir()
         .map_err(|e| GateError::io("cannot read the current directory", e))?;
     let root = target::repository_root(&cwd);
@@ -218,23 +218,6 @@ fn run(mut args: RunArgs) -> Result<i32, GateError> {
     Ok(code)
 }
 
-/// `-test.benchmem` whenever benchmarks run: B/op and allocs/op are what allocation regressions compare.
-fn add_benchmem(flags: &mut Vec<String>) {
-    let named = |f: &String, name: &str| {
-        let f = f.trim_start_matches('-');
-        f == name || f.starts_with(&format!("{name}="))
-    };
-    let bench = flags
-        .iter()
-        .any(|f| named(f, "test.bench") || named(f, "bench"));
-    let benchmem = flags
-        .iter()
-        .any(|f| named(f, "test.benchmem") || named(f, "benchmem"));
-    if bench && !benchmem {
-        flags.push("-test.benchmem".to_string());
-    }
-}
-
 /// Where the reports go.
 struct Outputs<'a> {
     json: Option<&'a std::path::Path>,
@@ -320,13 +303,28 @@ fn run_binary(
     finished_sessions: &mut Vec<bpf::Session>,
 ) -> Result<report::BinaryReport, GateError> {
     let (args, rule_set, engine) = (ctx.args, ctx.rule_set, ctx.engine);
-    let cfg = run::RunConfig {
+    let mut cfg = run::RunConfig {
         binary: binary.path.clone(),
         workdir: binary.workdir.clone(),
         test_flags: args.test_flags.clone(),
         timeout: args.timeout,
         framed: info.supports_framed_output(),
     };
+    // Benchmarks are timed in a pass of their own, before any probe is attached.
+    let mut bench_pass = None;
+    if engine.enabled
+        && let Some((bench_flags, test_flags)) = run::test_flags::split_benchmarks(&cfg.test_flags)
+    {
+        let bench_cfg = run::RunConfig {
+            test_flags: bench_flags,
+            ..cfg.clone()
+        };
+        let mut progress = report::progress::Progress::new(&info.package);
+        let record = run::execute(&bench_cfg, None, &mut |e| progress.on_event(e))?;
+        progress.finish();
+        bench_pass = Some(observe::collect(&record, args.timeout));
+        cfg.test_flags = test_flags;
+    }
     // Plan the probes for this binary before it starts: a missing symbol is an error now, not a silent pass.
     let planning = Instant::now();
     let plan = if engine.enabled {
@@ -419,6 +417,9 @@ fn run_binary(
         }
         observations.warnings.extend(seen.notes.iter().cloned());
         observations.engine = Some(seen);
+    }
+    if let Some(bench) = bench_pass {
+        observations.absorb_benchmark_pass(bench);
     }
     let interpreted_ms = after_run.elapsed().as_secs_f64() * 1000.0;
     let checks = rules::evaluate(rule_set, &observations);

@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 
 use crate::report::{BinaryReport, CheckReport, Comparison, REGRESSION, Report, Violation};
-use crate::rules::{Regression, RegressionMode, Rule, RuleSet, Scope, fmt_num};
+use crate::rules::{Regression, RegressionMode, Rule, RuleSet, Scope, Statistic, fmt_num};
 use crate::run::test_output::TestStatus;
 use crate::target::Site;
 
@@ -20,6 +20,7 @@ use crate::target::Site;
 pub const NEW: &str = "new";
 pub const NOT_ENOUGH_SAMPLES: &str = "not enough samples";
 pub const NOT_COMPARABLE: &str = "not comparable";
+pub const NOISY: &str = "noisy";
 
 /// Adds regression checks and findings to `report`, replacing earlier ones
 /// (a merged report compared again).
@@ -105,6 +106,22 @@ fn subjects(binary: &BinaryReport, scope: Scope) -> Vec<Option<String>> {
     }
 }
 
+/// A benchmark metric's samples, one per run of the binary (the median of its repetitions).
+fn runs_series(binary: &BinaryReport, subject: Option<&str>, metric: &str) -> Vec<f64> {
+    let Some(b) = subject else { return Vec::new() };
+    match binary
+        .samples
+        .benchmark_runs
+        .get(b)
+        .and_then(|m| m.get(metric))
+    {
+        Some(v) if !v.is_empty() => v.clone(),
+        _ => crate::stats::median(&series(binary, Scope::Benchmark, subject, metric))
+            .into_iter()
+            .collect(),
+    }
+}
+
 /// Every sample of a metric in a scope; a single value where only the median was kept.
 fn series(binary: &BinaryReport, scope: Scope, subject: Option<&str>, metric: &str) -> Vec<f64> {
     let (samples, values) = match (scope, subject) {
@@ -144,6 +161,8 @@ fn site(binary: &BinaryReport, scope: Scope, subject: Option<&str>) -> Option<Si
     }
 }
 
+type RuleMetric = (String, String);
+
 /// What one binary's comparison could not judge, summed up as warnings.
 #[derive(Default)]
 struct Tally {
@@ -155,15 +174,31 @@ struct Tally {
     new: BTreeMap<String, Vec<String>>,
     /// rule -> (tests, baseline -test.count, current -test.count).
     not_comparable: BTreeMap<String, (usize, u32, u32)>,
+    /// (rule, metric) -> (subjects whose smallest sample is unconfirmed, first (baseline, now)).
+    noisy: BTreeMap<RuleMetric, (usize, Option<(f64, f64)>)>,
 }
 
 impl Tally {
     fn warnings(self) -> Vec<String> {
         let mut out = Vec::new();
         for ((rule, metric), (n, base, cur, need)) in self.few_samples {
+            let per_process = if metric.starts_with(crate::rules::metrics::BENCH_PREFIX) {
+                ", one per run of the binary: repetitions in one process (-test.count) share its noise"
+            } else {
+                ""
+            };
             out.push(format!(
-                "{rule}: {metric} of {n} {} not compared: not enough samples ({base} in the baseline, {cur} now; the statistical mode needs {need} per side: run both with -test.count {need}, or --repeat {need} for test metrics)",
+                "{rule}: {metric} of {n} {} not compared: not enough samples ({base} in the baseline, {cur} now; the statistical mode needs {need} per side{per_process}; take both with --repeat {need})",
                 if n == 1 { "subject" } else { "subjects" }
+            ));
+        }
+        for ((rule, metric), (n, example)) in self.noisy {
+            let (then, now) = example.unwrap_or_default();
+            out.push(format!(
+                "{rule}: {metric} of {n} {} not compared: no second sample confirms the smallest one (smallest {} in the baseline, {} now), so the figure depends on the run, typically on when GC cycles empty a sync.Pool; give each sample more iterations (-test.benchtime) or take more (-test.count)",
+                if n == 1 { "subject" } else { "subjects" },
+                fmt_num(then),
+                fmt_num(now)
             ));
         }
         for ((rule, metric), n) in self.missing {
@@ -238,12 +273,16 @@ fn compare_one(
         return (check, None);
     }
     let current = series(binary, rule.scope, subject, metric);
-    let Some(now) = crate::stats::median(&current) else {
+    let figure = |samples: &[f64]| match regression.mode {
+        RegressionMode::Exact => regression.statistic.of(samples),
+        RegressionMode::Statistical => crate::stats::median(samples),
+    };
+    let Some(now) = figure(&current) else {
         return (check, None); // not measured in this run: no data
     };
     check.value = Some(now);
     let before = series(base, rule.scope, subject, metric);
-    let Some(then) = crate::stats::median(&before) else {
+    let Some(then) = figure(&before) else {
         *tally.missing.entry(key).or_default() += 1;
         return (check, None);
     };
@@ -252,6 +291,11 @@ fn compare_one(
         current: now,
         change: (then != 0.0).then(|| (now - then) / then.abs()),
         mode: regression.mode.as_str().to_string(),
+        statistic: match regression.mode {
+            RegressionMode::Exact => regression.statistic.as_str(),
+            RegressionMode::Statistical => "median",
+        }
+        .to_string(),
         samples: [before.len(), current.len()],
         p_value: None,
     };
@@ -260,15 +304,40 @@ fn compare_one(
     } else {
         then - now
     };
-    let beyond_tolerance = worse_by > 0.0
-        && regression
-            .relative
-            .is_none_or(|r| worse_by > r * then.abs())
-        && regression.absolute.is_none_or(|a| worse_by > a);
+    let beyond_tolerance = regression.exceeds(worse_by, then);
+    // The smallest sample stands for the code only when another sample confirms it:
+    // a lone low outlier (a sample with a warm pool among GC-drained ones) does not.
+    if regression.mode == RegressionMode::Exact && regression.statistic == Statistic::Min {
+        let unconfirmed = |samples: &[f64], min: f64| {
+            let near = samples
+                .iter()
+                .filter(|&&x| !regression.exceeds(x - min, min))
+                .count();
+            samples.len() >= 2 && near < 2
+        };
+        if unconfirmed(&before, then) || unconfirmed(&current, now) {
+            check.status = NOISY.to_string();
+            check.regression = Some(comparison);
+            let e = tally.noisy.entry(key).or_default();
+            e.0 += 1;
+            e.1.get_or_insert((then, now));
+            return (check, None);
+        }
+    }
     let significant = match regression.mode {
         RegressionMode::Exact => true,
         RegressionMode::Statistical => {
             let need = regression.min_samples;
+            // Benchmarks: one sample per process. Repetitions in one process share its
+            // noise, and a U test on them alone is significant for unchanged code.
+            let (before, current) = match rule.scope {
+                Scope::Benchmark => (
+                    runs_series(base, subject, metric),
+                    runs_series(binary, subject, metric),
+                ),
+                _ => (before.clone(), current.clone()),
+            };
+            comparison.samples = [before.len(), current.len()];
             if before.len() < need || current.len() < need {
                 let e = tally.few_samples.entry(key).or_default();
                 *e = (e.0 + 1, before.len(), current.len(), need);
@@ -342,9 +411,11 @@ mod tests {
                                 "site": {"file": "a_test.go", "line": 20, "function": "pkg.BenchmarkA"}}],
                 "metrics": {"binary": {}, "tests": {"TestA": {"alloc.bytes": alloc_bytes}},
                             "benchmarks": {}},
+                // Several ns/op samples: one per run of the binary (--repeat).
                 "samples": {"benchmarks": {"BenchmarkA-2": {
                     "bench.ns/op": ns,
-                    "bench.allocs/op": vec![allocs_per_op; ns.len()]}}},
+                    "bench.allocs/op": vec![allocs_per_op; ns.len()]}},
+                    "benchmark_runs": {"BenchmarkA-2": {"bench.ns/op": ns}}},
                 "violations": [], "checks": [], "exit": "exit status 0", "wall_s": 1.0,
                 "warnings": []
             }]
@@ -399,6 +470,59 @@ mod tests {
     }
 
     #[test]
+    fn allocations_per_op_compare_the_smallest_sample() {
+        // A GC that empties a sync.Pool makes some samples allocate fresh buffers.
+        let with_bytes = |bytes: &[f64]| {
+            let mut r = report(1.0, &[1.0], 1.0);
+            r.binaries[0]
+                .samples
+                .benchmarks
+                .get_mut("BenchmarkA-2")
+                .expect("bench")
+                .insert("bench.B/op".into(), bytes.to_vec());
+            r
+        };
+        let base = with_bytes(&[2.0, 2.0, 40_000.0]);
+        let mut pool_drained = with_bytes(&[40_000.0, 3.0, 3.0]);
+        compare(&mut pool_drained, &base, &rules());
+        assert_eq!(
+            status(&pool_drained, "bench-regression", "bench.B/op"),
+            "pass"
+        );
+        let c = pool_drained.binaries[0]
+            .checks
+            .iter()
+            .find(|c| c.metric == "bench.B/op")
+            .and_then(|c| c.regression.clone())
+            .expect("a comparison");
+        assert_eq!(
+            (c.baseline, c.current, c.statistic.as_str()),
+            (2.0, 3.0, "min")
+        );
+        // A lone low sample among drained ones is not the code's figure: not judged, a warning.
+        let mut lone = with_bytes(&[40_000.0, 40_000.0, 3.0]);
+        compare(
+            &mut lone,
+            &with_bytes(&[40_000.0, 40_000.0, 40_000.0]),
+            &rules(),
+        );
+        assert_eq!(status(&lone, "bench-regression", "bench.B/op"), NOISY);
+        assert!(lone.passed());
+        assert!(
+            lone.binaries[0]
+                .warnings
+                .iter()
+                .any(|w| w.contains("no second sample confirms the smallest one")),
+            "{:?}",
+            lone.binaries[0].warnings
+        );
+        // Every sample allocating more is the code's doing.
+        let mut grown = with_bytes(&[4_000.0, 4_100.0, 40_000.0]);
+        compare(&mut grown, &base, &rules());
+        assert_eq!(status(&grown, "bench-regression", "bench.B/op"), "fail");
+    }
+
+    #[test]
     fn statistical_mode_needs_samples_significance_and_effect() {
         let slow = [130.0, 131.0, 129.0, 132.0, 130.0];
         let fast = [100.0, 101.0, 99.0, 102.0, 100.0];
@@ -429,6 +553,26 @@ mod tests {
         let mut small = report(1.0, &slightly, 1.0);
         compare(&mut small, &base, &rules());
         assert_eq!(status(&small, "bench-regression", "bench.ns/op"), "pass");
+        // The same samples from one process (-test.count, no --repeat): not independent, not judged.
+        let one_process = |ns: &[f64]| {
+            let mut r = report(1.0, ns, 1.0);
+            r.binaries[0].samples.benchmark_runs.clear();
+            r
+        };
+        let mut same_process = one_process(&slow);
+        compare(&mut same_process, &one_process(&fast), &rules());
+        assert_eq!(
+            status(&same_process, "bench-regression", "bench.ns/op"),
+            NOT_ENOUGH_SAMPLES
+        );
+        assert!(
+            same_process.binaries[0]
+                .warnings
+                .iter()
+                .any(|w| w.contains("(1 in the baseline, 1 now") && w.contains("--repeat 4")),
+            "{:?}",
+            same_process.binaries[0].warnings
+        );
         // 30% slower in the median, but the samples overlap: not significant, passes.
         let noisy = [60.0, 135.0, 140.0, 70.0, 150.0];
         let mut overlap = report(1.0, &noisy, 1.0);

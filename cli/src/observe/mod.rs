@@ -116,6 +116,21 @@ impl Observations {
             .map(|c| &c.cycle)
     }
 
+    /// Takes the benchmarks of a separate benchmark pass (run without probes),
+    /// and what went wrong in it: failed benchmarks and crashes are failed tests.
+    pub fn absorb_benchmark_pass(&mut self, bench: Observations) {
+        self.benchmarks = bench.benchmarks;
+        for t in bench.tests {
+            if t.status == TestStatus::Fail && !self.tests.iter().any(|x| x.name == t.name) {
+                self.tests.push(t);
+            }
+        }
+        for w in bench.warnings {
+            self.warnings.push(format!("benchmark pass: {w}"));
+        }
+        self.wall_s = round3(self.wall_s + bench.wall_s);
+    }
+
     /// The value of a metric over a subject; None where it was not observed.
     /// Objects behind an engine metric in a subject (leaked goroutines, pools...).
     pub fn instances<'a>(

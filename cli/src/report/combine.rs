@@ -35,6 +35,7 @@ impl BinaryReport {
         let theirs = other.all_samples();
         append(&mut samples.tests, theirs.tests);
         append(&mut samples.benchmarks, theirs.benchmarks);
+        append(&mut samples.benchmark_runs, theirs.benchmark_runs);
         for (metric, values) in theirs.binary {
             samples.binary.entry(metric).or_default().extend(values);
         }
@@ -102,6 +103,13 @@ impl BinaryReport {
                     .or_insert_with(|| vec![*value]);
             }
         }
+        // Each run's medians, one sample per process (a single run has only its own).
+        if s.benchmark_runs.is_empty() {
+            s.benchmark_runs = medians(&s.benchmarks)
+                .into_iter()
+                .map(|(b, m)| (b, m.into_iter().map(|(k, v)| (k, vec![v])).collect()))
+                .collect();
+        }
         for (metric, value) in &self.metrics.binary {
             s.binary
                 .entry(metric.clone())
@@ -125,6 +133,14 @@ impl BinaryReport {
             metrics.retain(|_, v| v.len() > 1);
         }
         samples.tests.retain(|_, m| !m.is_empty());
+        if samples
+            .benchmark_runs
+            .values()
+            .flat_map(|m| m.values())
+            .all(|v| v.len() < 2)
+        {
+            samples.benchmark_runs.clear(); // one run: nothing beyond `benchmarks`
+        }
         self.samples = samples;
     }
 }
@@ -157,7 +173,7 @@ fn rank(status: &str) -> u8 {
         "fail" => 6,
         "not enough samples" => 5,
         "pass" => 4,
-        "new" | "not comparable" => 3,
+        "new" | "not comparable" | "noisy" => 3,
         "n/a" => 2,
         "no data" => 1,
         _ => 0, // skipped

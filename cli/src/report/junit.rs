@@ -101,7 +101,7 @@ fn suite(binary: &BinaryReport, rules: &RuleSet) -> TestSuite {
             // Compared with nothing: reported, never passed and never failed.
             _ if matches!(
                 check.status.as_str(),
-                "new" | "not enough samples" | "not comparable"
+                "new" | "not enough samples" | "not comparable" | "noisy"
             ) =>
             {
                 let mut s = TestCaseStatus::skipped();

@@ -78,6 +78,10 @@ pub struct TestReport {
     pub output: Vec<String>,
 }
 
+fn median_statistic() -> String {
+    "median".to_string()
+}
+
 fn one() -> u32 {
     1
 }
@@ -116,6 +120,11 @@ pub struct Samples {
     pub tests: SampleMap,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub benchmarks: SampleMap,
+    /// Per benchmark and metric, the median of each run of the binary (`--repeat`):
+    /// independent samples, which statistical comparisons use. Samples of one
+    /// process share its luck (CPU frequency, neighbours, memory layout).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub benchmark_runs: SampleMap,
 }
 
 /// A comparison with the baseline, on regression findings and checks.
@@ -129,6 +138,9 @@ pub struct Comparison {
     pub change: Option<f64>,
     /// `exact` or `statistical`.
     pub mode: String,
+    /// The figure of each side compared: `median`, or `min` of the samples.
+    #[serde(default = "median_statistic")]
+    pub statistic: String,
     /// Samples on each side: [baseline, current].
     pub samples: [usize; 2],
     /// Statistical mode: two-sided Mann-Whitney U p-value.

@@ -10,6 +10,7 @@ use toml::Spanned;
 use super::metrics::{self, METRICS, MetricDef, MetricKind, Signal};
 use super::{
     DeclaredProbe, Ignore, Limit, Regression, RegressionMode, Rule, RuleSet, Scope, Severity,
+    Statistic,
 };
 
 /// The built-in catalog: the repository's `rules/*.toml`, embedded at build time.
@@ -76,6 +77,7 @@ struct RawRegression {
     relative: Option<f64>,
     absolute: Option<f64>,
     worse: Option<String>,
+    statistic: Option<String>,
     alpha: Option<f64>,
     min_samples: Option<usize>,
 }
@@ -606,6 +608,22 @@ fn parse_regressions(
                 return Err(bad(field, "must be a finite number >= 0".into()));
             }
         }
+        let statistic = match r.statistic.as_deref() {
+            None | Some("median") => Statistic::Median,
+            Some("min") if mode == RegressionMode::Exact => Statistic::Min,
+            Some("min") => {
+                return Err(bad(
+                    "statistic",
+                    "\"min\" applies to exact mode; statistical mode compares whole samples".into(),
+                ));
+            }
+            Some(other) => {
+                return Err(bad(
+                    "statistic",
+                    format!("{other:?} is not a statistic; valid: \"median\" (default), \"min\""),
+                ));
+            }
+        };
         let alpha = r.alpha.unwrap_or(0.05);
         if !(alpha > 0.0 && alpha < 1.0) {
             return Err(bad(
@@ -658,6 +676,7 @@ fn parse_regressions(
                 relative: r.relative,
                 absolute: r.absolute,
                 higher_is_worse,
+                statistic,
                 alpha,
                 min_samples,
             });
@@ -772,6 +791,16 @@ relative = 0.05
             .to_string();
         assert!(
             e.contains("field `regression.relative`: needs a tolerance"),
+            "{e}"
+        );
+        let e = parse(&REGRESSION_ONLY.replace(
+            "mode = \"statistical\"",
+            "mode = \"statistical\"\nstatistic = \"min\"",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("field `regression.statistic`: \"min\" applies to exact mode"),
             "{e}"
         );
         // Benchmark metrics belong to benchmark scope, and only there.

@@ -157,6 +157,8 @@ pub struct Regression {
     /// Tolerated change in the metric's unit. A change is a regression only beyond every tolerance given.
     pub absolute: Option<f64>,
     pub higher_is_worse: bool,
+    /// Exact mode: the figure of each side that is compared.
+    pub statistic: Statistic,
     /// Statistical mode: significance level of the Mann-Whitney U test.
     pub alpha: f64,
     /// Statistical mode: samples needed on each side.
@@ -171,6 +173,35 @@ pub enum RegressionMode {
     Statistical,
 }
 
+/// Which figure of a side's samples exact mode compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Statistic {
+    Median,
+    /// For metrics whose noise only adds (allocations per op: a GC cycle that empties a
+    /// sync.Pool costs a sample fresh allocations), the smallest sample is the code's own figure.
+    Min,
+}
+
+impl Statistic {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Statistic::Median => "median",
+            Statistic::Min => "min",
+        }
+    }
+
+    pub fn of(self, samples: &[f64]) -> Option<f64> {
+        match self {
+            Statistic::Median => crate::stats::median(samples),
+            Statistic::Min => samples
+                .iter()
+                .copied()
+                .filter(|x| x.is_finite())
+                .reduce(f64::min),
+        }
+    }
+}
+
 impl RegressionMode {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -181,6 +212,13 @@ impl RegressionMode {
 }
 
 impl Regression {
+    /// Whether a worsening by `worse_by` from `base` goes beyond every tolerance given.
+    pub fn exceeds(&self, worse_by: f64, base: f64) -> bool {
+        worse_by > 0.0
+            && self.relative.is_none_or(|r| worse_by > r * base.abs())
+            && self.absolute.is_none_or(|a| worse_by > a)
+    }
+
     /// "+10% and +64 KiB": the tolerance in words.
     pub fn describe(&self) -> String {
         let sign = if self.higher_is_worse { "+" } else { "-" };
@@ -191,11 +229,11 @@ impl Regression {
         if let Some(a) = self.absolute {
             parts.push(format!("{sign}{} {}", fmt_num(a), self.metric.unit));
         }
-        format!(
-            "{} vs baseline ({})",
-            parts.join(" and "),
-            self.mode.as_str()
-        )
+        let how = match (self.mode, self.statistic) {
+            (RegressionMode::Exact, Statistic::Min) => "exact, min of samples",
+            (mode, _) => mode.as_str(),
+        };
+        format!("{} vs baseline ({how})", parts.join(" and "))
     }
 }
 

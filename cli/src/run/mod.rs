@@ -9,6 +9,7 @@
 //! arrival time; events are delivered in arrival order.
 
 pub mod gctrace;
+pub mod test_flags;
 pub mod test_output;
 
 use std::io::{BufRead, BufReader, Read};
