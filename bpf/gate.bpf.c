@@ -380,6 +380,30 @@ static __always_inline void charge_alloc(struct regs *ctx, u64 objects, u64 byte
 	charge_alloc_to(goid_of(ctx->r14), objects, bytes);
 }
 
+// What the P's cached span of size class `spc` handed out since it was
+// cached: the slots the runtime counts when it gives the span back.
+struct span_use {
+	u64 objects;
+	u64 bytes;
+};
+
+static __always_inline void cached_span_use(u64 mcache, u64 spc, struct span_use *use)
+{
+	u64 span = 0;
+	bpf_probe_read_user(&span, sizeof(span), (void *)(mcache + mcache_alloc_offset + spc * 8));
+	if (!span)
+		return;
+	u16 used = 0, before = 0;
+	u64 elemsize = 0;
+	bpf_probe_read_user(&used, sizeof(used), (void *)(span + span_alloc_count_offset));
+	bpf_probe_read_user(&before, sizeof(before), (void *)(span + span_count_before_cache_offset));
+	if (used <= before)
+		return; // runtime.emptymspan, or a span with nothing new
+	bpf_probe_read_user(&elemsize, sizeof(elemsize), (void *)(span + span_elemsize_offset));
+	use->objects += used - before;
+	use->bytes += (u64)(used - before) * elemsize;
+}
+
 // runtime.(*mcache).refill(c, spc): the P's cached span of a size class is
 // full. The runtime counts its allocations here too: slots used since it
 // was cached, times the element size. One hit per span, not per object
@@ -389,19 +413,10 @@ int alloc_refill(struct regs *ctx)
 {
 	if (!traced())
 		return 0;
-	u64 span = 0;
-	u64 spc = ctx->rbx & 0xff;
-	bpf_probe_read_user(&span, sizeof(span), (void *)(ctx->rax + mcache_alloc_offset + spc * 8));
-	if (!span)
-		return 0;
-	u16 used = 0, before = 0;
-	u64 elemsize = 0;
-	bpf_probe_read_user(&used, sizeof(used), (void *)(span + span_alloc_count_offset));
-	bpf_probe_read_user(&before, sizeof(before), (void *)(span + span_count_before_cache_offset));
-	bpf_probe_read_user(&elemsize, sizeof(elemsize), (void *)(span + span_elemsize_offset));
-	if (used <= before)
-		return 0;
-	charge_alloc(ctx, used - before, (u64)(used - before) * elemsize);
+	struct span_use use = {};
+	cached_span_use(ctx->rax, ctx->rbx & 0xff, &use);
+	if (use.objects)
+		charge_alloc(ctx, use.objects, use.bytes);
 	return 0;
 }
 
@@ -413,25 +428,12 @@ int alloc_refill(struct regs *ctx)
 
 struct flush_ctx {
 	u64 mcache;
-	u64 objects;
-	u64 bytes;
+	struct span_use use;
 };
 
 static long flush_one(u64 i, struct flush_ctx *c)
 {
-	u64 span = 0;
-	bpf_probe_read_user(&span, sizeof(span), (void *)(c->mcache + mcache_alloc_offset + i * 8));
-	if (!span)
-		return 0;
-	u16 used = 0, before = 0;
-	u64 elemsize = 0;
-	bpf_probe_read_user(&used, sizeof(used), (void *)(span + span_alloc_count_offset));
-	bpf_probe_read_user(&before, sizeof(before), (void *)(span + span_count_before_cache_offset));
-	if (used <= before)
-		return 0; // runtime.emptymspan, or a span with nothing new
-	bpf_probe_read_user(&elemsize, sizeof(elemsize), (void *)(span + span_elemsize_offset));
-	c->objects += used - before;
-	c->bytes += (u64)(used - before) * elemsize;
+	cached_span_use(c->mcache, i, &c->use);
 	return 0;
 }
 
@@ -442,7 +444,7 @@ int alloc_flush(struct regs *ctx)
 		return 0;
 	struct flush_ctx c = {.mcache = ctx->rax};
 	bpf_loop(NUM_SPAN_CLASSES, flush_one, &c, 0);
-	if (!c.objects)
+	if (!c.use.objects)
 		return 0;
 	// The GC flushes on the system stack (R14 = g0, goid 0): the slots were used
 	// by the goroutine the M was running, m.curg.
@@ -455,7 +457,7 @@ int alloc_flush(struct regs *ctx)
 			bpf_probe_read_user(&curg, sizeof(curg), (void *)(m + m_curg_offset));
 		goid = goid_of(curg);
 	}
-	charge_alloc_to(goid, c.objects, c.bytes);
+	charge_alloc_to(goid, c.use.objects, c.use.bytes);
 	return 0;
 }
 

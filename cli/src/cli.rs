@@ -49,11 +49,9 @@ pub struct RuleSource {
     pub rules: Vec<PathBuf>,
 }
 
+/// The report files of `gate run` and `gate merge`.
 #[derive(Debug, Args)]
-pub struct RunArgs {
-    #[command(flatten)]
-    pub rules: RuleSource,
-
+pub struct ReportFiles {
     /// Write a JUnit XML report here (one testsuite per test binary).
     ///
     /// Example: --junit reports/gate-junit.xml
@@ -71,6 +69,15 @@ pub struct RunArgs {
     /// Example: --json reports/gate.json
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub rules: RuleSource,
+
+    #[command(flatten)]
+    pub reports: ReportFiles,
 
     /// Kill a test binary (its whole process group) that runs longer than this.
     ///
@@ -118,21 +125,12 @@ pub struct MergeArgs {
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
 
-    /// Write the merged JUnit XML report here.
-    #[arg(long, value_name = "FILE")]
-    pub junit: Option<PathBuf>,
-
-    /// Write the merged SARIF 2.1.0 report here.
-    #[arg(long, value_name = "FILE")]
-    pub sarif: Option<PathBuf>,
-
-    /// Write the merged JSON report here (it can serve as the next baseline).
-    #[arg(long, value_name = "FILE")]
-    pub json: Option<PathBuf>,
+    #[command(flatten)]
+    pub reports: ReportFiles,
 
     /// JSON reports written by `gate run --json` in each shard.
     #[arg(value_name = "REPORT", required = true)]
-    pub reports: Vec<PathBuf>,
+    pub shards: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -208,21 +208,9 @@ fn run(mut args: RunArgs) -> Result<i32, GateError> {
     if let Some(base) = &baseline {
         baseline::compare(&mut report, base, &rule_set);
     }
-    let outputs = Outputs {
-        json: args.json.as_deref(),
-        junit: args.junit.as_deref(),
-        sarif: args.sarif.as_deref(),
-    };
-    let code = emit(&report, &rule_set, &root, &outputs)?;
+    let code = emit(&report, &rule_set, &root, &args.reports)?;
     bpf::release_in_background(finished_sessions);
     Ok(code)
-}
-
-/// Where the reports go.
-struct Outputs<'a> {
-    json: Option<&'a std::path::Path>,
-    junit: Option<&'a std::path::Path>,
-    sarif: Option<&'a std::path::Path>,
 }
 
 /// Writes every report of a finished run or merge, and returns the exit code.
@@ -230,15 +218,15 @@ fn emit(
     report: &report::Report,
     rule_set: &RuleSet,
     root: &std::path::Path,
-    outputs: &Outputs,
+    files: &cli::ReportFiles,
 ) -> Result<i32, GateError> {
-    if let Some(path) = outputs.json {
+    if let Some(path) = &files.json {
         report::json::write(report, path)?;
     }
-    if let Some(path) = outputs.junit {
+    if let Some(path) = &files.junit {
         report::junit::write(report, rule_set, path)?;
     }
-    if let Some(path) = outputs.sarif {
+    if let Some(path) = &files.sarif {
         report::sarif::write(report, rule_set, root, path)?;
     }
     print!("{}", report::terminal::render(report));
@@ -256,7 +244,7 @@ fn emit(
 fn merge(args: MergeArgs) -> Result<i32, GateError> {
     let rule_set = load_rules(&args.rules)?;
     let mut parts = Vec::new();
-    for path in &args.reports {
+    for path in &args.shards {
         parts.push(baseline::read_report(path, "report")?);
     }
     // SARIF and JUnit describe findings by their rules: every rule a shard used must be known.
@@ -278,12 +266,7 @@ fn merge(args: MergeArgs) -> Result<i32, GateError> {
     let cwd = std::env::current_dir()
         .map_err(|e| GateError::io("cannot read the current directory", e))?;
     let root = target::repository_root(&cwd);
-    let outputs = Outputs {
-        json: args.json.as_deref(),
-        junit: args.junit.as_deref(),
-        sarif: args.sarif.as_deref(),
-    };
-    emit(&report, &rule_set, &root, &outputs)
+    emit(&report, &rule_set, &root, &args.reports)
 }
 
 /// What every run of every binary shares.
@@ -310,11 +293,10 @@ fn run_binary(
         timeout: args.timeout,
         framed: info.supports_framed_output(),
     };
-    // Benchmarks are timed in a pass of their own, before any probe is attached.
+    // Benchmarks run in a pass of their own, before any probe is attached: timed
+    // without traps, and their runtime.GC() calls kept apart from the tests' GC figures.
     let mut bench_pass = None;
-    if engine.enabled
-        && let Some((bench_flags, test_flags)) = run::test_flags::split_benchmarks(&cfg.test_flags)
-    {
+    if let Some((bench_flags, test_flags)) = run::test_flags::split_benchmarks(&cfg.test_flags) {
         let bench_cfg = run::RunConfig {
             test_flags: bench_flags,
             ..cfg.clone()

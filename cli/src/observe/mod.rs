@@ -268,6 +268,8 @@ pub fn collect(record: &RunRecord, timeout: Duration) -> Observations {
     let mut tail: Vec<String> = Vec::new();
     let mut final_status = None;
     let mut benchmarks: Vec<BenchmarkObservation> = Vec::new();
+    let mut crashing = false;
+    let mut crash_output: Vec<String> = Vec::new();
 
     let start_test = |tests: &mut Vec<TestObservation>,
                       index: &mut BTreeMap<String, usize>,
@@ -350,7 +352,15 @@ pub fn collect(record: &RunRecord, timeout: Duration) -> Observations {
                 }
                 TestLine::Output(line) => output_line(line, &owner),
             },
-            EventKind::Stderr(line) => output_line(line, &owner),
+            EventKind::Stderr(line) => {
+                // A crash's trace, from its first line on, is kept aside too: read through
+                // its own pipe, it can arrive before the stdout line naming the test it ended.
+                crashing |= line.starts_with("panic: ") || line.starts_with("fatal error: ");
+                if crashing {
+                    crash_output.push(line.clone());
+                }
+                output_line(line, &owner)
+            }
             EventKind::Gc(cycle) => {
                 if cycle.truncated {
                     warnings.push(format!(
@@ -407,8 +417,11 @@ pub fn collect(record: &RunRecord, timeout: Duration) -> Observations {
         .iter_mut()
         .rev()
         .find(|t| t.status == TestStatus::Fail);
-    if let Some(t) = failed_last.filter(|_| !clean_exit && !binary_output.is_empty()) {
-        for line in abbreviate(&binary_output) {
+    if let Some(t) = failed_last.filter(|_| !clean_exit) {
+        for line in abbreviate(&binary_output)
+            .into_iter()
+            .chain(abbreviate(&crash_output))
+        {
             if !t.output.contains(&line) {
                 t.output.push(line);
             }
@@ -666,6 +679,43 @@ mod tests {
                 .contains("exit status 2")
         );
         assert!(next.output.iter().any(|l| l.contains("deadlock")));
+    }
+
+    #[test]
+    fn a_panic_read_before_its_test_starts_is_still_that_tests_output() {
+        // Seen under load: the panic's stderr overtook the stdout lines that end TestPasses
+        // and start TestPanics, so it arrived while TestPasses still owned the output.
+        use TestLine::*;
+        let result = |name: &str, status| Result {
+            name: name.into(),
+            status,
+            duration_s: 0.0,
+        };
+        let obs = run(
+            vec![
+                ev(0, EventKind::Test(Run("TestPasses".into()))),
+                ev(
+                    1,
+                    EventKind::Stderr("panic: assignment to entry in nil map".into()),
+                ),
+                ev(1, EventKind::Stderr("goroutine 19 [running]:".into())),
+                ev(2, EventKind::Test(result("TestPasses", TestStatus::Pass))),
+                ev(3, EventKind::Test(Run("TestPanics".into()))),
+                ev(4, EventKind::Test(result("TestPanics", TestStatus::Fail))),
+            ],
+            Exit::Code(2),
+        );
+        let panics = obs.test("TestPanics").expect("recorded");
+        assert_eq!(panics.status, TestStatus::Fail);
+        assert!(
+            panics.output.iter().any(|l| l.contains("nil map")),
+            "{:?}",
+            panics.output
+        );
+        assert_eq!(
+            obs.test("TestPasses").map(|t| t.status),
+            Some(TestStatus::Pass)
+        );
     }
 
     #[test]

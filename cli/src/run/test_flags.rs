@@ -57,10 +57,11 @@ pub fn add_benchmem(flags: &mut Vec<String>) {
     }
 }
 
-/// Benchmarks are timed without uprobes: every probe hit is a trap (about
-/// 15 µs on a VM), which would be measured as the code's ns/op. With
-/// benchmarks requested, returns (benchmark pass: no tests, run without
-/// probes; test pass: no benchmarks, run under the engine).
+/// Benchmarks run apart from the tests: timed without uprobes (every probe
+/// hit is a trap, about 15 µs on a VM, that would be measured as the code's
+/// ns/op), and with the harness's runtime.GC() calls kept out of the tests'
+/// GC figures. With benchmarks requested, returns (benchmark pass: no tests,
+/// no probes; test pass: no benchmarks, under the engine).
 pub fn split_benchmarks(flags: &[String]) -> Option<(Vec<String>, Vec<String>)> {
     if !runs_benchmarks(flags) {
         return None;
