@@ -66,44 +66,64 @@ fn load_rules(source: &RuleSource) -> Result<RuleSet, GateError> {
 }
 
 fn list_rules(args: RulesArgs) -> Result<i32, GateError> {
+    let mut rows: Vec<[String; 4]> = Vec::new();
     if args.metrics {
-        println!(
-            "{:<20} {:<8} {:<22} DESCRIPTION",
-            "METRIC", "UNIT", "SIGNAL"
-        );
+        rows.push(["METRIC", "UNIT", "SIGNAL", "DESCRIPTION"].map(String::from));
         for m in rules::metrics::METRICS {
-            println!(
-                "{:<20} {:<8} {:<22} {}",
-                m.name,
-                m.unit,
-                m.signal.describe(),
-                m.description
-            );
+            rows.push([
+                m.name.to_string(),
+                m.unit.to_string(),
+                m.signal.describe().to_string(),
+                m.description.to_string(),
+            ]);
         }
-        return Ok(exit::OK);
-    }
-    let set = load_rules(&args.rules)?;
-    println!(
-        "{:<20} {:<8} {:<7} {:<22} TITLE",
-        "ID", "SEVERITY", "SCOPE", "CHECK"
-    );
-    // Opt-in rules are marked: they run only with `gate run --enable ID`.
-    for r in &set.rules {
-        let check = r.describe_check();
-        println!(
-            "{:<20} {:<8} {:<7} {:<22} {}",
-            r.id,
-            r.severity.as_str(),
-            r.scope.as_str(),
-            check,
-            if r.enabled {
+    } else {
+        let set = load_rules(&args.rules)?;
+        rows.push(["ID", "SEVERITY", "SCOPE", "TITLE / CHECK"].map(String::from));
+        for r in &set.rules {
+            // Opt-in rules are marked: they run only with `gate run --enable ID`.
+            let title = if r.enabled {
                 r.title.clone()
             } else {
                 format!("{} (opt-in: --enable {})", r.title, r.id)
-            }
-        );
+            };
+            rows.push([
+                r.id.clone(),
+                r.severity.as_str().to_string(),
+                r.scope.as_str().to_string(),
+                format!("{title}\n    {}", r.describe_check()),
+            ]);
+        }
     }
+    let widths: Vec<usize> = (0..3)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for row in &rows {
+        // The last column may hold a second line: indent it under the last column.
+        let indent = " ".repeat(widths.iter().sum::<usize>() + 3 * 2);
+        let last = row[3].replace("\n    ", &format!("\n{indent}"));
+        out.push_str(&format!(
+            "{:<w0$}  {:<w1$}  {:<w2$}  {last}\n",
+            row[0],
+            row[1],
+            row[2],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2]
+        ));
+    }
+    write_stdout(&out);
     Ok(exit::OK)
+}
+
+/// Writes to stdout; a closed pipe (`gate rules | head`) is not an error worth a panic.
+fn write_stdout(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush());
 }
 
 fn run(mut args: RunArgs) -> Result<i32, GateError> {
@@ -229,10 +249,8 @@ fn emit(
     if let Some(path) = &files.sarif {
         report::sarif::write(report, rule_set, root, path)?;
     }
-    print!("{}", report::terminal::render(report));
+    write_stdout(&report::terminal::render(report));
     report::github::publish(report)?;
-    use std::io::Write as _;
-    let _ = std::io::stdout().flush();
     Ok(if report.passed() {
         exit::OK
     } else {
