@@ -297,6 +297,19 @@ impl Session {
     /// the exited tgid) until the session is dropped or released.
     pub fn finish(&mut self) -> BpfRecord {
         self.stop.store(true, Ordering::Release);
+        // GATE_TIMINGS=1 with `sysctl kernel.bpf_stats_enabled=1`: hits per program,
+        // for finding what costs time (each hit is a trap into the kernel).
+        if std::env::var_os("GATE_TIMINGS").is_some() {
+            for (name, program) in self.ebpf.programs() {
+                if let Ok(info) = program.info() {
+                    eprintln!(
+                        "gate: program {name}: {} hits, {:.1} ms in BPF",
+                        info.run_count(),
+                        info.run_time().as_secs_f64() * 1000.0
+                    );
+                }
+            }
+        }
         let events = self
             .reader
             .take()
