@@ -42,7 +42,7 @@ pub fn compare(report: &mut Report, baseline: &Report, rules: &RuleSet) {
         if base.ebpf != binary.ebpf {
             let with = |on: bool| if on { "with" } else { "without" };
             binary.warnings.push(format!(
-                "the baseline ran {} the eBPF engine and this run {} it: its probes slow allocation-heavy code, so timings (ns/op, durations) are not like for like",
+                "the baseline ran {} the eBPF engine and this run {} it: its probes slow allocation-heavy code, so test timings (durations, GC figures) are not like for like (benchmarks are timed without probes either way)",
                 with(base.ebpf),
                 with(binary.ebpf)
             ));
