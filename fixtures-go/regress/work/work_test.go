@@ -9,7 +9,6 @@ import (
 	"os"
 	"strconv"
 	"testing"
-	"time"
 )
 
 // records reads the amount of work from GATE_FIXTURE_WORK.
@@ -40,13 +39,7 @@ func encode(n int) []*record {
 	return out
 }
 
-// settle stands for the I/O a real test waits on. It also keeps each test
-// long enough that the benchmarks' own runtime.GC() calls, which follow the
-// tests immediately, are not charged to a test by a late-read output line.
-func settle() { time.Sleep(20 * time.Millisecond) }
-
 func TestEncodeRecords(t *testing.T) {
-	defer settle()
 	sink = encode(records(t))
 	if len(sink) == 0 {
 		t.Fatal("no records")
@@ -55,7 +48,6 @@ func TestEncodeRecords(t *testing.T) {
 
 // A test that does the same work whatever the setting: it must never regress.
 func TestFixedWork(t *testing.T) {
-	defer settle()
 	sink = encode(5000)
 }
 
