@@ -42,8 +42,6 @@ volatile const u32 span_elemsize_offset = 0;          // offsetof(runtime.mspan,
 volatile const u32 timer_when_offset = 0;   // Go < 1.23: offsetof(runtime.timer, when)
 volatile const u32 timer_period_offset = 0; // Go < 1.23: offsetof(runtime.timer, period)
 volatile const u32 resp_body_offset = 0; // offsetof(net/http.Response, Body)
-volatile const u64 body_itab = 0;      // go:itab.*net/http.bodyEOFSignal,io.ReadCloser
-volatile const u64 gzip_body_itab = 0; // go:itab.*net/http.gzipReader,io.ReadCloser
 volatile const u64 allgs_vaddr = 0;   // &runtime.allgs in the binary
 volatile const u64 os_exit_vaddr = 0; // os.Exit's address in the binary
 
@@ -141,6 +139,16 @@ struct {
 	__type(key, u64);
 	__type(value, u64);
 } timer_deadline SEC(".maps");
+
+// The Body types that have a connection behind them, by itab address in the
+// binary (go:itab.*net/http.bodyEOFSignal,io.ReadCloser, HTTP/2's
+// http2transportResponseBody, the gzip and timeout wrappers) -> 1.
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16);
+	__type(key, u64);
+	__type(value, u8);
+} body_types SEC(".maps");
 
 // HTTP response bodies handed out and not closed yet: body pointer -> 1.
 struct {
@@ -707,8 +715,8 @@ int body_returned(struct regs *ctx)
 	} body = {};
 	bpf_probe_read_user(&body, sizeof(body), (void *)(ctx->rax + resp_body_offset));
 	// Only bodies with a connection behind them (not http.NoBody).
-	// Only bodies with a connection behind them (not http.NoBody).
-	if (!body.data || (body.tab != body_itab + bias && body.tab != gzip_body_itab + bias))
+	u64 itab = body.tab - bias;
+	if (!body.data || !bpf_map_lookup_elem(&body_types, &itab))
 		return 0;
 	u8 one = 1;
 	bpf_map_update_elem(&bodies, &body.data, &one, BPF_ANY);
@@ -721,7 +729,9 @@ int body_returned(struct regs *ctx)
 	return 0;
 }
 
-// (*bodyEOFSignal).Close, (*gzipReader).Close: a body we handed out is closed.
+// The Close of a body type in body_types: a body we handed out is closed. The
+// receiver is the interface's data word: a pointer, or for HTTP/2's
+// http2transportResponseBody (one pointer field, value receiver) that field.
 SEC("uprobe")
 int body_close(struct regs *ctx)
 {

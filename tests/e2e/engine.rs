@@ -495,25 +495,48 @@ fn unclosed_response_bodies_are_reported_at_the_call_that_received_them() {
     let file = "fixtures-go/http/unclosed/unclosed_test.go";
     let (run, got, report) = findings(&["http/unclosed"], &["--rules", &rule]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    // The empty response (http.NoBody, no connection behind it) is not a finding.
+    // The empty response (http.NoBody, no connection behind it) is not a finding;
+    // HTTP/1, HTTP/2 and a timeout client's wrapped body are.
+    let helper = line_of(file, "resp, err := client.Get(url)");
+    let mut got = got;
+    got.sort();
     assert_eq!(
         got,
-        vec![f(
-            "response-body-not-closed",
-            "TestFetchForgetsClose",
-            line_of(file, "resp, err := client.Get(url)")
-        )]
+        vec![
+            f(
+                "response-body-not-closed",
+                "TestFetchForgetsClose",
+                helper.clone()
+            ),
+            f(
+                "response-body-not-closed",
+                "TestHTTP2FetchForgetsClose",
+                line_of(file, "resp, err := client.Get(srv.URL)")
+            ),
+            f(
+                "response-body-not-closed",
+                "TestTimeoutClientForgetsClose",
+                helper
+            ),
+        ]
     );
     let empty = &report["binaries"][0]["metrics"]["tests"]["TestEmptyResponse"];
     assert_eq!(empty["http.bodies_returned"], 0.0, "{empty}");
     let (run, got, report) = findings(&["http/closed"], &["--rules", &rule]);
     assert_eq!((run.code, got), (0, vec![]));
-    let m = &report["binaries"][0]["metrics"]["tests"]["TestFetchCloses"];
-    assert_eq!(
-        (
-            m["http.bodies_returned"].as_f64(),
-            m["http.bodies_closed"].as_f64()
-        ),
-        (Some(1.0), Some(1.0))
-    );
+    for test in [
+        "TestFetchCloses",
+        "TestHTTP2FetchCloses",
+        "TestTimeoutClientCloses",
+    ] {
+        let m = &report["binaries"][0]["metrics"]["tests"][test];
+        assert_eq!(
+            (
+                m["http.bodies_returned"].as_f64(),
+                m["http.bodies_closed"].as_f64()
+            ),
+            (Some(1.0), Some(1.0)),
+            "{test}: {m}"
+        );
+    }
 }

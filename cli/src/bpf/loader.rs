@@ -111,12 +111,22 @@ pub fn start(plan: &Plan, binary: &Path, tgid: u32) -> Result<Session, EngineErr
     }
     loader.override_global("allgs_vaddr", &o.allgs_vaddr, true);
     loader.override_global("os_exit_vaddr", &o.os_exit_vaddr, true);
-    loader.override_global("body_itab", &o.body_itab, true);
-    loader.override_global("gzip_body_itab", &o.gzip_body_itab, true);
     let mut ebpf = loader
         .load(OBJECT)
         .map_err(|e| EngineError::Load(e.to_string()))?;
 
+    if !plan.body_types.is_empty() {
+        let mut types: BpfHashMap<_, u64, u8> = BpfHashMap::try_from(
+            ebpf.map_mut("body_types")
+                .ok_or_else(|| EngineError::Load("map body_types missing".into()))?,
+        )
+        .map_err(|e| EngineError::Load(e.to_string()))?;
+        for itab in &plan.body_types {
+            types
+                .insert(itab, 1, 0)
+                .map_err(|e| EngineError::Load(e.to_string()))?;
+        }
+    }
     if !plan.confs.is_empty() {
         let mut confs: Array<_, RawProbeConf> = Array::try_from(
             ebpf.map_mut("probe_confs")

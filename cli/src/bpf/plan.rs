@@ -55,7 +55,36 @@ pub struct Plan {
     pub attachments: Vec<Attachment>,
     pub confs: Vec<(u32, ProbeConf)>,
     pub offsets: Offsets,
+    /// Itab addresses of the HTTP response Body types that have a connection behind them.
+    pub body_types: Vec<u64>,
 }
+
+/// Response Body types with a connection behind them: the itab that marks one in
+/// a Response, and its Close. HTTP/1 (bodyEOFSignal), HTTP/2
+/// (http2transportResponseBody, a value type whose one field is the data word),
+/// and the wrappers the client adds: transparent gzip, and a timeout's cancelTimerBody.
+const BODY_TYPES: [(&str, &str); 5] = [
+    (
+        "go:itab.*net/http.bodyEOFSignal,io.ReadCloser",
+        "net/http.(*bodyEOFSignal).Close",
+    ),
+    (
+        "go:itab.*net/http.gzipReader,io.ReadCloser",
+        "net/http.(*gzipReader).Close",
+    ),
+    (
+        "go:itab.net/http.http2transportResponseBody,io.ReadCloser",
+        "net/http.http2transportResponseBody.Close",
+    ),
+    (
+        "go:itab.*net/http.http2gzipReader,io.ReadCloser",
+        "net/http.(*http2gzipReader).Close",
+    ),
+    (
+        "go:itab.*net/http.cancelTimerBody,io.ReadCloser",
+        "net/http.(*cancelTimerBody).Close",
+    ),
+];
 
 /// Where the programs find things in the Go runtime's memory (DWARF and symbols).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -73,8 +102,6 @@ pub struct Offsets {
     pub timer_when: u64,
     pub timer_period: u64,
     pub resp_body: u64,
-    pub body_itab: u64,
-    pub gzip_body_itab: u64,
     pub allgs_vaddr: u64,
     pub os_exit_vaddr: u64,
 }
@@ -180,12 +207,6 @@ pub fn plan(
     if signals.contains(&EngineSignal::HttpBodies) && info.has_function("net/http.(*Client).do") {
         let o = probes::struct_offsets(info, &[("net/http.Response", "Body")])?;
         plan.offsets.resp_body = o[0];
-        plan.offsets.body_itab = info
-            .variable("go:itab.*net/http.bodyEOFSignal,io.ReadCloser")
-            .unwrap_or(0);
-        plan.offsets.gzip_body_itab = info
-            .variable("go:itab.*net/http.gzipReader,io.ReadCloser")
-            .unwrap_or(0);
         let (do_addr, _) = info.function("net/http.(*Client).do").unwrap_or((0, 0));
         let do_offset = probes::entry_offset(info, "net/http.(*Client).do")?;
         for offset in probes::ret_offsets(info, "net/http.(*Client).do")? {
@@ -197,11 +218,12 @@ pub fn plan(
                 cookie: do_addr + (offset - do_offset),
             });
         }
-        for close in [
-            "net/http.(*bodyEOFSignal).Close",
-            "net/http.(*gzipReader).Close",
-        ] {
-            if info.has_function(close) {
+        // A type the linker kept no itab for is never handed out by this binary.
+        for (itab, close) in BODY_TYPES {
+            if let Some(addr) = info.variable(itab)
+                && info.has_function(close)
+            {
+                plan.body_types.push(addr);
                 entry(&mut plan, "body_close", close, 0)?;
             }
         }

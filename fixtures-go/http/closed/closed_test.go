@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 )
 
 func fetch(client *http.Client, url string) (string, error) {
@@ -24,6 +25,42 @@ func TestFetchCloses(t *testing.T) {
 	}))
 	defer srv.Close()
 	client := srv.Client()
+	defer client.CloseIdleConnections()
+	if got, err := fetch(client, srv.URL); err != nil || got != "hello" {
+		t.Fatalf("fetch = %q, %v", got, err)
+	}
+}
+
+// The HTTP/2 twin: the stream's body is closed.
+func TestHTTP2FetchCloses(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "hello")
+	}))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	client := srv.Client()
+	defer client.CloseIdleConnections()
+	resp, err := client.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.ProtoMajor != 2 {
+		t.Fatalf("want HTTP/2, got %s", resp.Proto)
+	}
+	if b, err := io.ReadAll(resp.Body); err != nil || string(b) != "hello" {
+		t.Fatalf("body = %q, %v", b, err)
+	}
+}
+
+// The timeout client's twin: the wrapped body is closed.
+func TestTimeoutClientCloses(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "hello")
+	}))
+	defer srv.Close()
+	client := &http.Client{Timeout: time.Minute}
 	defer client.CloseIdleConnections()
 	if got, err := fetch(client, srv.URL); err != nil || got != "hello" {
 		t.Fatalf("fetch = %q, %v", got, err)

@@ -1,6 +1,7 @@
 // Package unclosed violates response-body-not-closed: a helper reads the
 // payload but never closes the response body, so its connection never goes
-// back to the idle pool.
+// back to the idle pool; over HTTP/1, HTTP/2, and through a client with a
+// timeout.
 package unclosed
 
 import (
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 )
 
 func fetch(client *http.Client, url string) (string, error) {
@@ -40,4 +42,45 @@ func TestEmptyResponse(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = resp
+}
+
+// newHTTP2Server starts a TLS test server that speaks HTTP/2; its Client does too.
+func newHTTP2Server(h http.Handler) *httptest.Server {
+	srv := httptest.NewUnstartedServer(h)
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	return srv
+}
+
+// The same mistake over HTTP/2: the stream's body is read and never closed.
+func TestHTTP2FetchForgetsClose(t *testing.T) {
+	srv := newHTTP2Server(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "hello")
+	}))
+	defer srv.Close()
+	client := srv.Client()
+	defer client.CloseIdleConnections()
+	resp, err := client.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.ProtoMajor != 2 {
+		t.Fatalf("want HTTP/2, got %s", resp.Proto)
+	}
+	if b, err := io.ReadAll(resp.Body); err != nil || string(b) != "hello" {
+		t.Fatalf("body = %q, %v", b, err)
+	}
+}
+
+// A client with a Timeout wraps every body to stop its timer on Close: still never closed here.
+func TestTimeoutClientForgetsClose(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "hello")
+	}))
+	defer srv.Close()
+	client := &http.Client{Timeout: time.Minute}
+	defer client.CloseIdleConnections()
+	if got, err := fetch(client, srv.URL); err != nil || got != "hello" {
+		t.Fatalf("fetch = %q, %v", got, err)
+	}
 }
