@@ -43,7 +43,7 @@ volatile const u32 timer_when_offset = 0;   // Go < 1.23: offsetof(runtime.timer
 volatile const u32 timer_period_offset = 0; // Go < 1.23: offsetof(runtime.timer, period)
 volatile const u32 resp_body_offset = 0; // offsetof(net/http.Response, Body)
 volatile const u64 allgs_vaddr = 0;   // &runtime.allgs in the binary
-volatile const u64 os_exit_vaddr = 0; // os.Exit's address in the binary
+volatile const u64 os_exit_vaddr = 0; // address of os.Exit's probed instruction in the binary
 
 // Event kinds sent to userspace.
 enum {

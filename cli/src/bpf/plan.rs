@@ -155,7 +155,7 @@ pub fn plan(
         plan.attachments.push(Attachment {
             program,
             symbol: symbol.to_string(),
-            offset: probes::entry_offset(info, symbol)?,
+            offset: probes::entry_probe_offset(info, symbol)?,
             cookie,
         });
         Ok(())
@@ -179,7 +179,10 @@ pub fn plan(
         entry(&mut plan, "go_exit", "runtime.goexit1", 0)?;
         // The state of every live goroutine, read once when the binary exits.
         entry(&mut plan, "exit_snapshot", "os.Exit", 0)?;
-        plan.offsets.os_exit_vaddr = info.function("os.Exit").map_or(0, |(a, _)| a);
+        // The probed instruction's address (past the stack check), for the PIE load bias.
+        let past_check =
+            probes::entry_probe_offset(info, "os.Exit")? - probes::entry_offset(info, "os.Exit")?;
+        plan.offsets.os_exit_vaddr = info.function("os.Exit").map_or(0, |(a, _)| a + past_check);
         plan.offsets.allgs_vaddr = info.variable("runtime.allgs").ok_or_else(|| Missing {
             symbol: "runtime.allgs".into(),
             what: "no such data symbol (stripped symbol table?)".into(),

@@ -34,6 +34,39 @@ pub fn entry_offset(info: &BinaryInfo, symbol: &str) -> Result<u64, Missing> {
     locate(info, symbol).map(|(_, _, offset)| offset)
 }
 
+/// Where to probe a function's entry: its `PUSHQ BP` after Go's stack check
+/// (`CMPQ SP, 16(R14); JBE morestack`) where it has one, else its first byte.
+/// Nothing before the push changes a register or the stack, so the probe
+/// sees the entry state; the kernel emulates a push instead of single-stepping
+/// it out of line, which makes every hit cheaper; and a function restarted
+/// after growing its stack is seen once, not twice.
+pub fn entry_probe_offset(info: &BinaryInfo, symbol: &str) -> Result<u64, Missing> {
+    use iced_x86::{Mnemonic, Register};
+    let start = entry_offset(info, symbol)?;
+    if !info.x86_64 {
+        return Ok(start);
+    }
+    let (addr, size, _) = locate(info, symbol)?;
+    let head = info
+        .data()
+        .get(start as usize..(start + size.min(32)) as usize)
+        .unwrap_or_default();
+    let decoder = iced_x86::Decoder::with_ip(64, head, addr, iced_x86::DecoderOptions::NONE);
+    let mut checked = false;
+    for (n, i) in decoder.into_iter().enumerate() {
+        match i.mnemonic() {
+            // The stack check compares SP (or SP minus the frame, in a scratch register) with g.stackguard0.
+            Mnemonic::Cmp | Mnemonic::Lea if !checked && n < 3 => {}
+            Mnemonic::Jbe if !checked => checked = true,
+            Mnemonic::Push if checked && i.op0_register() == Register::RBP => {
+                return Ok(start + (i.ip() - addr));
+            }
+            _ => break,
+        }
+    }
+    Ok(start)
+}
+
 /// Decodes a function's instructions (amd64) and keeps the file offsets of those `keep` selects.
 fn instructions(
     info: &BinaryInfo,
