@@ -129,8 +129,21 @@ pub fn plan(
             ("runtime.m", "curg"),
         ]);
     }
+    // Every field the plan needs, read in one pass over the DWARF (tens of ms each).
+    let timers =
+        signals.contains(&EngineSignal::Tickers) || signals.contains(&EngineSignal::Goroutines);
+    let old_timers = timers && !info.has_function("time.newTimer");
+    if old_timers {
+        wanted.extend([("runtime.timer", "when"), ("runtime.timer", "period")]);
+    }
+    let http =
+        signals.contains(&EngineSignal::HttpBodies) && info.has_function("net/http.(*Client).do");
+    if http {
+        wanted.push(("net/http.Response", "Body"));
+    }
     let o = probes::struct_offsets(info, &wanted)?;
     let at = |i: usize| o.get(i).copied().unwrap_or(0);
+    let field = |s: &str, f: &str| wanted.iter().position(|w| *w == (s, f)).map_or(0, at);
     let mut plan = Plan {
         offsets: Offsets {
             goid: at(0),
@@ -189,27 +202,22 @@ pub fn plan(
         })?;
     }
     // Timers tell a goroutine waiting on its own timer from a blocked one, and make the ticker metrics.
-    if signals.contains(&EngineSignal::Tickers) || signals.contains(&EngineSignal::Goroutines) {
-        if info.has_function("time.newTimer") {
+    if timers {
+        if !old_timers {
             // Go 1.23+: time.NewTicker goes through the linknamed runtime.newTimer.
             entry(&mut plan, "timer_new_entry", "time.newTimer", 0)?;
             rets(&mut plan, "timer_new_ret", "time.newTimer")?;
         } else {
             // Before Go 1.23: time.startTimer(&t.r) with when and period in the struct.
-            let o = probes::struct_offsets(
-                info,
-                &[("runtime.timer", "when"), ("runtime.timer", "period")],
-            )?;
-            plan.offsets.timer_when = o[0];
-            plan.offsets.timer_period = o[1];
+            plan.offsets.timer_when = field("runtime.timer", "when");
+            plan.offsets.timer_period = field("runtime.timer", "period");
             entry(&mut plan, "timer_start_old", "time.startTimer", 0)?;
         }
         entry(&mut plan, "timer_stop", "time.stopTimer", 0)?;
     }
     // A binary without an HTTP client cannot leak response bodies: nothing to probe.
-    if signals.contains(&EngineSignal::HttpBodies) && info.has_function("net/http.(*Client).do") {
-        let o = probes::struct_offsets(info, &[("net/http.Response", "Body")])?;
-        plan.offsets.resp_body = o[0];
+    if http {
+        plan.offsets.resp_body = field("net/http.Response", "Body");
         let (do_addr, _) = info.function("net/http.(*Client).do").unwrap_or((0, 0));
         let do_offset = probes::entry_offset(info, "net/http.(*Client).do")?;
         for offset in probes::ret_offsets(info, "net/http.(*Client).do")? {
