@@ -572,6 +572,35 @@ int timer_new_entry(struct regs *ctx)
 	return 0;
 }
 
+// An object gate tracks (a ticker, a response body) was handed to the code
+// at this probe: remember it, and tell userspace with the creating stack.
+static __always_inline void track(struct regs *ctx, void *map, u64 object, u32 kind, u64 goid, u64 b)
+{
+	u8 one = 1;
+	bpf_map_update_elem(map, &object, &one, BPF_ANY);
+	struct event *e = reserve(kind, goid);
+	if (!e)
+		return;
+	e->a = object;
+	e->b = b;
+	e->nframes = entry_stack(ctx, e->frames);
+	bpf_ringbuf_submit(e, 0);
+}
+
+// An object gate tracks (a ticker, a response body) was released: forget it
+// and tell userspace. Untracked objects are ignored.
+static __always_inline void untrack(void *map, u64 object, u32 kind, u64 goid)
+{
+	if (!bpf_map_lookup_elem(map, &object))
+		return;
+	bpf_map_delete_elem(map, &object);
+	struct event *e = reserve(kind, goid);
+	if (e) {
+		e->a = object;
+		bpf_ringbuf_submit(e, 0);
+	}
+}
+
 // A RET of time.newTimer: RAX is the timer. Keyed by goroutine: it may change threads.
 SEC("uprobe")
 int timer_new_ret(struct regs *ctx)
@@ -609,32 +638,9 @@ int timer_start_old(struct regs *ctx)
 	bpf_probe_read_user(&period, sizeof(period), (void *)(timer + timer_period_offset));
 	u64 goid = goid_of(ctx->r14);
 	note_deadline(goid, when, period);
-	if (period <= 0)
-		return 0;
-	u8 one = 1;
-	bpf_map_update_elem(&tickers, &timer, &one, BPF_ANY);
-	struct event *e = reserve(EV_TICKER_NEW, goid);
-	if (e) {
-		e->a = timer;
-		e->b = period;
-		e->nframes = entry_stack(ctx, e->frames);
-		bpf_ringbuf_submit(e, 0);
-	}
+	if (period > 0)
+		track(ctx, &tickers, timer, EV_TICKER_NEW, goid, period);
 	return 0;
-}
-
-// An object gate tracks (a ticker, a response body) was released: forget it
-// and tell userspace. Untracked objects are ignored.
-static __always_inline void untrack(void *map, u64 object, u32 kind, u64 goid)
-{
-	if (!bpf_map_lookup_elem(map, &object))
-		return;
-	bpf_map_delete_elem(map, &object);
-	struct event *e = reserve(kind, goid);
-	if (e) {
-		e->a = object;
-		bpf_ringbuf_submit(e, 0);
-	}
 }
 
 // time.stopTimer(t): only tickers gate tracks are reported.
@@ -718,14 +724,7 @@ int body_returned(struct regs *ctx)
 	u64 itab = body.tab - bias;
 	if (!body.data || !bpf_map_lookup_elem(&body_types, &itab))
 		return 0;
-	u8 one = 1;
-	bpf_map_update_elem(&bodies, &body.data, &one, BPF_ANY);
-	struct event *e = reserve(EV_BODY_NEW, goid_of(ctx->r14));
-	if (e) {
-		e->a = body.data;
-		e->nframes = entry_stack(ctx, e->frames);
-		bpf_ringbuf_submit(e, 0);
-	}
+	track(ctx, &bodies, body.data, EV_BODY_NEW, goid_of(ctx->r14), 0);
 	return 0;
 }
 

@@ -216,19 +216,3 @@ fn rules_lists_the_builtin_catalog_and_metrics() {
         r.stdout
     );
 }
-
-#[test]
-fn a_closed_stdout_is_not_a_panic() {
-    // `gate rules | head -1`: the reader goes away before gate has written everything.
-    let mut child = gate()
-        .args(["rules", "--metrics"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("gate starts");
-    drop(child.stdout.take());
-    let out = child.wait_with_output().expect("gate ends");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-}

@@ -22,6 +22,11 @@ pub const NOT_ENOUGH_SAMPLES: &str = "not enough samples";
 pub const NOT_COMPARABLE: &str = "not comparable";
 pub const NOISY: &str = "noisy";
 
+/// A comparison that judged nothing (reported with a warning, never passed or failed).
+pub fn unjudged(status: &str) -> bool {
+    [NEW, NOT_ENOUGH_SAMPLES, NOT_COMPARABLE, NOISY].contains(&status)
+}
+
 /// Adds regression checks and findings to `report`, replacing earlier ones
 /// (a merged report compared again).
 pub fn compare(report: &mut Report, baseline: &Report, rules: &RuleSet) {

@@ -4,7 +4,7 @@
 
 mod compare;
 
-pub use compare::compare;
+pub use compare::{NOT_ENOUGH_SAMPLES, compare, unjudged};
 
 use std::path::Path;
 

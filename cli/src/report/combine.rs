@@ -171,9 +171,9 @@ fn medians(samples: &SampleMap) -> BTreeMap<String, BTreeMap<String, f64>> {
 fn rank(status: &str) -> u8 {
     match status {
         "fail" => 6,
-        "not enough samples" => 5,
+        s if s == crate::baseline::NOT_ENOUGH_SAMPLES => 5,
         "pass" => 4,
-        "new" | "not comparable" | "noisy" => 3,
+        s if crate::baseline::unjudged(s) => 3,
         "n/a" => 2,
         "no data" => 1,
         _ => 0, // skipped

@@ -99,11 +99,7 @@ fn suite(binary: &BinaryReport, rules: &RuleSet) -> TestSuite {
                 s
             }
             // Compared with nothing: reported, never passed and never failed.
-            _ if matches!(
-                check.status.as_str(),
-                "new" | "not enough samples" | "not comparable" | "noisy"
-            ) =>
-            {
+            _ if crate::baseline::unjudged(&check.status) => {
                 let mut s = TestCaseStatus::skipped();
                 s.set_message(format!(
                     "{}: {} not compared with the baseline: {}",

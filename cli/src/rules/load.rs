@@ -485,6 +485,7 @@ fn parse_probes(
             unit: "calls",
             signal: Signal::Probe,
             kind: MetricKind::Scalar,
+            higher_is_worse: true,
             description: "Calls of a user-declared probe.",
         }));
         probes.push(DeclaredProbe {
@@ -650,7 +651,7 @@ fn parse_regressions(
                     )
                 })?;
             let higher_is_worse = match r.worse.as_deref() {
-                None => metrics::higher_is_worse(def),
+                None => def.higher_is_worse,
                 Some("higher") => true,
                 Some("lower") => false,
                 Some(other) => {

@@ -69,6 +69,8 @@ pub struct MetricDef {
     pub unit: &'static str,
     pub signal: Signal,
     pub kind: MetricKind,
+    /// Whether a larger value is worse: the default direction of a regression (not for MB/s, reuse ratios).
+    pub higher_is_worse: bool,
     pub description: &'static str,
 }
 
@@ -78,6 +80,7 @@ pub const METRICS: &[MetricDef] = &[
         unit: "ns/op",
         signal: Signal::Benchmarks,
         kind: MetricKind::Scalar,
+        higher_is_worse: true,
         description: "Benchmark time per operation; one sample per -test.count repetition (benchmark scope).",
     },
     MetricDef {
@@ -85,6 +88,7 @@ pub const METRICS: &[MetricDef] = &[
         unit: "B/op",
         signal: Signal::Benchmarks,
         kind: MetricKind::Scalar,
+        higher_is_worse: true,
         description: "Bytes allocated per operation (gate adds -test.benchmem when -test.bench is given).",
     },
     MetricDef {
@@ -92,6 +96,7 @@ pub const METRICS: &[MetricDef] = &[
         unit: "allocs/op",
         signal: Signal::Benchmarks,
         kind: MetricKind::Scalar,
+        higher_is_worse: true,
         description: "Heap allocations per operation, from the Go runtime's own count.",
     },
     MetricDef {
@@ -99,6 +104,7 @@ pub const METRICS: &[MetricDef] = &[
         unit: "MB/s",
         signal: Signal::Benchmarks,
         kind: MetricKind::Scalar,
+        higher_is_worse: false,
         description: "Throughput of a benchmark that calls b.SetBytes; lower is worse. Other `b.ReportMetric` \
                       units are metrics too: bench.<unit>.",
     },
@@ -107,6 +113,7 @@ pub const METRICS: &[MetricDef] = &[
         unit: "s",
         signal: Signal::TestOutput,
         kind: MetricKind::Scalar,
+        higher_is_worse: true,
         description: "Wall time of the test as reported by `go test` (binary scope: the whole run).",
     },
     MetricDef {
@@ -114,6 +121,7 @@ pub const METRICS: &[MetricDef] = &[
         unit: "cycles",
         signal: Signal::GcTrace,
         kind: MetricKind::Scalar,
+        higher_is_worse: true,
         description: "Garbage collection cycles that started during the scope.",
     },
     MetricDef {
@@ -121,6 +129,7 @@ pub const METRICS: &[MetricDef] = &[
         unit: "cycles",
         signal: Signal::GcTrace,
         kind: MetricKind::Scalar,
+        higher_is_worse: true,
         description: "Cycles forced by runtime.GC() or debug.FreeOSMemory() (gctrace `(forced)`).",
     },
     MetricDef {
@@ -128,6 +137,7 @@ pub const METRICS: &[MetricDef] = &[
         unit: "ms",
         signal: Signal::GcTrace,
         kind: MetricKind::Scalar,
+        higher_is_worse: true,
         description: "Largest stop-the-world phase of one cycle (sweep termination or mark termination), wall clock.",
     },
     MetricDef {
@@ -135,6 +145,7 @@ pub const METRICS: &[MetricDef] = &[
         unit: "ms",
         signal: Signal::GcTrace,
         kind: MetricKind::Scalar,
+        higher_is_worse: true,
         description: "Sum of both stop-the-world phases over all cycles of the scope, wall clock.",
     },
     MetricDef {
@@ -142,6 +153,7 @@ pub const METRICS: &[MetricDef] = &[
         unit: "%",
         signal: Signal::GcTrace,
         kind: MetricKind::Scalar,
+        higher_is_worse: true,
         description: "GC CPU time (STW phases, assists, background marking; idle marking excluded) as a share of \
                       GOMAXPROCS x wall time of the scope.",
     },
@@ -150,6 +162,7 @@ pub const METRICS: &[MetricDef] = &[
         unit: "MiB",
         signal: Signal::GcTrace,
         kind: MetricKind::Scalar,
+        higher_is_worse: true,
         description: "Largest heap size seen at the start or end of a cycle of the scope (gctrace `A->B->C MB`).",
     },
     MetricDef {
@@ -157,6 +170,7 @@ pub const METRICS: &[MetricDef] = &[
         unit: "goroutines",
         signal: Signal::Goroutines,
         kind: MetricKind::Scalar,
+        higher_is_worse: true,
         description: "Goroutines started during the scope by the test's goroutine or its descendants.",
     },
     MetricDef {
@@ -164,6 +178,7 @@ pub const METRICS: &[MetricDef] = &[
         unit: "goroutines",
         signal: Signal::Goroutines,
         kind: MetricKind::Lifecycle,
+        higher_is_worse: true,
         description: "Goroutines started by the test (or its descendants) still alive when the binary exited, \
                       parked where nothing will wake them: channel, select without a pending timer of its own, \
                       sync primitive, network wait. Each is reported at its creation site with its entry function.",
@@ -173,6 +188,7 @@ pub const METRICS: &[MetricDef] = &[
         unit: "goroutines",
         signal: Signal::Goroutines,
         kind: MetricKind::Lifecycle,
+        higher_is_worse: true,
         description: "Goroutines started by the test still alive at exit but sleeping, runnable, running or \
                       waiting on their own timer: they would have finished, so they are not leaks.",
     },
@@ -181,6 +197,7 @@ pub const METRICS: &[MetricDef] = &[
         unit: "tickers",
         signal: Signal::Tickers,
         kind: MetricKind::Scalar,
+        higher_is_worse: true,
         description: "time.Ticker values created (time.NewTicker, time.Tick): runtime timers with a period.",
     },
     MetricDef {
@@ -188,6 +205,7 @@ pub const METRICS: &[MetricDef] = &[
         unit: "tickers",
         signal: Signal::Tickers,
         kind: MetricKind::Scalar,
+        higher_is_worse: true,
         description: "Tickers created during the scope and stopped with Stop.",
     },
     MetricDef {
@@ -195,6 +213,7 @@ pub const METRICS: &[MetricDef] = &[
         unit: "tickers",
         signal: Signal::Tickers,
         kind: MetricKind::Lifecycle,
+        higher_is_worse: true,
         description: "Tickers created by the test and never stopped, each at its creation site.",
     },
     MetricDef {
@@ -202,6 +221,7 @@ pub const METRICS: &[MetricDef] = &[
         unit: "objects",
         signal: Signal::Allocations,
         kind: MetricKind::Scalar,
+        higher_is_worse: true,
         description: "Heap allocations (runtime.mallocgc calls) by the test's goroutines, counted in the kernel.",
     },
     MetricDef {
@@ -209,6 +229,7 @@ pub const METRICS: &[MetricDef] = &[
         unit: "bytes",
         signal: Signal::Allocations,
         kind: MetricKind::Scalar,
+        higher_is_worse: true,
         description: "Bytes requested from runtime.mallocgc by the test's goroutines.",
     },
     MetricDef {
@@ -216,6 +237,7 @@ pub const METRICS: &[MetricDef] = &[
         unit: "bodies",
         signal: Signal::HttpBodies,
         kind: MetricKind::Scalar,
+        higher_is_worse: true,
         description: "HTTP client response bodies (with a connection behind them) handed to the test's code by Client.Do/Get/Post.",
     },
     MetricDef {
@@ -223,6 +245,7 @@ pub const METRICS: &[MetricDef] = &[
         unit: "bodies",
         signal: Signal::HttpBodies,
         kind: MetricKind::Scalar,
+        higher_is_worse: true,
         description: "Of those, bodies closed.",
     },
     MetricDef {
@@ -230,6 +253,7 @@ pub const METRICS: &[MetricDef] = &[
         unit: "bodies",
         signal: Signal::HttpBodies,
         kind: MetricKind::Lifecycle,
+        higher_is_worse: true,
         description: "Response bodies never closed, each at the call that received it.",
     },
     MetricDef {
@@ -237,6 +261,7 @@ pub const METRICS: &[MetricDef] = &[
         unit: "calls",
         signal: Signal::Pools,
         kind: MetricKind::PerObject,
+        higher_is_worse: true,
         description: "sync.Pool Get calls, per pool (named by its variable where it is a global).",
     },
     MetricDef {
@@ -244,6 +269,7 @@ pub const METRICS: &[MetricDef] = &[
         unit: "calls",
         signal: Signal::Pools,
         kind: MetricKind::PerObject,
+        higher_is_worse: true,
         description: "Calls of a pool's New function from Get: the pool had nothing to reuse.",
     },
     MetricDef {
@@ -251,6 +277,7 @@ pub const METRICS: &[MetricDef] = &[
         unit: "calls",
         signal: Signal::Pools,
         kind: MetricKind::PerObject,
+        higher_is_worse: true,
         description: "sync.Pool Put calls, per pool.",
     },
     MetricDef {
@@ -258,6 +285,7 @@ pub const METRICS: &[MetricDef] = &[
         unit: "",
         signal: Signal::Pools,
         kind: MetricKind::PerObject,
+        higher_is_worse: false,
         description: "1 - New/Get per pool and test: the share of Gets served by a reused object.",
     },
 ];
@@ -280,14 +308,10 @@ pub fn custom_bench_metric(name: &str) -> Option<&'static MetricDef> {
             unit: Box::leak(unit.to_string().into_boxed_str()),
             signal: Signal::Benchmarks,
             kind: MetricKind::Scalar,
+            higher_is_worse: true,
             description: "A custom benchmark metric reported with b.ReportMetric.",
         }))
     })
-}
-
-/// Whether a larger value of the metric is worse (the default direction of a regression).
-pub fn higher_is_worse(def: &MetricDef) -> bool {
-    !matches!(def.name, "bench.MB/s" | "pool.reuse_ratio")
 }
 
 #[cfg(test)]
