@@ -376,14 +376,15 @@ fn a_binary_without_dwarf_names_the_rule_and_the_missing_piece() {
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let bin = dir.path().join("forced-nodwarf.test");
-    let ok = std::process::Command::new("go")
-        .args(["test", "-c", "-ldflags=-w", "-o"])
-        .arg(&bin)
-        .arg("./gc/forced")
-        .current_dir(repo_root().join("fixtures-go"))
-        .status()
-        .expect("go")
-        .success();
+    let ok = alone(
+        std::process::Command::new("go")
+            .args(["test", "-c", "-ldflags=-w", "-o"])
+            .arg(&bin)
+            .arg("./gc/forced")
+            .current_dir(repo_root().join("fixtures-go")),
+    )
+    .status
+    .success();
     assert!(ok);
     let r = run(gate().arg("run").arg(&bin));
     assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
@@ -427,14 +428,15 @@ fn a_probe_on_a_symbol_no_binary_has_is_a_configuration_error() {
 /// proxy by GOTOOLCHAIN); None, with a message, where that is impossible outside CI.
 fn build_with(version: &str, package: &str, dir: &std::path::Path) -> Option<std::path::PathBuf> {
     let out = dir.join(format!("{}-{version}.test", package.replace('/', "_")));
-    let status = std::process::Command::new("go")
-        .env("GOTOOLCHAIN", format!("go{version}"))
-        .args(["test", "-c", "-o"])
-        .arg(&out)
-        .arg(format!("./{package}"))
-        .current_dir(repo_root().join("fixtures-go"))
-        .status()
-        .expect("go runs");
+    let status = alone(
+        std::process::Command::new("go")
+            .env("GOTOOLCHAIN", format!("go{version}"))
+            .args(["test", "-c", "-o"])
+            .arg(&out)
+            .arg(format!("./{package}"))
+            .current_dir(repo_root().join("fixtures-go")),
+    )
+    .status;
     if !status.success() {
         assert!(!in_ci(), "GOTOOLCHAIN=go{version} go test -c failed in CI");
         eprintln!("SKIPPED: cannot build with go{version} (no toolchain download here)");

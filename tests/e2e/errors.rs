@@ -106,14 +106,15 @@ fn a_non_go_file_is_an_environment_error() {
 fn a_go_program_that_is_not_a_test_binary_is_an_environment_error() {
     let dir = tempfile::tempdir().expect("tempdir");
     let bin = dir.path().join("notatest");
-    let ok = std::process::Command::new("go")
-        .args(["build", "-o"])
-        .arg(&bin)
-        .arg("./notatest")
-        .current_dir(repo_root().join("fixtures-go"))
-        .status()
-        .expect("go build")
-        .success();
+    let ok = alone(
+        std::process::Command::new("go")
+            .args(["build", "-o"])
+            .arg(&bin)
+            .arg("./notatest")
+            .current_dir(repo_root().join("fixtures-go")),
+    )
+    .status
+    .success();
     assert!(ok);
     expect(
         &run(gate().arg("run").arg(&bin)),

@@ -85,12 +85,12 @@ fn sarif_passes_the_multitool_with_github_rules() {
     let dir = tempfile::tempdir().expect("tempdir");
     mixed_reports(dir.path());
     let log = dir.path().join("validation.sarif");
-    let out = Command::new("sarif-multitool")
-        .args(["validate", "--rule-kind", "Sarif;Ghas", "--output"])
-        .arg(&log)
-        .arg(dir.path().join("gate.sarif"))
-        .output()
-        .expect("multitool runs");
+    let out = alone(
+        Command::new("sarif-multitool")
+            .args(["validate", "--rule-kind", "Sarif;Ghas", "--output"])
+            .arg(&log)
+            .arg(dir.path().join("gate.sarif")),
+    );
     let text =
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{text}");
@@ -136,11 +136,11 @@ for suite in xml:
     assert errors == 0
     print(suite.name, len(cases), failures, skipped)
 "#;
-    let out = Command::new("python3")
-        .args(["-c", script])
-        .arg(dir.path().join("junit.xml"))
-        .output()
-        .expect("python3 runs");
+    let out = alone(
+        Command::new("python3")
+            .args(["-c", script])
+            .arg(dir.path().join("junit.xml")),
+    );
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),

@@ -88,6 +88,13 @@ fn wait_for_background_detach() {
     }
 }
 
+/// Runs any other process (a compiler, a validator) alone too: CPU it takes
+/// would show in the GC figures of a fixture running at the same time.
+pub fn alone(cmd: &mut Command) -> Output {
+    let _turn = one_at_a_time();
+    cmd.output().expect("the command runs")
+}
+
 /// Held while a test runs gate (or a fixture binary) on its own.
 pub fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
     static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
