@@ -140,6 +140,12 @@ fn run(mut args: RunArgs) -> Result<i32, GateError> {
         .map_err(|e| GateError::io("cannot read the current directory", e))?;
     let root = target::repository_root(&cwd);
 
+    let engine = EnginePlan::from_rules(&rule_set, args.no_ebpf);
+    let mut preloader = bpf::Preloader::default();
+    if engine.enabled {
+        preloader.prepare();
+    }
+
     // Resolve every target before running anything: a typo fails fast.
     let specs = args
         .targets
@@ -178,7 +184,6 @@ fn run(mut args: RunArgs) -> Result<i32, GateError> {
         inspect_ms.push(started.elapsed().as_secs_f64() * 1000.0);
     }
 
-    let engine = EnginePlan::from_rules(&rule_set, args.no_ebpf);
     if engine.enabled {
         bpf::check_privileges()?;
     }
@@ -205,6 +210,7 @@ fn run(mut args: RunArgs) -> Result<i32, GateError> {
                 *inspect_ms,
                 &mut probes_attached,
                 &mut finished_sessions,
+                &mut preloader,
             )?;
             match &mut combined {
                 None => combined = Some(one),
@@ -302,6 +308,7 @@ fn run_binary(
     inspect_ms: f64,
     probes_attached: &mut [bool],
     finished_sessions: &mut Vec<bpf::Session>,
+    preloader: &mut bpf::Preloader,
 ) -> Result<report::BinaryReport, GateError> {
     let (args, rule_set, engine) = (ctx.args, ctx.rule_set, ctx.engine);
     let mut cfg = run::RunConfig {
@@ -328,6 +335,7 @@ fn run_binary(
     // Plan the probes for this binary before it starts: a missing symbol is an error now, not a silent pass.
     let planning = Instant::now();
     let plan = if engine.enabled {
+        preloader.prepare();
         let present: Vec<bool> = engine
             .user_probes
             .iter()
@@ -360,7 +368,7 @@ fn run_binary(
     let mut attach = |pid: u32| -> Result<(), GateError> {
         if let Some((plan, _)) = &plan {
             let started = Instant::now();
-            session = Some(bpf::start(plan, &binary.path, pid)?);
+            session = Some(bpf::start(plan, &binary.path, pid, preloader)?);
             attach_ms = started.elapsed().as_secs_f64() * 1000.0;
         }
         Ok(())

@@ -85,8 +85,46 @@ pub struct Session {
     reader: Option<JoinHandle<Vec<BpfEvent>>>,
 }
 
+/// A loader made ahead of time. Making one parses the kernel's BTF (~30 ms
+/// here) although gate's programs need none, and the first load probes the
+/// kernel's features: both happen in a thread while gate inspects and plans.
+#[derive(Default)]
+pub struct Preloader(Option<JoinHandle<EbpfLoader<'static>>>);
+
+impl Preloader {
+    /// Starts making the next session's loader, unless one is being made.
+    pub fn prepare(&mut self) {
+        if self.0.is_none() {
+            self.0 = Some(std::thread::spawn(|| {
+                let _ = aya::features();
+                fresh_loader()
+            }));
+        }
+    }
+
+    fn take(&mut self) -> EbpfLoader<'static> {
+        self.0
+            .take()
+            .and_then(|made| made.join().ok())
+            .unwrap_or_else(fresh_loader)
+    }
+}
+
+fn fresh_loader() -> EbpfLoader<'static> {
+    let mut loader = EbpfLoader::new();
+    // The programs read Go's memory at offsets from the target's DWARF, never
+    // kernel structs: no CO-RE relocations, so no kernel BTF.
+    loader.btf(None);
+    loader
+}
+
 /// Loads the programs for `tgid`, attaches `plan` to `binary` and starts reading events.
-pub fn start(plan: &Plan, binary: &Path, tgid: u32) -> Result<Session, EngineError> {
+pub fn start(
+    plan: &Plan,
+    binary: &Path,
+    tgid: u32,
+    preloader: &mut Preloader,
+) -> Result<Session, EngineError> {
     let o = &plan.offsets;
     let u32s = [
         ("goid_offset", o.goid),
@@ -104,7 +142,7 @@ pub fn start(plan: &Plan, binary: &Path, tgid: u32) -> Result<Session, EngineErr
         ("resp_body_offset", o.resp_body),
     ]
     .map(|(name, v)| (name, v as u32));
-    let mut loader = EbpfLoader::new();
+    let mut loader = preloader.take();
     loader.override_global("target_tgid", &tgid, true);
     for (name, value) in &u32s {
         loader.override_global(name, value, true);
