@@ -19,9 +19,18 @@ pub fn field_offsets(
     } else {
         RunTimeEndian::Big
     };
+    // Go compresses its DWARF: decompressing the line, location and range
+    // sections too took three quarters of this function's time, and types need none of them.
     let load = |id: gimli::SectionId| -> Result<Cow<[u8]>, gimli::Error> {
+        let needed = matches!(
+            id,
+            gimli::SectionId::DebugInfo
+                | gimli::SectionId::DebugAbbrev
+                | gimli::SectionId::DebugStr
+        );
         Ok(file
             .section_by_name(id.name())
+            .filter(|_| needed)
             .and_then(|s| s.uncompressed_data().ok())
             .unwrap_or(Cow::Borrowed(&[])))
     };
@@ -57,17 +66,23 @@ fn walk(
         .next()
         .map_err(|e| format!("reading DWARF units: {e}"))?
     {
-        let unit = dwarf
-            .unit(header)
+        // Entries straight from the header: gimli's Unit would parse the line
+        // program, whose section is not loaded.
+        let abbrevs = dwarf
+            .abbreviations(&header)
             .map_err(|e| format!("reading a DWARF unit: {e}"))?;
-        let unit_name = unit
-            .name
-            .map(|n| String::from_utf8_lossy(n.slice()).into_owned())
-            .unwrap_or_default();
+        let mut entries = header.entries(&abbrevs);
+        let unit_name = match entries.next_dfs() {
+            Ok(Some(root)) => root
+                .attr_value(gimli::DW_AT_name)
+                .map(|v| string_of(dwarf, v))
+                .unwrap_or_default(),
+            Ok(None) => continue,
+            Err(e) => return Err(format!("reading a DWARF unit: {e}")),
+        };
         if !all_units && !packages.contains(&unit_name.as_str()) {
             continue;
         }
-        let mut entries = unit.entries();
         let mut current_struct: Option<(String, isize)> = None;
         while let Some(entry) = entries
             .next_dfs()
@@ -77,13 +92,10 @@ fn walk(
             if current_struct.as_ref().is_some_and(|(_, d)| depth <= *d) {
                 current_struct = None;
             }
-            let name = match entry.attr_value(gimli::DW_AT_name) {
-                Some(v) => dwarf
-                    .attr_string(&unit, v)
-                    .map(|s| String::from_utf8_lossy(s.slice()).into_owned())
-                    .unwrap_or_default(),
-                None => String::new(),
-            };
+            let name = entry
+                .attr_value(gimli::DW_AT_name)
+                .map(|v| string_of(dwarf, v))
+                .unwrap_or_default();
             match entry.tag() {
                 gimli::DW_TAG_structure_type if wanted.iter().any(|(s, _)| *s == name) => {
                     current_struct = Some((name, depth));
@@ -109,4 +121,16 @@ fn walk(
         }
     }
     Ok(())
+}
+
+/// A name attribute: Go writes names inline (DW_FORM_string), a .debug_str reference is read too.
+fn string_of(dwarf: &Dwarf, value: gimli::AttributeValue<EndianSlice<RunTimeEndian>>) -> String {
+    let bytes = match value {
+        gimli::AttributeValue::String(s) => Some(s),
+        gimli::AttributeValue::DebugStrRef(offset) => dwarf.debug_str.get_str(offset).ok(),
+        _ => None,
+    };
+    bytes
+        .map(|s| String::from_utf8_lossy(s.slice()).into_owned())
+        .unwrap_or_default()
 }
