@@ -93,7 +93,7 @@ struct {
 	__type(value, u64);
 } owner SEC(".maps");
 
-// A goroutine creation in flight: runtime.newproc (creator's stack) -> newproc1 RET (new g).
+// A goroutine creation in flight: runtime.newproc (creator's stack) -> the new g queued.
 struct pending_go {
 	u64 creator;
 	u64 entry;
@@ -344,9 +344,8 @@ int go_create_entry(struct regs *ctx)
 	return 0;
 }
 
-// A RET of runtime.newproc1: RAX is the new g. Same OS thread as newproc (systemstack).
-SEC("uprobe")
-int go_create_ret(struct regs *ctx)
+// The new goroutine `newg`, on the OS thread that ran runtime.newproc (systemstack).
+static __always_inline int go_created(u64 newg)
 {
 	if (!traced())
 		return 0;
@@ -354,7 +353,7 @@ int go_create_ret(struct regs *ctx)
 	struct pending_go *p = bpf_map_lookup_elem(&pending_go, &tid);
 	if (!p)
 		return 0;
-	u64 goid = goid_of(ctx->rax);
+	u64 goid = goid_of(newg);
 	u64 root = root_of(p->creator);
 	if (root)
 		bpf_map_update_elem(&owner, &goid, &root, BPF_ANY);
@@ -368,6 +367,21 @@ int go_create_ret(struct regs *ctx)
 	}
 	bpf_map_delete_elem(&pending_go, &tid);
 	return 0;
+}
+
+// newproc's CALL runqput(pp, newg, true): BX is the new g. A CALL is
+// emulated by the kernel; a RET is single-stepped, ~25 us a hit in a VM.
+SEC("uprobe")
+int go_create_queued(struct regs *ctx)
+{
+	return go_created(ctx->rbx);
+}
+
+// A RET of runtime.newproc1, RAX the new g: where newproc has no call of runqput to probe.
+SEC("uprobe")
+int go_create_ret(struct regs *ctx)
+{
+	return go_created(ctx->rax);
 }
 
 // runtime.goexit1: on the exiting goroutine.
@@ -619,9 +633,12 @@ static __always_inline void untrack(void *map, u64 object, u32 kind, u64 goid)
 	}
 }
 
-// A RET of time.newTimer: RAX is the timer. Keyed by goroutine: it may change threads.
+// time.newTimer has made the timer: at its call of t.modify(when, period, ...)
+// RAX is &t.timer and the cookie that field's offset (an emulated CALL);
+// where that call is not found, at its RETs, RAX the timer and cookie 0
+// (single-stepped, ~25 us a hit in a VM). Keyed by goroutine: it may change threads.
 SEC("uprobe")
-int timer_new_ret(struct regs *ctx)
+int timer_made(struct regs *ctx)
 {
 	if (!traced())
 		return 0;
@@ -629,7 +646,7 @@ int timer_new_ret(struct regs *ctx)
 	struct pending_timer *p = bpf_map_lookup_elem(&pending_timer, &goid);
 	if (!p)
 		return 0;
-	u64 timer = ctx->rax;
+	u64 timer = ctx->rax - bpf_get_attach_cookie(ctx);
 	u8 one = 1;
 	bpf_map_update_elem(&tickers, &timer, &one, BPF_ANY);
 	struct event *e = reserve(EV_TICKER_NEW, p->goid);

@@ -358,6 +358,15 @@ fn run_binary(
                 symbol: m.symbol,
                 what: m.what,
             })?;
+        if std::env::var_os("GATE_TIMINGS").is_some() {
+            let mut probes: Vec<String> = plan
+                .attachments
+                .iter()
+                .map(|a| format!("{}@{}", a.program, a.symbol))
+                .collect();
+            probes.dedup();
+            eprintln!("gate: {}: probes {}", info.package, probes.join("; "));
+        }
         Some((plan, user))
     } else {
         None

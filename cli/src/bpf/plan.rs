@@ -135,6 +135,8 @@ pub fn plan(
     let old_timers = timers && !info.has_function("time.newTimer");
     if old_timers {
         wanted.extend([("runtime.timer", "when"), ("runtime.timer", "period")]);
+    } else if timers {
+        wanted.push(("runtime.timeTimer", "timer"));
     }
     let http =
         signals.contains(&EngineSignal::HttpBodies) && info.has_function("net/http.(*Client).do");
@@ -187,7 +189,20 @@ pub fn plan(
     // Test attribution is needed by every engine signal.
     entry(&mut plan, "test_start", "testing.tRunner", 0)?;
     entry(&mut plan, "go_create_entry", "runtime.newproc", 0)?;
-    rets(&mut plan, "go_create_ret", "runtime.newproc1")?;
+    // The new g where newproc queues it (an emulated CALL, ~1 us a hit)
+    // rather than at newproc1's RETs (single-stepped, ~25 us a hit here).
+    let queued =
+        probes::call_offsets(info, "runtime.newproc.func1", "runtime.runqput").unwrap_or_default();
+    if queued.len() == 1 {
+        plan.attachments.push(Attachment {
+            program: "go_create_queued",
+            symbol: "runtime.newproc.func1 (call of runtime.runqput)".into(),
+            offset: queued[0],
+            cookie: 0,
+        });
+    } else {
+        rets(&mut plan, "go_create_ret", "runtime.newproc1")?;
+    }
     if signals.contains(&EngineSignal::Goroutines) {
         entry(&mut plan, "go_exit", "runtime.goexit1", 0)?;
         // The state of every live goroutine, read once when the binary exits.
@@ -206,7 +221,20 @@ pub fn plan(
         if !old_timers {
             // Go 1.23+: time.NewTicker goes through the linknamed runtime.newTimer.
             entry(&mut plan, "timer_new_entry", "time.newTimer", 0)?;
-            rets(&mut plan, "timer_new_ret", "time.newTimer")?;
+            // The timer at newTimer's call of t.modify (an emulated CALL, &t.timer
+            // in AX) rather than at its RETs (single-stepped, 25x dearer).
+            let modify = probes::call_offsets(info, "time.newTimer", "runtime.(*timer).modify")
+                .unwrap_or_default();
+            if let [offset] = modify[..] {
+                plan.attachments.push(Attachment {
+                    program: "timer_made",
+                    symbol: "time.newTimer (call of runtime.(*timer).modify)".into(),
+                    offset,
+                    cookie: field("runtime.timeTimer", "timer"),
+                });
+            } else {
+                rets(&mut plan, "timer_made", "time.newTimer")?;
+            }
         } else {
             // Before Go 1.23: time.startTimer(&t.r) with when and period in the struct.
             plan.offsets.timer_when = field("runtime.timer", "when");

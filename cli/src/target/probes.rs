@@ -99,6 +99,20 @@ pub fn ret_offsets(info: &BinaryInfo, symbol: &str) -> Result<Vec<u64>, Missing>
     Ok(rets)
 }
 
+/// File offsets of the direct CALLs from `caller` to `callee`. The kernel
+/// emulates a CALL, so a probe there costs what one at a function's entry
+/// does; a RET is single-stepped out of line, ~25 us a hit in a VM.
+pub fn call_offsets(info: &BinaryInfo, caller: &str, callee: &str) -> Result<Vec<u64>, Missing> {
+    let (target, _) = info
+        .function(callee)
+        .ok_or_else(|| missing(callee, "no such function"))?;
+    instructions(info, caller, |i| {
+        i.mnemonic() == iced_x86::Mnemonic::Call
+            && i.op0_kind() == iced_x86::OpKind::NearBranch64
+            && i.near_branch_target() == target
+    })
+}
+
 /// File offsets of the indirect CALL instructions of a function (sync.Pool.Get calls New through its only one).
 pub fn indirect_call_offsets(info: &BinaryInfo, symbol: &str) -> Result<Vec<u64>, Missing> {
     instructions(info, symbol, |i| {
