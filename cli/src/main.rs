@@ -398,16 +398,14 @@ fn run_binary(
     }
     let after_run = Instant::now();
     let mut observations = observe::collect(&record, args.timeout);
+    let output_ms = after_run.elapsed().as_secs_f64() * 1000.0;
+    let (mut finish_ms, mut interpret_ms) = (0.0, 0.0);
     if let (Some(mut session), Some((_, user))) = (session, &plan) {
         let finishing = Instant::now();
         let bpf_record = session.finish();
         finished_sessions.push(session);
-        if std::env::var_os("GATE_TIMINGS").is_some() {
-            eprintln!(
-                "gate: engine finish {:.1} ms",
-                finishing.elapsed().as_secs_f64() * 1000.0
-            );
-        }
+        finish_ms = finishing.elapsed().as_secs_f64() * 1000.0;
+        let interpreting = Instant::now();
         let names: Vec<observe::engine::ProbeName> = user
             .iter()
             .enumerate()
@@ -434,11 +432,12 @@ fn run_binary(
         }
         observations.warnings.extend(seen.notes.iter().cloned());
         observations.engine = Some(seen);
+        interpret_ms = interpreting.elapsed().as_secs_f64() * 1000.0;
     }
     if let Some(bench) = bench_pass {
         observations.absorb_benchmark_pass(bench);
     }
-    let interpreted_ms = after_run.elapsed().as_secs_f64() * 1000.0;
+    let checking = Instant::now();
     let checks = rules::evaluate(rule_set, &observations);
     // A binary gate built is gone after the run: point at its package directory instead.
     let shown_path = match &binary.workdir {
@@ -450,9 +449,11 @@ fn run_binary(
     binary_report.built = binary.built_from.is_some();
     if std::env::var_os("GATE_TIMINGS").is_some() {
         eprintln!(
-            "gate: {}: after the run {:.1} ms (observations {interpreted_ms:.1})",
+            "gate: {}: after the run {:.1} ms (output {output_ms:.1}, engine {finish_ms:.1}, \
+             interpret {interpret_ms:.1}, checks and report {:.1})",
             info.package,
-            after_run.elapsed().as_secs_f64() * 1000.0
+            after_run.elapsed().as_secs_f64() * 1000.0,
+            checking.elapsed().as_secs_f64() * 1000.0
         );
     }
     Ok(binary_report)

@@ -2,8 +2,6 @@
 
 use std::os::fd::AsRawFd;
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 
 use aya::maps::{Array, HashMap as BpfHashMap, MapData, PerCpuHashMap, RingBuf};
@@ -81,7 +79,8 @@ pub enum EngineError {
 /// A loaded, attached engine. Dropping it detaches every probe.
 pub struct Session {
     ebpf: Ebpf,
-    stop: Arc<AtomicBool>,
+    /// Dropped to stop the reader: its end of the pipe sees the hang-up at once.
+    stop: Option<std::io::PipeWriter>,
     reader: Option<JoinHandle<Vec<BpfEvent>>>,
 }
 
@@ -246,39 +245,44 @@ pub fn start(
             .ok_or_else(|| EngineError::Load("map events missing".into()))?,
     )
     .map_err(|e| EngineError::Load(e.to_string()))?;
-    let stop = Arc::new(AtomicBool::new(false));
-    let reader = {
-        let stop = stop.clone();
-        std::thread::spawn(move || read_events(ring, &stop))
-    };
+    let (stopped, stop) =
+        std::io::pipe().map_err(|e| EngineError::Load(format!("cannot make a pipe: {e}")))?;
+    let reader = std::thread::spawn(move || read_events(ring, &stopped));
     Ok(Session {
         ebpf,
-        stop,
+        stop: Some(stop),
         reader: Some(reader),
     })
 }
 
-fn read_events(mut ring: RingBuf<MapData>, stop: &AtomicBool) -> Vec<BpfEvent> {
+/// Drains the ring buffer until `stopped` hangs up. The programs do not wake
+/// this thread for each event (see send() in gate.bpf.c): it polls every 20 ms.
+fn read_events(mut ring: RingBuf<MapData>, stopped: &std::io::PipeReader) -> Vec<BpfEvent> {
     let mut events = Vec::new();
-    let fd = ring.as_raw_fd();
     loop {
-        let stopping = stop.load(Ordering::Acquire);
+        let mut fds = [
+            libc::pollfd {
+                fd: ring.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            },
+            libc::pollfd {
+                fd: stopped.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            },
+        ];
+        // SAFETY: two valid pollfds for descriptors that outlive this call.
+        unsafe {
+            libc::poll(fds.as_mut_ptr(), 2, 20);
+        }
         while let Some(item) = ring.next() {
             if let Some(e) = decode(&item) {
                 events.push(e);
             }
         }
-        if stopping {
+        if fds[1].revents != 0 {
             return events;
-        }
-        let mut pfd = libc::pollfd {
-            fd,
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        // SAFETY: one valid pollfd for the ring buffer's fd, which outlives this call.
-        unsafe {
-            libc::poll(&mut pfd, 1, 20);
         }
     }
 }
@@ -344,7 +348,8 @@ impl Session {
     /// reads the aggregates. The probes stay attached (they only fire for
     /// the exited tgid) until the session is dropped or released.
     pub fn finish(&mut self) -> BpfRecord {
-        self.stop.store(true, Ordering::Release);
+        // The child has exited: nothing more will be written; the reader drains and returns.
+        self.stop.take();
         // GATE_TIMINGS=1 with `sysctl kernel.bpf_stats_enabled=1`: hits per program,
         // for finding what costs time (each hit is a trap into the kernel).
         if std::env::var_os("GATE_TIMINGS").is_some() {
