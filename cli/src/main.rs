@@ -236,6 +236,9 @@ fn run(mut args: RunArgs) -> Result<i32, GateError> {
     }
     let code = emit(&report, &rule_set, &root, &args.reports)?;
     bpf::release_in_background(finished_sessions);
+    // The binaries' symbols and line tables are large and about to go with the
+    // process: freeing them piece by piece took ~10 ms on a 12 MB binary.
+    std::mem::forget(infos);
     Ok(code)
 }
 
