@@ -70,7 +70,9 @@ struct event {
 	char name[NAME_LEN];
 };
 
-#define RING_BYTES (16 << 20)
+// 4 MB: ~10,000 events, 100 ms of the fastest goroutine churn seen under
+// probes; the reader is woken at a quarter full. 16 MB took 4.6 ms to create.
+#define RING_BYTES (4 << 20)
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, RING_BYTES);
@@ -85,10 +87,12 @@ struct {
 } lost SEC(".maps");
 
 // goid -> goid of the owning test goroutine (ancestry, maintained in the kernel).
+// Live goroutines only (an exit deletes); a full map counts as lost events.
+// Its bucket array is allocated at load: 1 << 18 entries took 10 ms.
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 1 << 18);
+	__uint(max_entries, 1 << 17);
 	__type(key, u64);
 	__type(value, u64);
 } owner SEC(".maps");
@@ -266,14 +270,27 @@ static __always_inline void copy_frames(struct event *e, const u64 *frames, u32 
 	__builtin_memcpy(e->frames, frames, sizeof(e->frames));
 }
 
+// Something gate should have seen and did not: reported, never hidden.
+static __always_inline void count_lost(void)
+{
+	u32 zero = 0;
+	u64 *n = bpf_map_lookup_elem(&lost, &zero);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+}
+
+// Charges goroutine `goid` to test `root`.
+static __always_inline void own(u64 goid, u64 root)
+{
+	if (bpf_map_update_elem(&owner, &goid, &root, BPF_ANY))
+		count_lost();
+}
+
 static __always_inline struct event *reserve(u32 kind, u64 goid)
 {
 	struct event *e = bpf_ringbuf_reserve(&events, sizeof(struct event), 0);
 	if (!e) {
-		u32 zero = 0;
-		u64 *n = bpf_map_lookup_elem(&lost, &zero);
-		if (n)
-			__sync_fetch_and_add(n, 1);
+		count_lost();
 		return 0;
 	}
 	e->kind = kind;
@@ -312,7 +329,7 @@ int test_start(struct regs *ctx)
 	if (!traced())
 		return 0;
 	u64 goid = goid_of(ctx->r14);
-	bpf_map_update_elem(&owner, &goid, &goid, BPF_ANY);
+	own(goid, goid);
 	struct event *e = reserve(EV_TEST_START, goid);
 	if (!e)
 		return 0;
@@ -356,7 +373,7 @@ static __always_inline int go_created(u64 newg)
 	u64 goid = goid_of(newg);
 	u64 root = root_of(p->creator);
 	if (root)
-		bpf_map_update_elem(&owner, &goid, &root, BPF_ANY);
+		own(goid, root);
 	struct event *e = reserve(EV_GO_CREATE, goid);
 	if (e) {
 		e->root = root;

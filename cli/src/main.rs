@@ -429,7 +429,8 @@ fn run_binary(
         let seen = observe::engine::interpret(&bpf_record, info, &reasons, &names, tracked);
         if seen.lost_events > 0 {
             observations.warnings.push(format!(
-                "the eBPF ring buffer dropped {} events: lifecycle counts may be incomplete",
+                "the eBPF engine lost {} events (ring buffer or goroutine map full): \
+                 lifecycle counts and their attribution to tests may be incomplete",
                 seen.lost_events
             ));
         }
