@@ -11,7 +11,13 @@ Usage (as root, from the repository root):
     python3 bench/overhead.py [--runs 7]
 
 Binaries: the clean fixtures (fixtures-go) and the test binaries of the
-standard library packages encoding/json, sync and context.
+standard library packages encoding/json, sync and context. The ratio is the
+median of the per-pair ratios (each gate run against the plain run just
+before it, which cancels slow drifts of a shared machine's speed), with the
+25th-75th percentile of those pairs beside it.
+
+Then start-up alone on large test binaries (net/http, 15.8 MB, and cmd/go,
+23 MB), run with -test.run='^$' so that no test runs.
 """
 
 import argparse
@@ -27,6 +33,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GATE = os.path.join(ROOT, "target", "release", "gate")
 FIXTURES = ["gc/calm", "leak/clean", "pool/reused", "alloc/builder", "ticker/stopped"]
 STDLIB = ["encoding/json", "sync", "context"]
+LARGE = ["net/http", "cmd/go"]
 
 
 def build(out_dir):
@@ -57,31 +64,61 @@ def main():
         sys.exit(f"{GATE} missing: run `cargo build --release` first")
     with tempfile.TemporaryDirectory() as tmp:
         binaries = build(tmp)
-        print(f"{'binary':<24} {'size MB':>7} {'plain s':>8} {'gate s':>8} {'ratio':>6} {'start-up ms':>12}")
+        print(f"{'binary':<24} {'size MB':>7} {'plain s':>8} {'gate s':>8} {'ratio':>6} {'p25-p75':>10} {'start-up ms':>12} {'after ms':>9}")
         for name, path, cwd in binaries:
-            plain, under, startup = [], [], []
+            plain, under, startup, after = [], [], [], []
             for _ in range(args.runs):
                 t, proc = timed([path, "-test.count=1"], cwd)
                 if proc.returncode != 0:
                     sys.exit(f"{name} failed plainly:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
                 plain.append(t)
-                env = dict(os.environ, GATE_TIMINGS="1")
-                t, proc = timed([GATE, "run", path, "--", "-test.count=1"], cwd, env)
-                if proc.returncode not in (0, 1):
-                    sys.exit(f"gate failed on {name} (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
+                t, proc = gate_run(path, cwd, ["-test.count=1"])
                 under.append(t)
-                # gate detaches its uprobes in a background process after it exits
-                # (about 150 ms of kernel grace period per probe, 3 s for a full
-                # plan here): let that finish, or it slows the next attach.
-                time.sleep(3.5)
-                m = re.search(r"start-up (\d+(?:\.\d+)?) ms", proc.stderr)
-                if m:
-                    startup.append(float(m.group(1)))
-            p, g = statistics.median(plain), statistics.median(under)
-            s = statistics.median(startup) if startup else float("nan")
+                startup.extend(phase(proc, "start-up"))
+                after.extend(phase(proc, "after the run"))
+            ratios = sorted(g / p for p, g in zip(plain, under))
+            q = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
             size = os.path.getsize(path) / 1e6
-            print(f"{name:<24} {size:>7.1f} {p:>8.3f} {g:>8.3f} {g / p:>6.2f} {s:>12.0f}", flush=True)
+            print(
+                f"{name:<24} {size:>7.1f} {statistics.median(plain):>8.3f} {statistics.median(under):>8.3f} "
+                f"{statistics.median(ratios):>6.2f} {q[0]:>4.2f}-{q[2]:<5.2f} {median(startup):>12.0f} {median(after):>9.0f}",
+                flush=True,
+            )
+        print(f"\n{'start-up only':<24} {'size MB':>7} {'start-up ms':>12} {'inspect':>8} {'plan':>6} {'load+attach':>12}")
+        for pkg in LARGE:
+            out = os.path.join(tmp, pkg.replace("/", "_") + ".test")
+            subprocess.run(["go", "test", "-c", "-o", out, pkg], check=True)
+            src = subprocess.run(["go", "list", "-f", "{{.Dir}}", pkg], check=True, capture_output=True, text=True).stdout.strip()
+            parts = []
+            for _ in range(args.runs):
+                _, proc = gate_run(out, src, ["-test.run=^$"])
+                m = re.search(r"start-up ([\d.]+) ms \(inspect ([\d.]+), plan ([\d.]+), load\+attach ([\d.]+)\)", proc.stderr)
+                if m:
+                    parts.append([float(x) for x in m.groups()])
+            cols = [median([p[i] for p in parts]) for i in range(4)]
+            size = os.path.getsize(out) / 1e6
+            print(f"{pkg:<24} {size:>7.1f} {cols[0]:>12.0f} {cols[1]:>8.0f} {cols[2]:>6.0f} {cols[3]:>12.0f}", flush=True)
 
+
+def gate_run(path, cwd, flags):
+    env = dict(os.environ, GATE_TIMINGS="1")
+    t, proc = timed([GATE, "run", path, "--"] + flags, cwd, env)
+    if proc.returncode not in (0, 1):
+        sys.exit(f"gate failed on {path} (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
+    # gate detaches its uprobes in a background process after it exits
+    # (about 150 ms of kernel grace period per probe, 2-3 s for a full plan
+    # here): let that finish, or it slows the next attach.
+    time.sleep(3.5)
+    return t, proc
+
+
+def phase(proc, label):
+    """The milliseconds gate reported for one phase (GATE_TIMINGS=1)."""
+    return [float(m) for m in re.findall(label + r" ([\d.]+) ms", proc.stderr)]
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
 
 if __name__ == "__main__":
     main()

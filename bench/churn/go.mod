@@ -1,0 +1,3 @@
+module gate.example/bench/churn
+
+go 1.22
