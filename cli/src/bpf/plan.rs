@@ -193,11 +193,11 @@ pub fn plan(
     // rather than at newproc1's RETs (single-stepped, ~25 us a hit here).
     let queued =
         probes::call_offsets(info, "runtime.newproc.func1", "runtime.runqput").unwrap_or_default();
-    if queued.len() == 1 {
+    if let [offset] = queued[..] {
         plan.attachments.push(Attachment {
             program: "go_create_queued",
             symbol: "runtime.newproc.func1 (call of runtime.runqput)".into(),
-            offset: queued[0],
+            offset,
             cookie: 0,
         });
     } else {

@@ -61,4 +61,3 @@ func TestGrandchildReceived(t *testing.T) {
 	}()
 	<-done
 }
-
