@@ -383,8 +383,12 @@ fn run_binary(
             session = Some(bpf::start(plan, &binary.path, pid, preloader)?);
             attach_ms = started.elapsed().as_secs_f64() * 1000.0;
         }
+        info.start_loading_lines();
         Ok(())
     };
+    if plan.is_none() {
+        info.start_loading_lines();
+    }
     let mut progress = report::progress::Progress::new(&info.package);
     let record = run::execute(
         &cfg,

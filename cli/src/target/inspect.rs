@@ -42,12 +42,23 @@ pub struct BinaryInfo {
 }
 
 /// The binary's DWARF line tables, and the directory prefix of the Go standard
-/// library's sources in them. Reading them takes tens of milliseconds, and
-/// nothing needs them before the tests have run: they load in a thread while
-/// the test binary starts and runs.
+/// library's sources in them. Reading them takes tens of milliseconds of CPU,
+/// and nothing needs them before the tests have run: they load in a thread
+/// started once the probes are attached (`BinaryInfo::start_loading_lines`).
+/// Started earlier, the thread took a core from gate's BPF loader and planner
+/// on a two-core machine and delayed the start of the tests by 20 ms.
 struct LineTables {
-    loading: std::sync::Mutex<Option<std::thread::JoinHandle<Option<Lines>>>>,
+    state: std::sync::Mutex<LinesState>,
     loaded: std::sync::OnceLock<Option<Lines>>,
+}
+
+enum LinesState {
+    /// Not started: the binary, and runtime.main's address, which locates the
+    /// standard library (runtime/proc.go).
+    Waiting(PathBuf, Option<u64>),
+    Loading(std::thread::JoinHandle<Option<Lines>>),
+    /// No DWARF, or already taken by `get`.
+    Gone,
 }
 
 struct Lines {
@@ -55,36 +66,46 @@ struct Lines {
     goroot_src: Option<String>,
 }
 
-impl LineTables {
-    /// Starts loading; `runtime_main` locates the standard library (runtime/proc.go).
-    fn load(path: &Path, runtime_main: Option<u64>) -> LineTables {
-        let path = path.to_path_buf();
-        let handle = std::thread::spawn(move || {
-            let loader = addr2line::Loader::new(&path).ok()?;
-            let goroot_src = runtime_main.and_then(|addr| {
-                let file = loader.find_location(addr).ok()??.file?;
-                file.find("/runtime/").map(|i| file[..=i].to_string())
-            });
-            Some(Lines { loader, goroot_src })
+impl Lines {
+    fn read(path: &Path, runtime_main: Option<u64>) -> Option<Lines> {
+        let loader = addr2line::Loader::new(path).ok()?;
+        let goroot_src = runtime_main.and_then(|addr| {
+            let file = loader.find_location(addr).ok()??.file?;
+            file.find("/runtime/").map(|i| file[..=i].to_string())
         });
+        Some(Lines { loader, goroot_src })
+    }
+}
+
+impl LineTables {
+    fn new(state: LinesState) -> LineTables {
         LineTables {
-            loading: std::sync::Mutex::new(Some(handle)),
+            state: std::sync::Mutex::new(state),
             loaded: std::sync::OnceLock::new(),
         }
     }
 
-    fn none() -> LineTables {
-        LineTables {
-            loading: std::sync::Mutex::new(None),
-            loaded: std::sync::OnceLock::new(),
+    fn start(&self) {
+        let Ok(mut state) = self.state.lock() else {
+            return;
+        };
+        if let LinesState::Waiting(path, runtime_main) =
+            std::mem::replace(&mut *state, LinesState::Gone)
+        {
+            *state =
+                LinesState::Loading(std::thread::spawn(move || Lines::read(&path, runtime_main)));
         }
     }
 
     fn get(&self) -> Option<&Lines> {
         self.loaded
             .get_or_init(|| {
-                let handle = self.loading.lock().ok()?.take()?;
-                handle.join().ok().flatten()
+                let state = std::mem::replace(&mut *self.state.lock().ok()?, LinesState::Gone);
+                match state {
+                    LinesState::Waiting(path, runtime_main) => Lines::read(&path, runtime_main),
+                    LinesState::Loading(handle) => handle.join().ok().flatten(),
+                    LinesState::Gone => None,
+                }
             })
             .as_ref()
     }
@@ -109,6 +130,12 @@ impl BinaryInfo {
     /// `-test.v=test2json` frames markers with ^V; available since Go 1.20.
     pub fn supports_framed_output(&self) -> bool {
         self.go_minor().is_none_or(|v| v >= (1, 20))
+    }
+
+    /// Starts reading the line tables in a thread (see `LineTables`); they are
+    /// read on first use otherwise.
+    pub fn start_loading_lines(&self) {
+        self.lines.start();
     }
 
     /// The source site of a test function: `TestX/sub` maps to the `func TestX` line.
@@ -302,11 +329,14 @@ pub fn inspect(path: &Path, root: &Path) -> Result<BinaryInfo, GateError> {
     };
     let has_dwarf = file.section_by_name(".debug_info").is_some()
         || file.section_by_name(".zdebug_info").is_some();
-    let lines = if has_dwarf {
-        LineTables::load(path, functions.get("runtime.main").map(|(addr, _)| *addr))
+    let lines = LineTables::new(if has_dwarf {
+        LinesState::Waiting(
+            path.to_path_buf(),
+            functions.get("runtime.main").map(|(addr, _)| *addr),
+        )
     } else {
-        LineTables::none()
-    };
+        LinesState::Gone
+    });
     let x86_64 = file.architecture() == object::Architecture::X86_64;
     let sections = file
         .sections()
