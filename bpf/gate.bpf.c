@@ -241,26 +241,28 @@ static __always_inline u64 root_of(u64 goid)
 	return root ? *root : 0;
 }
 
-// The creating call stack at a function's entry: the return address at [rsp]
-// first (frame-pointer unwinding from the entry misses the direct caller),
-// then the kernel's frame-pointer walk without its first entry (this function).
+// The creating call stack at a function's entry probe (before its PUSHQ BP)
+// or at a RET: [rsp] is the return address into the caller and RBP the
+// caller's frame; from there Go's frame pointers, [fp] the next frame and
+// [fp+8] its return address, up to the goroutine's outermost frame (fp 0).
+// Walked here rather than by bpf_get_stack, whose walk ends by faulting on
+// that 0 and cost ~2 us more per goroutine.
 static __always_inline u32 entry_stack(struct regs *ctx, u64 *frames)
 {
 	u64 ret = 0;
 	bpf_probe_read_user(&ret, sizeof(ret), (void *)ctx->rsp);
 	frames[0] = ret;
-	long n = bpf_get_stack(ctx, &frames[1], (MAX_FRAMES - 1) * sizeof(u64), BPF_F_USER_STACK);
-	if (n < 0)
-		return 1;
-	u32 count = (u32)(n / sizeof(u64));
-	// frames[1] is the probed function itself: drop it by shifting.
-	if (count > 0) {
-#pragma unroll
-		for (int i = 1; i < MAX_FRAMES - 1; i++)
-			frames[i] = frames[i + 1];
-		count -= 1;
+	u64 fp = ctx->rbp;
+	u32 n = 1;
+	for (int i = 1; i < MAX_FRAMES; i++) {
+		u64 frame[2] = {};
+		if (!fp || bpf_probe_read_user(frame, sizeof(frame), (void *)fp) || !frame[1])
+			break;
+		frames[i] = frame[1];
+		n = i + 1;
+		fp = frame[0];
 	}
-	return count + 1;
+	return n;
 }
 
 // A stack saved at a function's entry, into the event sent at its RET.
