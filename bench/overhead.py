@@ -59,11 +59,12 @@ def timed(cmd, cwd, env=None):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--only", action="append", default=[], help="measure only this binary (repeatable), e.g. --only encoding/json")
     args = parser.parse_args()
     if not os.path.exists(GATE):
         sys.exit(f"{GATE} missing: run `cargo build --release` first")
     with tempfile.TemporaryDirectory() as tmp:
-        binaries = build(tmp)
+        binaries = [b for b in build(tmp) if not args.only or b[0] in args.only]
         print(f"{'binary':<24} {'size MB':>7} {'plain s':>8} {'gate s':>8} {'ratio':>6} {'p25-p75':>10} {'start-up ms':>12} {'after ms':>9}")
         for name, path, cwd in binaries:
             plain, under, startup, after = [], [], [], []
@@ -85,7 +86,7 @@ def main():
                 flush=True,
             )
         print(f"\n{'start-up only':<24} {'size MB':>7} {'start-up ms':>12} {'inspect':>8} {'plan':>6} {'load+attach':>12}")
-        for pkg in LARGE:
+        for pkg in [p for p in LARGE if not args.only or p in args.only]:
             out = os.path.join(tmp, pkg.replace("/", "_") + ".test")
             subprocess.run(["go", "test", "-c", "-o", out, pkg], check=True)
             src = subprocess.run(["go", "list", "-f", "{{.Dir}}", pkg], check=True, capture_output=True, text=True).stdout.strip()
