@@ -172,6 +172,8 @@ impl Observations {
     /// Takes the benchmarks of a separate benchmark pass (run without probes),
     /// and what went wrong in it: failed benchmarks and crashes are failed tests.
     pub fn absorb_benchmark_pass(&mut self, bench: Observations) {
+        // Tests may be added: an index built before would no longer be used.
+        self.index = OnceLock::new();
         self.benchmarks = bench.benchmarks;
         for t in bench.tests {
             if t.status == TestStatus::Fail && !self.tests.iter().any(|x| x.name == t.name) {
@@ -697,6 +699,57 @@ mod tests {
         );
         let owners: Vec<Option<&str>> = obs.gc.iter().map(|c| c.test.as_deref()).collect();
         assert_eq!(owners, [None, Some("TestP/b")]);
+    }
+
+    #[test]
+    fn lookups_by_name_follow_tests_added_after_the_first_lookup() {
+        use TestLine::*;
+        let passed = |name: &str| Result {
+            name: name.into(),
+            status: TestStatus::Pass,
+            duration_s: 0.5,
+        };
+        let mut obs = run(
+            vec![
+                ev(0, EventKind::Test(Run("TestA".into()))),
+                ev(1, EventKind::Test(passed("TestA"))),
+            ],
+            Exit::Code(0),
+        );
+        // The first lookup builds the index.
+        assert_eq!(
+            obs.metric("test.duration_s", Subject::Test("TestA")),
+            Some(0.5)
+        );
+        assert!(obs.test("BenchmarkB").is_none());
+        let mut bench = run(
+            vec![
+                ev(0, EventKind::Test(Run("BenchmarkB".into()))),
+                ev(
+                    1,
+                    EventKind::Test(Result {
+                        name: "BenchmarkB".into(),
+                        status: TestStatus::Fail,
+                        duration_s: 0.25,
+                    }),
+                ),
+            ],
+            Exit::Code(1),
+        );
+        bench.benchmarks.clear();
+        obs.absorb_benchmark_pass(bench);
+        assert_eq!(
+            obs.test("BenchmarkB").map(|t| t.status),
+            Some(TestStatus::Fail)
+        );
+        assert_eq!(
+            obs.metric("test.duration_s", Subject::Test("TestA")),
+            Some(0.5)
+        );
+        // Pushed past the index without a reset: still found, by a scan.
+        obs.tests.push(obs.tests[0].clone());
+        obs.tests.last_mut().expect("pushed").name = "TestC".into();
+        assert!(obs.test("TestC").is_some());
     }
 
     #[test]
