@@ -435,6 +435,15 @@ mod tests {
             .expect("select")
     }
 
+    /// Some warning of the report's binary contains every one of `parts`.
+    fn assert_warns(r: &Report, parts: &[&str]) {
+        let warnings = &r.binaries[0].warnings;
+        assert!(
+            warnings.iter().any(|w| parts.iter().all(|p| w.contains(p))),
+            "no warning with {parts:?} in {warnings:?}"
+        );
+    }
+
     fn status(r: &Report, rule: &str, metric: &str) -> String {
         r.binaries[0]
             .checks
@@ -513,14 +522,7 @@ mod tests {
         );
         assert_eq!(status(&lone, "bench-regression", "bench.B/op"), NOISY);
         assert!(lone.passed());
-        assert!(
-            lone.binaries[0]
-                .warnings
-                .iter()
-                .any(|w| w.contains("no second sample confirms the smallest one")),
-            "{:?}",
-            lone.binaries[0].warnings
-        );
+        assert_warns(&lone, &["no second sample confirms the smallest one"]);
         // Every sample allocating more is the code's doing.
         let mut grown = with_bytes(&[4_000.0, 4_100.0, 40_000.0]);
         compare(&mut grown, &base, &rules());
@@ -540,14 +542,7 @@ mod tests {
             NOT_ENOUGH_SAMPLES
         );
         assert!(few.passed());
-        assert!(
-            few.binaries[0]
-                .warnings
-                .iter()
-                .any(|w| w.contains("not enough samples (2 in the baseline, 2 now")),
-            "{:?}",
-            few.binaries[0].warnings
-        );
+        assert_warns(&few, &["not enough samples (2 in the baseline, 2 now"]);
         // Five a side, 30% slower and separated: a regression.
         let base = report(1.0, &fast, 1.0);
         let mut slower = report(1.0, &slow, 1.0);
@@ -570,14 +565,7 @@ mod tests {
             status(&same_process, "bench-regression", "bench.ns/op"),
             NOT_ENOUGH_SAMPLES
         );
-        assert!(
-            same_process.binaries[0]
-                .warnings
-                .iter()
-                .any(|w| w.contains("(1 in the baseline, 1 now") && w.contains("--repeat 4")),
-            "{:?}",
-            same_process.binaries[0].warnings
-        );
+        assert_warns(&same_process, &["(1 in the baseline, 1 now", "--repeat 4"]);
         // 30% slower in the median, but the samples overlap: not significant, passes.
         let noisy = [60.0, 135.0, 140.0, 70.0, 150.0];
         let mut overlap = report(1.0, &noisy, 1.0);
@@ -594,12 +582,7 @@ mod tests {
         compare(&mut now, &base, &rules());
         assert_eq!(status(&now, "alloc-regression", "alloc.bytes"), NEW);
         assert!(now.passed());
-        assert!(
-            now.binaries[0]
-                .warnings
-                .iter()
-                .any(|w| w.contains("1 new (not in the baseline, not compared): TestA"))
-        );
+        assert_warns(&now, &["1 new (not in the baseline, not compared): TestA"]);
         // The benchmark is in both, but the baseline lacks allocs/op (no -test.benchmem then).
         let mut base = report(1.0, &[1.0], 1.0);
         base.binaries[0].samples.benchmarks.clear();
@@ -609,11 +592,6 @@ mod tests {
             status(&now, "bench-regression", "bench.allocs/op"),
             "no data"
         );
-        assert!(
-            now.binaries[0]
-                .warnings
-                .iter()
-                .any(|w| w.contains("the baseline has no bench.allocs/op for 1 subject"))
-        );
+        assert_warns(&now, &["the baseline has no bench.allocs/op for 1 subject"]);
     }
 }
