@@ -85,13 +85,13 @@ impl LineTables {
         }
     }
 
+    /// Starts the thread, once: a second call leaves the first one loading.
     fn start(&self) {
         let Ok(mut state) = self.state.lock() else {
             return;
         };
-        if let LinesState::Waiting(path, runtime_main) =
-            std::mem::replace(&mut *state, LinesState::Gone)
-        {
+        if let LinesState::Waiting(path, runtime_main) = &*state {
+            let (path, runtime_main) = (path.clone(), *runtime_main);
             *state =
                 LinesState::Loading(std::thread::spawn(move || Lines::read(&path, runtime_main)));
         }
@@ -501,6 +501,16 @@ fn relative_to(root: &Path, file: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_tables_started_twice_still_load() {
+        // This test executable has DWARF line tables too.
+        let exe = std::env::current_exe().expect("test executable");
+        let tables = LineTables::new(LinesState::Waiting(exe, None));
+        tables.start();
+        tables.start(); // e.g. a second --repeat run attaching again
+        assert!(tables.get().is_some());
+    }
 
     #[test]
     fn the_package_under_test_is_the_one_with_test_functions() {
