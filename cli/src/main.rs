@@ -99,9 +99,9 @@ fn list_rules(args: RulesArgs) -> Result<i32, GateError> {
         .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
         .collect();
     let mut out = String::new();
+    // The last column may hold a second line: indent it under the last column.
+    let indent = " ".repeat(widths.iter().sum::<usize>() + 3 * 2);
     for row in &rows {
-        // The last column may hold a second line: indent it under the last column.
-        let indent = " ".repeat(widths.iter().sum::<usize>() + 3 * 2);
         let last = row[3].replace("\n    ", &format!("\n{indent}"));
         out.push_str(&format!(
             "{:<w0$}  {:<w1$}  {:<w2$}  {last}\n",
@@ -115,6 +115,12 @@ fn list_rules(args: RulesArgs) -> Result<i32, GateError> {
     }
     write_stdout(&out);
     Ok(exit::OK)
+}
+
+/// `GATE_TIMINGS=1`: gate prints its phases, probes and per-program hits to
+/// stderr (bench/overhead.py reads them).
+pub fn timings() -> bool {
+    std::env::var_os("GATE_TIMINGS").is_some()
 }
 
 /// Writes to stdout; a closed pipe (`gate rules | head`) is not an error worth a panic.
@@ -361,7 +367,7 @@ fn run_binary(
                 symbol: m.symbol,
                 what: m.what,
             })?;
-        if std::env::var_os("GATE_TIMINGS").is_some() {
+        if timings() {
             let mut probes: Vec<String> = plan
                 .attachments
                 .iter()
@@ -396,7 +402,7 @@ fn run_binary(
         &mut |e| progress.on_event(e),
     )?;
     progress.finish();
-    if std::env::var_os("GATE_TIMINGS").is_some() {
+    if timings() {
         eprintln!(
             "gate: {}: start-up {:.1} ms (inspect {inspect_ms:.1}, plan {plan_ms:.1}, load+attach {attach_ms:.1})",
             info.package,
@@ -455,7 +461,7 @@ fn run_binary(
     let mut binary_report =
         report::BinaryReport::build(info, shown_path, &observations, &checks, rule_set);
     binary_report.built = binary.built_from.is_some();
-    if std::env::var_os("GATE_TIMINGS").is_some() {
+    if timings() {
         eprintln!(
             "gate: {}: after the run {:.1} ms (output {output_ms:.1}, engine {finish_ms:.1}, \
              interpret {interpret_ms:.1}, checks and report {:.1})",

@@ -350,9 +350,9 @@ impl Session {
     pub fn finish(&mut self) -> BpfRecord {
         // The child has exited: nothing more will be written; the reader drains and returns.
         self.stop.take();
-        // GATE_TIMINGS=1 with `sysctl kernel.bpf_stats_enabled=1`: hits per program,
-        // for finding what costs time (each hit is a trap into the kernel).
-        if std::env::var_os("GATE_TIMINGS").is_some() {
+        // With `sysctl kernel.bpf_stats_enabled=1`: hits per program, for
+        // finding what costs time (each hit is a trap into the kernel).
+        if crate::timings() {
             for (name, program) in self.ebpf.programs() {
                 if let Ok(info) = program.info() {
                     eprintln!(

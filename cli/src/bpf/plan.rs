@@ -189,18 +189,32 @@ pub fn plan(
     // Test attribution is needed by every engine signal.
     entry(&mut plan, "test_start", "testing.tRunner", 0)?;
     entry(&mut plan, "go_create_entry", "runtime.newproc", 0)?;
-    // The new g where newproc queues it (an emulated CALL, ~1 us a hit)
-    // rather than at newproc1's RETs (single-stepped, ~25 us a hit here).
-    let queued =
-        probes::call_offsets(info, "runtime.newproc.func1", "runtime.runqput").unwrap_or_default();
-    if let [offset] = queued[..] {
-        plan.attachments.push(Attachment {
-            program: "go_create_queued",
-            symbol: "runtime.newproc.func1 (call of runtime.runqput)".into(),
-            offset,
-            cookie: 0,
-        });
-    } else {
+    // A result read where `caller` hands it to `callee`: a CALL, which the
+    // kernel emulates (~1.5 us a hit), where a RET is single-stepped (~25 us
+    // here). False when there is not exactly one such call: RETs instead.
+    let handed_on =
+        |plan: &mut Plan, program: &'static str, caller: &str, callee: &str, cookie: u64| -> bool {
+            match probes::call_offsets(info, caller, callee).unwrap_or_default()[..] {
+                [offset] => {
+                    plan.attachments.push(Attachment {
+                        program,
+                        symbol: format!("{caller} (call of {callee})"),
+                        offset,
+                        cookie,
+                    });
+                    true
+                }
+                _ => false,
+            }
+        };
+    // The new g where newproc's closure queues it: runqput(pp, newg) has it in BX.
+    if !handed_on(
+        &mut plan,
+        "go_create_queued",
+        "runtime.newproc.func1",
+        "runtime.runqput",
+        0,
+    ) {
         rets(&mut plan, "go_create_ret", "runtime.newproc1")?;
     }
     if signals.contains(&EngineSignal::Goroutines) {
@@ -221,18 +235,16 @@ pub fn plan(
         if !old_timers {
             // Go 1.23+: time.NewTicker goes through the linknamed runtime.newTimer.
             entry(&mut plan, "timer_new_entry", "time.newTimer", 0)?;
-            // The timer at newTimer's call of t.modify (an emulated CALL, &t.timer
-            // in AX) rather than at its RETs (single-stepped, 25x dearer).
-            let modify = probes::call_offsets(info, "time.newTimer", "runtime.(*timer).modify")
-                .unwrap_or_default();
-            if let [offset] = modify[..] {
-                plan.attachments.push(Attachment {
-                    program: "timer_made",
-                    symbol: "time.newTimer (call of runtime.(*timer).modify)".into(),
-                    offset,
-                    cookie: field("runtime.timeTimer", "timer"),
-                });
-            } else {
+            // The timer at newTimer's call of t.modify: AX is &t.timer, the
+            // cookie that field's offset in timeTimer.
+            let timer_in = field("runtime.timeTimer", "timer");
+            if !handed_on(
+                &mut plan,
+                "timer_made",
+                "time.newTimer",
+                "runtime.(*timer).modify",
+                timer_in,
+            ) {
                 rets(&mut plan, "timer_made", "time.newTimer")?;
             }
         } else {
