@@ -1,4 +1,4 @@
-//! Errors of every layer, and the exit codes DESIGN.md promises for them.
+//! Errors of every layer, and the exit codes the README documents for them.
 
 use std::path::PathBuf;
 

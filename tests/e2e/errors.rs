@@ -1,4 +1,4 @@
-//! Every error path of the command line: exit codes of DESIGN.md and a
+//! Every error path of the command line: exit codes of the README and a
 //! message on stderr that says what is wrong and what to do.
 
 use crate::support::*;

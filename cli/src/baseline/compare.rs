@@ -11,27 +11,17 @@
 
 use std::collections::BTreeMap;
 
-use crate::report::{BinaryReport, CheckReport, Comparison, REGRESSION, Report, Violation};
+use crate::check::{CheckKind, CheckStatus};
+use crate::report::{BinaryReport, CheckReport, Comparison, Report, Violation};
 use crate::rules::{Regression, RegressionMode, Rule, RuleSet, Scope, Statistic, fmt_num};
 use crate::run::test_output::TestStatus;
 use crate::target::Site;
-
-/// Check statuses only baseline comparisons produce.
-pub const NEW: &str = "new";
-pub const NOT_ENOUGH_SAMPLES: &str = "not enough samples";
-pub const NOT_COMPARABLE: &str = "not comparable";
-pub const NOISY: &str = "noisy";
-
-/// A comparison that judged nothing (reported with a warning, never passed or failed).
-pub fn unjudged(status: &str) -> bool {
-    [NEW, NOT_ENOUGH_SAMPLES, NOT_COMPARABLE, NOISY].contains(&status)
-}
 
 /// Adds regression checks and findings to `report`, replacing earlier ones
 /// (a merged report compared again).
 pub fn compare(report: &mut Report, baseline: &Report, rules: &RuleSet) {
     for binary in &mut report.binaries {
-        binary.checks.retain(|c| c.kind != REGRESSION);
+        binary.checks.retain(|c| c.kind != CheckKind::Regression);
         binary.violations.retain(|v| v.regression.is_none());
         let Some(base) = baseline
             .binaries
@@ -243,17 +233,17 @@ fn compare_one(
         metric: metric.to_string(),
         value: None,
         limit: regression.describe(),
-        status: "no data".to_string(),
-        kind: REGRESSION.to_string(),
+        status: CheckStatus::NoData,
+        kind: CheckKind::Regression,
         regression: None,
     };
     let key = (rule.id.clone(), metric.to_string());
     if regression.metric.signal.needs_ebpf() && !binary.ebpf {
-        check.status = "skipped".to_string();
+        check.status = CheckStatus::Skipped;
         return (check, None);
     }
     if !present(base, rule.scope, subject) {
-        check.status = NEW.to_string();
+        check.status = CheckStatus::New;
         let entry = tally.new.entry(rule.id.clone()).or_default();
         let name = subject.unwrap_or("binary").to_string();
         if !entry.contains(&name) {
@@ -268,7 +258,7 @@ fn compare_one(
             .map(|t| t.runs)
     };
     if rule.scope == Scope::Test && repetitions(binary) != repetitions(base) {
-        check.status = NOT_COMPARABLE.to_string();
+        check.status = CheckStatus::NotComparable;
         let e = tally.not_comparable.entry(rule.id.clone()).or_insert((
             0,
             repetitions(base).unwrap_or(1),
@@ -321,7 +311,7 @@ fn compare_one(
             samples.len() >= 2 && near < 2
         };
         if unconfirmed(&before, then) || unconfirmed(&current, now) {
-            check.status = NOISY.to_string();
+            check.status = CheckStatus::Noisy;
             check.regression = Some(comparison);
             let e = tally.noisy.entry(key).or_default();
             e.0 += 1;
@@ -346,7 +336,7 @@ fn compare_one(
             if before.len() < need || current.len() < need {
                 let e = tally.few_samples.entry(key).or_default();
                 *e = (e.0 + 1, before.len(), current.len(), need);
-                check.status = NOT_ENOUGH_SAMPLES.to_string();
+                check.status = CheckStatus::NotEnoughSamples;
                 check.regression = Some(comparison);
                 return (check, None);
             }
@@ -375,7 +365,11 @@ fn compare_one(
         current.len()
     );
     let regressed = beyond_tolerance && significant;
-    check.status = if regressed { "fail" } else { "pass" }.to_string();
+    check.status = if regressed {
+        CheckStatus::Fail
+    } else {
+        CheckStatus::Pass
+    };
     check.regression = Some(comparison.clone());
     if !regressed {
         return (check, None);
@@ -444,13 +438,13 @@ mod tests {
         );
     }
 
-    fn status(r: &Report, rule: &str, metric: &str) -> String {
+    fn status(r: &Report, rule: &str, metric: &str) -> CheckStatus {
         r.binaries[0]
             .checks
             .iter()
-            .find(|c| c.rule == rule && c.metric == metric && c.kind == REGRESSION)
-            .map(|c| c.status.clone())
-            .unwrap_or_else(|| format!("no {rule} check of {metric}"))
+            .find(|c| c.rule == rule && c.metric == metric && c.kind == CheckKind::Regression)
+            .map(|c| c.status)
+            .unwrap_or_else(|| panic!("no {rule} check of {metric}"))
     }
 
     #[test]
@@ -458,14 +452,26 @@ mod tests {
         let base = report(4_000_000.0, &[100.0], 17.0);
         let mut same = report(4_010_000.0, &[100.0], 17.0);
         compare(&mut same, &base, &rules());
-        assert_eq!(status(&same, "alloc-regression", "alloc.bytes"), "pass");
-        assert_eq!(status(&same, "bench-regression", "bench.allocs/op"), "pass");
+        assert_eq!(
+            status(&same, "alloc-regression", "alloc.bytes"),
+            CheckStatus::Pass
+        );
+        assert_eq!(
+            status(&same, "bench-regression", "bench.allocs/op"),
+            CheckStatus::Pass
+        );
         assert!(same.passed());
 
         let mut more = report(8_000_000.0, &[100.0], 33.0);
         compare(&mut more, &base, &rules());
-        assert_eq!(status(&more, "alloc-regression", "alloc.bytes"), "fail");
-        assert_eq!(status(&more, "bench-regression", "bench.allocs/op"), "fail");
+        assert_eq!(
+            status(&more, "alloc-regression", "alloc.bytes"),
+            CheckStatus::Fail
+        );
+        assert_eq!(
+            status(&more, "bench-regression", "bench.allocs/op"),
+            CheckStatus::Fail
+        );
         let v = more.binaries[0]
             .violations
             .iter()
@@ -480,7 +486,10 @@ mod tests {
         let small_base = report(100_000.0, &[100.0], 1.0);
         let mut small = report(120_000.0, &[100.0], 1.0);
         compare(&mut small, &small_base, &rules());
-        assert_eq!(status(&small, "alloc-regression", "alloc.bytes"), "pass");
+        assert_eq!(
+            status(&small, "alloc-regression", "alloc.bytes"),
+            CheckStatus::Pass
+        );
     }
 
     #[test]
@@ -501,7 +510,7 @@ mod tests {
         compare(&mut pool_drained, &base, &rules());
         assert_eq!(
             status(&pool_drained, "bench-regression", "bench.B/op"),
-            "pass"
+            CheckStatus::Pass
         );
         let c = pool_drained.binaries[0]
             .checks
@@ -520,13 +529,19 @@ mod tests {
             &with_bytes(&[40_000.0, 40_000.0, 40_000.0]),
             &rules(),
         );
-        assert_eq!(status(&lone, "bench-regression", "bench.B/op"), NOISY);
+        assert_eq!(
+            status(&lone, "bench-regression", "bench.B/op"),
+            CheckStatus::Noisy
+        );
         assert!(lone.passed());
         assert_warns(&lone, &["no second sample confirms the smallest one"]);
         // Every sample allocating more is the code's doing.
         let mut grown = with_bytes(&[4_000.0, 4_100.0, 40_000.0]);
         compare(&mut grown, &base, &rules());
-        assert_eq!(status(&grown, "bench-regression", "bench.B/op"), "fail");
+        assert_eq!(
+            status(&grown, "bench-regression", "bench.B/op"),
+            CheckStatus::Fail
+        );
     }
 
     #[test]
@@ -539,7 +554,7 @@ mod tests {
         compare(&mut few, &base, &rules());
         assert_eq!(
             status(&few, "bench-regression", "bench.ns/op"),
-            NOT_ENOUGH_SAMPLES
+            CheckStatus::NotEnoughSamples
         );
         assert!(few.passed());
         assert_warns(&few, &["not enough samples (2 in the baseline, 2 now"]);
@@ -547,12 +562,18 @@ mod tests {
         let base = report(1.0, &fast, 1.0);
         let mut slower = report(1.0, &slow, 1.0);
         compare(&mut slower, &base, &rules());
-        assert_eq!(status(&slower, "bench-regression", "bench.ns/op"), "fail");
+        assert_eq!(
+            status(&slower, "bench-regression", "bench.ns/op"),
+            CheckStatus::Fail
+        );
         // Significant but 3% slower: below the minimum effect, passes.
         let slightly: Vec<f64> = fast.iter().map(|x| x * 1.03).collect();
         let mut small = report(1.0, &slightly, 1.0);
         compare(&mut small, &base, &rules());
-        assert_eq!(status(&small, "bench-regression", "bench.ns/op"), "pass");
+        assert_eq!(
+            status(&small, "bench-regression", "bench.ns/op"),
+            CheckStatus::Pass
+        );
         // The same samples from one process (-test.count, no --repeat): not independent, not judged.
         let one_process = |ns: &[f64]| {
             let mut r = report(1.0, ns, 1.0);
@@ -563,14 +584,17 @@ mod tests {
         compare(&mut same_process, &one_process(&fast), &rules());
         assert_eq!(
             status(&same_process, "bench-regression", "bench.ns/op"),
-            NOT_ENOUGH_SAMPLES
+            CheckStatus::NotEnoughSamples
         );
         assert_warns(&same_process, &["(1 in the baseline, 1 now", "--repeat 4"]);
         // 30% slower in the median, but the samples overlap: not significant, passes.
         let noisy = [60.0, 135.0, 140.0, 70.0, 150.0];
         let mut overlap = report(1.0, &noisy, 1.0);
         compare(&mut overlap, &base, &rules());
-        assert_eq!(status(&overlap, "bench-regression", "bench.ns/op"), "pass");
+        assert_eq!(
+            status(&overlap, "bench-regression", "bench.ns/op"),
+            CheckStatus::Pass
+        );
     }
 
     #[test]
@@ -580,7 +604,10 @@ mod tests {
         base.binaries[0].metrics.tests.clear();
         let mut now = report(8e9, &[1.0], 1.0);
         compare(&mut now, &base, &rules());
-        assert_eq!(status(&now, "alloc-regression", "alloc.bytes"), NEW);
+        assert_eq!(
+            status(&now, "alloc-regression", "alloc.bytes"),
+            CheckStatus::New
+        );
         assert!(now.passed());
         assert_warns(&now, &["1 new (not in the baseline, not compared): TestA"]);
         // The benchmark is in both, but the baseline lacks allocs/op (no -test.benchmem then).
@@ -590,7 +617,7 @@ mod tests {
         compare(&mut now, &base, &rules());
         assert_eq!(
             status(&now, "bench-regression", "bench.allocs/op"),
-            "no data"
+            CheckStatus::NoData
         );
         assert_warns(&now, &["the baseline has no bench.allocs/op for 1 subject"]);
     }

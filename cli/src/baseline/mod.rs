@@ -4,7 +4,7 @@
 
 mod compare;
 
-pub use compare::{NOT_ENOUGH_SAMPLES, compare, unjudged};
+pub use compare::compare;
 
 use std::path::Path;
 

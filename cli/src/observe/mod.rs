@@ -438,7 +438,7 @@ pub fn collect(record: &RunRecord, timeout: Duration) -> Observations {
     let exit = match record.exit {
         Exit::Code(c) => format!("exit status {c}"),
         Exit::Signal(s) => format!("killed by signal {s}"),
-        Exit::TimedOut => format!("timed out after {}", crate::report::fmt_duration(timeout)),
+        Exit::TimedOut => format!("timed out after {}", crate::units::fmt_duration(timeout)),
     };
     // Tests that started and never reported a result: the binary crashed or timed out under them.
     let clean_exit = matches!(record.exit, Exit::Code(0) | Exit::Code(1)) && final_status.is_some();

@@ -73,7 +73,7 @@ impl BinaryReport {
             };
             match self.checks.iter_mut().find(|d| same(d)) {
                 None => self.checks.push(c),
-                Some(mine) if rank(&c.status) > rank(&mine.status) => *mine = c,
+                Some(mine) if c.status.rank() > mine.status.rank() => *mine = c,
                 Some(_) => {}
             }
         }
@@ -165,17 +165,4 @@ fn medians(samples: &SampleMap) -> BTreeMap<String, BTreeMap<String, f64>> {
             (subject.clone(), values)
         })
         .collect()
-}
-
-/// Which of two statuses of the same check a combined report keeps.
-fn rank(status: &str) -> u8 {
-    match status {
-        "fail" => 6,
-        s if s == crate::baseline::NOT_ENOUGH_SAMPLES => 5,
-        "pass" => 4,
-        s if crate::baseline::unjudged(s) => 3,
-        "n/a" => 2,
-        "no data" => 1,
-        _ => 0, // skipped
-    }
 }

@@ -1,4 +1,4 @@
-//! The `--json` report: the stable contract of DESIGN.md (version 1).
+//! The `--json` report: the stable contract the README documents (version 1).
 
 use std::path::Path;
 

@@ -11,6 +11,7 @@ use quick_junit::{
 };
 
 use super::{BinaryReport, Report};
+use crate::check::CheckStatus;
 use crate::error::GateError;
 use crate::rules::{RuleSet, Severity};
 use crate::run::test_output::TestStatus;
@@ -93,17 +94,19 @@ fn suite(binary: &BinaryReport, rules: &RuleSet) -> TestSuite {
                 s
             }
             // A rule that could not run is skipped, never passed.
-            _ if check.status == "skipped" => {
+            _ if check.status == CheckStatus::Skipped => {
                 let mut s = TestCaseStatus::skipped();
                 s.set_message(format!("{}: needs the eBPF engine (--no-ebpf)", rule.id));
                 s
             }
             // Compared with nothing: reported, never passed and never failed.
-            _ if crate::baseline::unjudged(&check.status) => {
+            _ if check.status.unjudged() => {
                 let mut s = TestCaseStatus::skipped();
                 s.set_message(format!(
                     "{}: {} not compared with the baseline: {}",
-                    rule.id, check.metric, check.status
+                    rule.id,
+                    check.metric,
+                    check.status.as_str()
                 ));
                 s
             }
@@ -121,7 +124,9 @@ fn suite(binary: &BinaryReport, rules: &RuleSet) -> TestSuite {
         let value = check.value.map_or("n/a".to_string(), crate::rules::fmt_num);
         let mut out = format!(
             "{} = {value} (limit {}): {}",
-            check.metric, check.limit, check.status
+            check.metric,
+            check.limit,
+            check.status.as_str()
         );
         if let Some(v) = violation.filter(|v| v.severity != Severity::Error) {
             out = format!("{} {}: {}", v.severity.as_str(), rule.id, v.message);

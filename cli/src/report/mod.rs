@@ -1,5 +1,5 @@
 //! Reports: the model every format is written from (the JSON contract of
-//! DESIGN.md), and the writers: terminal, JSON, JUnit, SARIF.
+//! README), and the writers: terminal, JSON, JUnit, SARIF.
 
 pub mod combine;
 pub mod github;
@@ -9,14 +9,13 @@ pub mod progress;
 pub mod sarif;
 pub mod terminal;
 
-use std::collections::BTreeMap;
-use std::time::Duration;
-
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
+use crate::check::{CheckKind, CheckResult, CheckStatus};
 use crate::observe::{Observations, Subject};
 use crate::rules::metrics::{METRICS, MetricKind};
-use crate::rules::{CheckResult, CheckStatus, RuleSet, Severity};
+use crate::rules::{RuleSet, Severity};
 use crate::run::test_output::TestStatus;
 use crate::target::{BinaryInfo, Site};
 
@@ -172,20 +171,17 @@ pub struct CheckReport {
     pub value: Option<f64>,
     pub limit: String,
     /// pass, fail, no data, n/a, skipped; for baseline comparisons also `new`
-    /// (not in the baseline) and `not enough samples`.
-    pub status: String,
+    /// (not in the baseline), `not enough samples`, `not comparable` and `noisy`.
+    pub status: CheckStatus,
     /// `limit` (the rule's [check]) or `regression` (a comparison with the baseline).
     #[serde(default = "limit_kind")]
-    pub kind: String,
+    pub kind: CheckKind,
     #[serde(flatten, skip_serializing_if = "Option::is_none", default)]
     pub regression: Option<Comparison>,
 }
 
-pub const LIMIT: &str = "limit";
-pub const REGRESSION: &str = "regression";
-
-fn limit_kind() -> String {
-    LIMIT.to_string()
+fn limit_kind() -> CheckKind {
+    CheckKind::Limit
 }
 
 impl CheckReport {
@@ -194,13 +190,13 @@ impl CheckReport {
         v.rule == self.rule
             && v.test == self.test
             && v.metric == self.metric
-            && v.regression.is_some() == (self.kind == REGRESSION)
+            && v.regression.is_some() == (self.kind == CheckKind::Regression)
     }
 
     /// A name for the check that is unique in its binary: `rule (test)`, plus the metric of a comparison.
     pub fn name(&self) -> String {
         let subject = self.test.as_deref().unwrap_or("binary");
-        if self.kind == REGRESSION {
+        if self.kind == CheckKind::Regression {
             format!("{} ({subject}, {})", self.rule, self.metric)
         } else {
             format!("{} ({subject})", self.rule)
@@ -358,8 +354,8 @@ impl BinaryReport {
                     metric: c.metric.clone(),
                     value: c.value,
                     limit: c.limit.clone(),
-                    status: c.status.as_str().to_string(),
-                    kind: LIMIT.to_string(),
+                    status: c.status,
+                    kind: CheckKind::Limit,
                     regression: None,
                 })
                 .collect(),
@@ -407,18 +403,6 @@ impl Report {
 
     pub fn passed(&self) -> bool {
         self.failed_tests() == 0 && self.blocking_violations() == 0
-    }
-}
-
-/// `10m`, `90s`, `1.5s`: a duration as a Go user writes it.
-pub fn fmt_duration(d: Duration) -> String {
-    let s = d.as_secs_f64();
-    if s >= 60.0 && s.fract() == 0.0 && (s as u64).is_multiple_of(60) {
-        format!("{}m", s as u64 / 60)
-    } else if s.fract() == 0.0 {
-        format!("{}s", s as u64)
-    } else {
-        format!("{}s", crate::rules::fmt_num(s))
     }
 }
 

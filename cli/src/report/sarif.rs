@@ -13,6 +13,7 @@ use serde_sarif::sarif::{
 };
 
 use super::Report;
+use crate::check::CheckStatus;
 use crate::error::GateError;
 use crate::rules::{Rule, RuleSet, Severity};
 use crate::target::Site;
@@ -203,7 +204,7 @@ pub fn render(report: &Report, rules: &RuleSet, root: &Path) -> Result<String, G
         .binaries
         .iter()
         .flat_map(|b| &b.checks)
-        .filter(|c| c.status == "skipped")
+        .filter(|c| c.status == CheckStatus::Skipped)
         .map(|c| c.rule.as_str())
         .collect();
     skipped.sort_unstable();

@@ -40,7 +40,7 @@ pub fn render(report: &Report) -> String {
             let status = match violation {
                 Some(v) if v.severity == Severity::Error => "FAIL".to_string(),
                 Some(v) => v.severity.as_str().to_uppercase(),
-                None => check.status.clone(),
+                None => check.status.as_str().to_string(),
             };
             if violation.is_none() && passing >= MAX_PASSING_ROWS {
                 passing += 1;

@@ -1,16 +1,17 @@
-//! Rules: the schema of a rule file, loading and validation, and evaluation
-//! of observations against the rules.
+//! Rules: the schema of a rule file, loading and validation, and the
+//! registry of metrics. Pure data: nothing here reads observations
+//! (`crate::check` does).
 
-mod evaluate;
 mod load;
 pub mod metrics;
 
-pub use evaluate::{CheckResult, CheckStatus, evaluate};
 pub use load::{RuleError, load_builtin, load_paths};
 
 use serde::Serialize;
 
 use metrics::MetricDef;
+
+pub use crate::units::fmt_num;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -75,17 +76,6 @@ impl Limit {
             (None, Some(max)) => format!("<= {}{unit}", fmt_num(max)),
             (None, None) => "any".to_string(),
         }
-    }
-}
-
-/// Formats a metric value without noise: 3, 0.25, 12.5.
-pub fn fmt_num(value: f64) -> String {
-    let value = if value == 0.0 { 0.0 } else { value }; // no "-0"
-    if value.fract() == 0.0 && value.abs() < 1e15 {
-        format!("{value:.0}")
-    } else {
-        let s = format!("{value:.3}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
     }
 }
 

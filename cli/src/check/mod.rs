@@ -1,28 +1,48 @@
-//! Evaluates observations against rules: one check result per rule and
+//! Checks: evaluates observations against rules: one check result per rule and
 //! scope (each test for `scope = "test"`, the binary for `"binary"`).
 //! Lifecycle metrics carry the objects behind a failure (one finding per
 //! leaked goroutine or ticker, at its creation site); per-object metrics
 //! are checked object by object (each sync.Pool on its own).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::metrics::MetricKind;
-use super::{Limit, Rule, RuleSet, Scope, fmt_num};
 use crate::observe::engine::Instance;
 use crate::observe::{Observations, PROCESS_TEST, Subject};
+use crate::rules::metrics::MetricKind;
+use crate::rules::{Limit, Rule, RuleSet, Scope, fmt_num};
 use crate::run::test_output::TestStatus;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+/// The status of one check. Limit checks end in the first five; comparisons
+/// with a baseline (`crate::baseline`) also in the four that judge nothing.
+/// Serialized as the strings of the JSON report's `status` field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CheckStatus {
+    #[serde(rename = "pass")]
     Pass,
+    #[serde(rename = "fail")]
     Fail,
     /// The metric was not observed in this scope (e.g. no GC cycle ran): nothing to judge.
+    #[serde(rename = "no data")]
     NoData,
-    /// The rule's `only_if` condition does not hold here (e.g. the test was too short to measure).
+    /// The rule does not apply here: its `only_if` condition does not hold (a test too
+    /// short to measure), or the binary does not contain what it probes.
+    #[serde(rename = "n/a")]
     NotApplicable,
     /// The rule needs the eBPF engine, which did not run (--no-ebpf): not checked, never passed.
+    #[serde(rename = "skipped")]
     Skipped,
+    /// A comparison: the test or benchmark is not in the baseline.
+    #[serde(rename = "new")]
+    New,
+    /// A statistical comparison with fewer samples than it needs.
+    #[serde(rename = "not enough samples")]
+    NotEnoughSamples,
+    /// A comparison with a baseline taken under other conditions (another -test.count).
+    #[serde(rename = "not comparable")]
+    NotComparable,
+    /// An exact comparison whose samples disagree beyond the tolerance.
+    #[serde(rename = "noisy")]
+    Noisy,
 }
 
 impl CheckStatus {
@@ -33,8 +53,50 @@ impl CheckStatus {
             CheckStatus::NoData => "no data",
             CheckStatus::NotApplicable => "n/a",
             CheckStatus::Skipped => "skipped",
+            CheckStatus::New => "new",
+            CheckStatus::NotEnoughSamples => "not enough samples",
+            CheckStatus::NotComparable => "not comparable",
+            CheckStatus::Noisy => "noisy",
         }
     }
+
+    /// A comparison that judged nothing: reported with a warning, never passed or failed.
+    pub fn unjudged(self) -> bool {
+        match self {
+            CheckStatus::New
+            | CheckStatus::NotEnoughSamples
+            | CheckStatus::NotComparable
+            | CheckStatus::Noisy => true,
+            CheckStatus::Pass
+            | CheckStatus::Fail
+            | CheckStatus::NoData
+            | CheckStatus::NotApplicable
+            | CheckStatus::Skipped => false,
+        }
+    }
+
+    /// Which of two statuses of the same check a combined report keeps.
+    pub fn rank(self) -> u8 {
+        match self {
+            CheckStatus::Fail => 6,
+            CheckStatus::NotEnoughSamples => 5,
+            CheckStatus::Pass => 4,
+            CheckStatus::New | CheckStatus::NotComparable | CheckStatus::Noisy => 3,
+            CheckStatus::NotApplicable => 2,
+            CheckStatus::NoData => 1,
+            CheckStatus::Skipped => 0,
+        }
+    }
+}
+
+/// Whether a check holds a rule's limit or compares with a baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckKind {
+    /// The rule's `[check]`.
+    Limit,
+    /// A `[[regression]]` comparison with the baseline.
+    Regression,
 }
 
 /// The outcome of one rule in one scope.
