@@ -57,6 +57,8 @@ enum {
 	EV_EXIT = 8,        // the exit snapshot ran: goroutines walked, reported
 	EV_BODY_NEW = 9,    // an HTTP client response body handed to the caller, with stack
 	EV_BODY_CLOSE = 10, // that body was closed
+	EV_ACQUIRE = 11,    // a declared lifecycle acquired an object: lifecycle, key, site, stack
+	EV_RELEASE = 12,    // and released it: lifecycle, key
 };
 
 struct event {
@@ -791,6 +793,338 @@ int body_close(struct regs *ctx)
 	if (!traced())
 		return 0;
 	untrack(&bodies, ctx->rax, EV_BODY_CLOSE, goid_of(ctx->r14));
+	return 0;
+}
+
+// ---- Probes declared in rule files (call, result, keyed, lifecycle) ----
+//
+// One program serves every declared probe: the attach cookie carries the
+// probe's configuration index (top 16 bits) and the probed instruction's
+// address in the binary (low 48 bits, for the load bias of PIE binaries).
+
+#define MAX_PREDS 4
+#define MAX_STR 32
+
+enum {
+	OP_EQ = 1, OP_NE, OP_GT, OP_LT, OP_GE, OP_LE,
+	OP_ANY_BITS, OP_NO_BITS, OP_ALL_BITS, OP_STR_EQ, OP_STR_PREFIX,
+};
+
+// A predicate over an argument (at entry or at a CALL) or a result (at a RET).
+struct pred {
+	u8 slot;      // register slot 1..9 (RAX, RBX, RCX, RDI, RSI, R8, R9, R10, R11)
+	u8 width;     // bytes of the value: 1, 2, 4, 8 (narrow Go values fill only the low bits)
+	u8 is_signed;
+	u8 op;
+	u8 derefs;    // 0: the register; 1, 2: a field behind the pointer, at off[0] then off[1]
+	u8 str_len;   // OP_STR_*: bytes of str compared; the string's length is in slot + 1
+	u8 pad[2];
+	u32 off[2];
+	u64 value;
+	char str[MAX_STR];
+};
+
+enum { KEY_NONE = 0, KEY_SLOT = 1, KEY_CALLSITE = 2, KEY_GOROUTINE = 3 };
+enum { ROLE_COUNT = 0, ROLE_ACQUIRE = 1, ROLE_RELEASE = 2, ROLE_ACQUIRE_CALL = 3 };
+enum { AT_ENTRY = 0, AT_RET = 1, AT_CALL = 2 };
+
+struct decl_conf {
+	u32 npreds;
+	u32 any;      // 1: one predicate must hold; 0: all
+	u32 key_kind;
+	u32 key_slot;
+	u32 role;
+	u32 at;       // where the probe sits: how to find the call stack
+	u32 direct;   // 1: only calls whose direct caller is user code
+	u32 lifecycle; // acquire and release of one lifecycle share it
+	struct pred preds[MAX_PREDS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 256);
+	__type(key, u32);
+	__type(value, struct decl_conf);
+} decl_confs SEC(".maps");
+
+// The address ranges of user code (neither the Go runtime nor the standard
+// library), sorted: the first frame in one of them is a hit's site.
+struct code_range {
+	u64 start;
+	u64 end;
+};
+#define MAX_RANGES 4096
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_RANGES);
+	__type(key, u32);
+	__type(value, struct code_range);
+} user_ranges SEC(".maps");
+volatile const u32 user_range_count = 0;
+
+// Hits per (probe, test, key, site), aggregated in the kernel.
+struct hit_key {
+	u32 conf;
+	u32 pad;
+	u64 root;
+	u64 object;
+	u64 site;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1 << 16);
+	__type(key, struct hit_key);
+	__type(value, u64);
+} hits SEC(".maps");
+
+// Lifecycle objects acquired and not released yet: (lifecycle, key) -> 1.
+struct live_key {
+	u64 lifecycle;
+	u64 object;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1 << 16);
+	__type(key, struct live_key);
+	__type(value, u8);
+} live SEC(".maps");
+
+// Releases of objects not acquired yet, made while an acquiring call is
+// under way on the same goroutine (net/http closes a redirect's refused
+// response body before Client.do returns it): the acquisition then skips them.
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct live_key);
+	__type(value, u8);
+} released_early SEC(".maps");
+
+// goid -> lifecycle + 1 of the acquiring call under way on it.
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, u64);
+	__type(value, u64);
+} acquiring SEC(".maps");
+
+static __always_inline u64 mask_to(u64 v, u32 width, u32 is_signed)
+{
+	switch (width) {
+	case 1: return is_signed ? (u64)(long)(signed char)v : (v & 0xff);
+	case 2: return is_signed ? (u64)(long)(short)v : (v & 0xffff);
+	case 4: return is_signed ? (u64)(long)(int)v : (v & 0xffffffff);
+	}
+	return v;
+}
+
+static __always_inline int string_matches(struct regs *ctx, const struct pred *p)
+{
+	u64 ptr = arg(ctx, p->slot);
+	u64 len = arg(ctx, p->slot + 1);
+	u32 n = p->str_len;
+	if (n > MAX_STR)
+		return 0;
+	if (p->op == OP_STR_EQ ? len != n : len < n)
+		return 0;
+	char buf[MAX_STR] = {};
+	if (n && bpf_probe_read_user(buf, n & (MAX_STR - 1) ? n : MAX_STR, (void *)ptr))
+		return 0;
+	for (int i = 0; i < MAX_STR; i++) {
+		if (i >= n)
+			break;
+		if (buf[i] != p->str[i])
+			return 0;
+	}
+	return 1;
+}
+
+static __always_inline int holds(struct regs *ctx, const struct pred *p)
+{
+	if (p->op == OP_STR_EQ || p->op == OP_STR_PREFIX)
+		return string_matches(ctx, p);
+	u64 v = arg(ctx, p->slot);
+	for (int i = 0; i < 2; i++) {
+		if (i >= p->derefs)
+			break;
+		u64 next = 0;
+		u32 size = (i + 1 == p->derefs) ? p->width : 8;
+		if (!v)
+			return 0; // a nil pointer has no fields: the predicate does not hold
+		if (size == 1)
+			bpf_probe_read_user(&next, 1, (void *)(v + p->off[i]));
+		else if (size == 2)
+			bpf_probe_read_user(&next, 2, (void *)(v + p->off[i]));
+		else if (size == 4)
+			bpf_probe_read_user(&next, 4, (void *)(v + p->off[i]));
+		else
+			bpf_probe_read_user(&next, 8, (void *)(v + p->off[i]));
+		v = next;
+	}
+	v = mask_to(v, p->width, p->is_signed);
+	long sv = (long)v, want = (long)p->value;
+	switch (p->op) {
+	case OP_EQ: return v == p->value;
+	case OP_NE: return v != p->value;
+	case OP_GT: return p->is_signed ? sv > want : v > p->value;
+	case OP_LT: return p->is_signed ? sv < want : v < p->value;
+	case OP_GE: return p->is_signed ? sv >= want : v >= p->value;
+	case OP_LE: return p->is_signed ? sv <= want : v <= p->value;
+	case OP_ANY_BITS: return (v & p->value) != 0;
+	case OP_NO_BITS: return (v & p->value) == 0;
+	case OP_ALL_BITS: return (v & p->value) == p->value;
+	}
+	return 0;
+}
+
+static __always_inline int in_user_code(u64 vaddr)
+{
+	// The last range starting at or before vaddr.
+	u32 lo = 0, hi = user_range_count;
+	for (int i = 0; i < 13; i++) { // 2^13 > MAX_RANGES
+		if (lo >= hi)
+			break;
+		u32 mid = lo + (hi - lo) / 2;
+		struct code_range *r = bpf_map_lookup_elem(&user_ranges, &mid);
+		if (!r)
+			return 0;
+		if (vaddr < r->start)
+			hi = mid;
+		else if (vaddr >= r->end)
+			lo = mid + 1;
+		else
+			return 1;
+	}
+	return 0;
+}
+
+// The site of a hit: the first frame in user code (a return address, in the
+// binary's addresses), or 0; *depth is its depth (0: the direct caller).
+static __always_inline u64 user_site(struct regs *ctx, u32 at, u64 bias, u32 *depth)
+{
+	u64 pc = 0, fp = ctx->rbp;
+	if (at == AT_CALL) {
+		// At a CALL inside the probed caller: that CALL is the first frame.
+		pc = ctx->rip + 1;
+	} else {
+		bpf_probe_read_user(&pc, sizeof(pc), (void *)ctx->rsp);
+	}
+	for (int i = 0; i < MAX_FRAMES; i++) {
+		if (!pc)
+			break;
+		if (in_user_code(pc - 1 - bias)) {
+			*depth = i;
+			return pc - bias;
+		}
+		u64 frame[2] = {};
+		if (!fp || bpf_probe_read_user(frame, sizeof(frame), (void *)fp))
+			break;
+		pc = frame[1];
+		fp = frame[0];
+	}
+	*depth = MAX_FRAMES;
+	return 0;
+}
+
+SEC("uprobe")
+int declared(struct regs *ctx)
+{
+	if (!traced())
+		return 0;
+	u64 cookie = bpf_get_attach_cookie(ctx);
+	u32 index = cookie >> 48;
+	u64 bias = ctx->rip - (cookie & ((1ULL << 48) - 1));
+	struct decl_conf *conf = bpf_map_lookup_elem(&decl_confs, &index);
+	if (!conf)
+		return 0;
+	if (conf->npreds) {
+		int matched = conf->any ? 0 : 1;
+		for (int i = 0; i < MAX_PREDS; i++) {
+			if (i >= conf->npreds)
+				break;
+			int ok = holds(ctx, &conf->preds[i]);
+			if (conf->any && ok) {
+				matched = 1;
+				break;
+			}
+			if (!conf->any && !ok) {
+				matched = 0;
+				break;
+			}
+		}
+		if (!matched)
+			return 0;
+	}
+	u64 goid = goid_of(ctx->r14);
+	u64 object = 0;
+	if (conf->key_kind == KEY_SLOT)
+		object = arg(ctx, conf->key_slot);
+	else if (conf->key_kind == KEY_GOROUTINE)
+		object = goid;
+	struct live_key lk = {.lifecycle = conf->lifecycle, .object = object};
+	if (conf->role == ROLE_ACQUIRE_CALL) {
+		// The acquiring function starts: releases on this goroutine count until it returns.
+		u64 lc = conf->lifecycle + 1;
+		bpf_map_update_elem(&acquiring, &goid, &lc, BPF_ANY);
+		return 0;
+	}
+	if (conf->role == ROLE_RELEASE) {
+		if (bpf_map_lookup_elem(&live, &lk)) {
+			bpf_map_delete_elem(&live, &lk);
+			struct event *e = reserve(EV_RELEASE, goid);
+			if (e) {
+				e->a = conf->lifecycle;
+				e->b = object;
+				send(e);
+			}
+		} else {
+			u64 *lc = bpf_map_lookup_elem(&acquiring, &goid);
+			if (lc && *lc == conf->lifecycle + 1) {
+				u8 one = 1;
+				bpf_map_update_elem(&released_early, &lk, &one, BPF_ANY);
+			}
+		}
+		return 0;
+	}
+	u32 depth = 0;
+	u64 site = user_site(ctx, conf->at, bias, &depth);
+	if (conf->direct && depth != 0)
+		return 0;
+	if (conf->role == ROLE_ACQUIRE) {
+		bpf_map_delete_elem(&acquiring, &goid);
+		if (!object)
+			return 0;
+		if (bpf_map_lookup_elem(&released_early, &lk)) {
+			bpf_map_delete_elem(&released_early, &lk);
+			return 0;
+		}
+		u8 one = 1;
+		bpf_map_update_elem(&live, &lk, &one, BPF_ANY);
+		struct event *e = reserve(EV_ACQUIRE, goid);
+		if (!e)
+			return 0;
+		e->a = conf->lifecycle;
+		e->b = object;
+		e->c = site;
+		if (conf->at == AT_CALL) {
+			e->frames[0] = ctx->rip + 1;
+			e->nframes = 1;
+		} else {
+			e->nframes = entry_stack(ctx, e->frames);
+		}
+		send(e);
+		return 0;
+	}
+	if (conf->key_kind == KEY_CALLSITE)
+		object = site;
+	struct hit_key key = {.conf = index, .root = root_of(goid), .object = object, .site = site};
+	u64 one = 1;
+	u64 *c = bpf_map_lookup_elem(&hits, &key);
+	if (c)
+		__sync_fetch_and_add(c, 1);
+	else if (bpf_map_update_elem(&hits, &key, &one, BPF_NOEXIST))
+		count_lost();
 	return 0;
 }
 

@@ -73,7 +73,7 @@ pub fn run(mut args: RunArgs) -> Result<i32, GateError> {
     if engine.enabled {
         bpf::check_privileges()?;
     }
-    let mut probes_attached = vec![false; engine.user_probes.len()];
+    let mut probes_attached = vec![false; engine.declared.len()];
 
     let mut reports = Vec::new();
     let mut finished_sessions = Vec::new();
@@ -105,18 +105,28 @@ pub fn run(mut args: RunArgs) -> Result<i32, GateError> {
         }
         reports.extend(combined);
     }
-    if let Some(i) = probes_attached
-        .iter()
-        .position(|seen| !seen)
-        .filter(|_| engine.enabled)
-    {
-        let (probe, _) = &engine.user_probes[i];
-        return Err(GateError::UnknownProbeSymbol {
-            file: engine.probe_files[i].clone(),
-            symbol: probe.symbol.clone(),
-        });
+    // A probe found in no binary: its rules were not applicable anywhere. Misspelled,
+    // inlined, or a package these tests do not link: an error only where the rule says so.
+    let mut nowhere = Vec::new();
+    for ((probe, file), seen) in engine.declared.iter().zip(&probes_attached) {
+        if *seen || !engine.enabled {
+            continue;
+        }
+        if probe.required {
+            return Err(GateError::UnknownProbeSymbol {
+                file: file.clone(),
+                symbol: probe.point.symbol.clone(),
+            });
+        }
+        nowhere.push(format!(
+            "rule file {file}: probe {:?}: no test binary contains {} (misspelled, inlined, or not linked by these tests): its rules did not apply; `go tool nm BINARY | grep` lists the functions",
+            probe.name, probe.point.symbol
+        ));
     }
     let mut report = report::Report::new(reports);
+    if let Some(first) = report.binaries.first_mut() {
+        first.warnings.extend(nowhere);
+    }
     if let Some(base) = &baseline {
         baseline::compare(&mut report, base, &rule_set);
     }
@@ -225,28 +235,34 @@ fn run_binary(
     let planning = Instant::now();
     let plan = if engine.enabled {
         preloader.prepare();
-        let present: Vec<bool> = engine
-            .user_probes
-            .iter()
-            .map(|(p, _)| info.has_function(&p.symbol))
-            .collect();
-        let user: Vec<bpf::plan::UserProbe> = engine
-            .user_probes
-            .iter()
-            .zip(&present)
-            .filter(|(_, here)| **here)
-            .map(|((p, _), _)| p.clone())
-            .collect();
-        for (seen, here) in probes_attached.iter_mut().zip(&present) {
-            *seen |= *here;
-        }
-        let plan =
-            bpf::plan::plan(info, &engine.signals, &user).map_err(|m| GateError::EngineTarget {
+        let mut plan =
+            bpf::plan::plan(info, &engine.signals, &[]).map_err(|m| GateError::EngineTarget {
                 binary: binary.path.display().to_string(),
                 rules: engine.rule_ids.join(", "),
                 symbol: m.symbol,
                 what: m.what,
             })?;
+        let specs: Vec<&rules::probe::ProbeSpec> =
+            engine.declared.iter().map(|(spec, _)| spec).collect();
+        plan.declared = bpf::declared::plan(info, &specs).map_err(|e| {
+            let file = engine
+                .declared
+                .iter()
+                .find(|(s, _)| s.name == e.probe)
+                .map_or("", |(_, f)| f.as_str());
+            GateError::Usage(format!(
+                "rule file {file}: [[probe]] {:?} in {}: {}: {}",
+                e.probe,
+                binary.path.display(),
+                e.symbol,
+                e.message
+            ))
+        })?;
+        for (seen, planned) in probes_attached.iter_mut().zip(&plan.declared.planned) {
+            *seen |= !matches!(planned, bpf::declared::Planned::Absent { .. });
+        }
+        plan.attachments
+            .extend(plan.declared.attachments.iter().cloned());
         if timings() {
             let mut probes: Vec<String> = plan
                 .attachments
@@ -256,7 +272,7 @@ fn run_binary(
             probes.dedup();
             eprintln!("gate: {}: probes {}", info.package, probes.join("; "));
         }
-        Some((plan, user))
+        Some(plan)
     } else {
         None
     };
@@ -264,7 +280,7 @@ fn run_binary(
     let mut session = None;
     let mut attach_ms = 0.0;
     let mut attach = |pid: u32| -> Result<(), GateError> {
-        if let Some((plan, _)) = &plan {
+        if let Some(plan) = &plan {
             let started = Instant::now();
             session = Some(bpf::start(plan, &binary.path, pid, preloader)?);
             attach_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -293,30 +309,18 @@ fn run_binary(
     let mut observations = observe::collect(&record, args.timeout);
     let output_ms = after_run.elapsed().as_secs_f64() * 1000.0;
     let (mut finish_ms, mut interpret_ms) = (0.0, 0.0);
-    if let (Some(mut session), Some((_, user))) = (session, &plan) {
+    if let (Some(mut session), Some(plan)) = (session, &plan) {
         let finishing = Instant::now();
         let bpf_record = session.finish();
         finished_sessions.push(session);
         finish_ms = finishing.elapsed().as_secs_f64() * 1000.0;
         let interpreting = Instant::now();
-        let names: Vec<observe::engine::ProbeName> = user
-            .iter()
-            .enumerate()
-            .map(|(i, p)| observe::engine::ProbeName {
-                index: bpf::plan::FIRST_USER_PROBE + i as u32,
-                metric: engine
-                    .user_probes
-                    .iter()
-                    .find(|(q, _)| q == p)
-                    .map(|(_, m)| m.clone())
-                    .unwrap_or_default(),
-            })
-            .collect();
+        let declared = engine.declared_in(&plan.declared.planned);
         let reasons = target::probes::wait_reasons(info);
         let tracked = engine
             .signals
             .contains(&bpf::plan::EngineSignal::Goroutines);
-        let seen = observe::engine::interpret(&bpf_record, info, &reasons, &names, tracked);
+        let seen = observe::engine::interpret(&bpf_record, info, &reasons, &declared, tracked);
         if seen.lost_events > 0 {
             observations.warnings.push(format!(
                 "the eBPF engine lost {} events (ring buffer or goroutine map full): \
@@ -325,9 +329,15 @@ fn run_binary(
             ));
         }
         observations.warnings.extend(seen.notes.iter().cloned());
+        observations
+            .warnings
+            .extend(plan.declared.notes.iter().cloned());
         observations.engine = Some(seen);
         interpret_ms = interpreting.elapsed().as_secs_f64() * 1000.0;
     }
+    let outputs: Vec<&rules::probe::OutputSpec> =
+        rule_set.rules.iter().flat_map(|r| &r.outputs).collect();
+    observe::output::scan(&mut observations, &outputs, info);
     if let Some(bench) = bench_pass {
         observations.absorb_benchmark_pass(bench);
     }
@@ -357,9 +367,10 @@ fn run_binary(
 struct EnginePlan {
     enabled: bool,
     signals: Vec<bpf::plan::EngineSignal>,
-    /// Every `[[probe]]` of the rules, with its metric name.
-    user_probes: Vec<(bpf::plan::UserProbe, String)>,
-    probe_files: Vec<String>,
+    /// Every declared probe of the rules, once (rules may share one), with its rule file.
+    declared: Vec<(rules::probe::ProbeSpec, String)>,
+    /// Per-key ratios rules read: (metric `probe.a/probe.b`, index of a, index of b).
+    ratios: Vec<(String, usize, usize)>,
     rule_ids: Vec<String>,
 }
 
@@ -369,8 +380,8 @@ impl EnginePlan {
         use rules::metrics::Signal;
         let mut signals = Vec::new();
         let mut rule_ids = Vec::new();
-        let mut user_probes = Vec::new();
-        let mut probe_files = Vec::new();
+        let mut declared: Vec<(rules::probe::ProbeSpec, String)> = Vec::new();
+        let mut ratios = Vec::new();
         for rule in rules.rules.iter().filter(|r| r.needs_ebpf()) {
             rule_ids.push(rule.id.clone());
             for m in rule.metrics() {
@@ -387,22 +398,64 @@ impl EnginePlan {
                 }
             }
             for p in &rule.probes {
-                user_probes.push((
-                    bpf::plan::UserProbe {
-                        symbol: p.symbol.clone(),
-                        predicate: p.predicate,
-                    },
-                    p.metric.name.to_string(),
-                ));
-                probe_files.push(rule.origin.clone());
+                // A probe several rules declare alike is planned once; all of them read it.
+                if !declared.iter().any(|(q, _)| q == p) {
+                    declared.push((p.clone(), rule.origin.clone()));
+                }
+                // A lifecycle kept until the end of each test needs the tests' goroutine exits.
+                if p.until == rules::probe::Until::Test
+                    && p.kind == rules::probe::ProbeKind::Lifecycle
+                    && !signals.contains(&EngineSignal::Goroutines)
+                {
+                    signals.push(EngineSignal::Goroutines);
+                }
+            }
+        }
+        for rule in &rules.rules {
+            for m in rule.metrics() {
+                if let Some((a, b)) = m.name.split_once('/')
+                    && let (Some(ia), Some(ib)) = (
+                        declared.iter().position(|(p, _)| p.metrics[0].name == a),
+                        declared.iter().position(|(p, _)| p.metrics[0].name == b),
+                    )
+                {
+                    ratios.push((m.name.to_string(), ia, ib));
+                }
             }
         }
         EnginePlan {
             enabled: !no_ebpf && !rule_ids.is_empty(),
             signals,
-            user_probes,
-            probe_files,
+            declared,
+            ratios,
             rule_ids,
         }
+    }
+
+    /// The declared probes as this binary's plan made them.
+    fn declared_in<'a>(
+        &'a self,
+        all: &[bpf::declared::Planned],
+    ) -> Vec<observe::engine::DeclaredProbe<'a>> {
+        self.declared
+            .iter()
+            .zip(all)
+            .enumerate()
+            .map(|(i, ((spec, _), planned))| observe::engine::DeclaredProbe {
+                spec,
+                planned: planned.clone(),
+                ratios: self
+                    .ratios
+                    .iter()
+                    .filter(|(_, a, _)| *a == i)
+                    .filter_map(|(name, _, b)| match all.get(*b) {
+                        Some(bpf::declared::Planned::Counted { conf }) => {
+                            Some((name.clone(), *conf))
+                        }
+                        _ => None,
+                    })
+                    .collect(),
+            })
+            .collect()
     }
 }

@@ -12,6 +12,9 @@ use aya::{Ebpf, EbpfLoader, Pod};
 use super::plan::{Plan, ProbeConf};
 use super::{Aggregates, BpfEvent, BpfRecord, decode};
 
+/// Entries of the user_ranges map (MAX_RANGES in gate.bpf.c).
+const MAX_RANGES: usize = 4096;
+
 /// The compiled BPF object, embedded (aligned for the ELF parser).
 static OBJECT: &[u8] = aya::include_bytes_aligned!(concat!(env!("OUT_DIR"), "/gate.bpf.o"));
 
@@ -40,6 +43,36 @@ struct RawProbeConf {
     value: u64,
     via_goid: u64,
 }
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct HitKey {
+    conf: u32,
+    pad: u32,
+    root: u64,
+    object: u64,
+    site: u64,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct CodeRange {
+    start: u64,
+    end: u64,
+}
+
+/// struct decl_conf, written as it is laid out in Rust (checked against the object's BTF in a test).
+#[repr(transparent)]
+#[derive(Clone, Copy)]
+struct RawDeclConf(super::declared::DeclConf);
+
+// SAFETY: #[repr(C)] structs of integers and byte arrays, laid out without
+// padding holes (the BTF test compares every field offset with the C side).
+unsafe impl Pod for HitKey {}
+// SAFETY: as above.
+unsafe impl Pod for CodeRange {}
+// SAFETY: as above.
+unsafe impl Pod for RawDeclConf {}
 
 // SAFETY: plain #[repr(C)] structs of integers without padding holes the
 // kernel could leave uninitialised, mirroring the C definitions in gate.bpf.c.
@@ -147,6 +180,9 @@ pub fn start(
         loader.override_global(name, value, true);
     }
     loader.override_global("allgs_vaddr", &o.allgs_vaddr, true);
+    let ranges = &plan.declared.user_ranges;
+    let range_count = ranges.len().min(MAX_RANGES) as u32;
+    loader.override_global("user_range_count", &range_count, true);
     loader.override_global("os_exit_vaddr", &o.os_exit_vaddr, true);
     let mut ebpf = loader
         .load(OBJECT)
@@ -189,6 +225,29 @@ pub fn start(
             };
             confs
                 .set(*index, raw, 0)
+                .map_err(|e| EngineError::Load(e.to_string()))?;
+        }
+    }
+
+    if !plan.declared.confs.is_empty() {
+        let mut confs: Array<_, RawDeclConf> = Array::try_from(
+            ebpf.map_mut("decl_confs")
+                .ok_or_else(|| EngineError::Load("map decl_confs missing".into()))?,
+        )
+        .map_err(|e| EngineError::Load(e.to_string()))?;
+        for (index, c) in &plan.declared.confs {
+            confs
+                .set(*index, RawDeclConf(*c), 0)
+                .map_err(|e| EngineError::Load(e.to_string()))?;
+        }
+        let mut array: Array<_, CodeRange> = Array::try_from(
+            ebpf.map_mut("user_ranges")
+                .ok_or_else(|| EngineError::Load("map user_ranges missing".into()))?,
+        )
+        .map_err(|e| EngineError::Load(e.to_string()))?;
+        for (i, &(start, end)) in ranges.iter().take(MAX_RANGES).enumerate() {
+            array
+                .set(i as u32, CodeRange { start, end }, 0)
                 .map_err(|e| EngineError::Load(e.to_string()))?;
         }
     }
@@ -394,6 +453,14 @@ impl Session {
             for (goid, when) in deadlines.iter().flatten() {
                 aggregates.timer_deadlines.push((goid, when));
             }
+        }
+        if let Some(map) = self.ebpf.map("hits")
+            && let Ok(hits) = BpfHashMap::<_, HitKey, u64>::try_from(map)
+        {
+            for (k, v) in hits.iter().flatten() {
+                aggregates.hits.push((k.conf, k.root, k.object, k.site, v));
+            }
+            aggregates.hits.sort_unstable();
         }
         aggregates.finished_at_ns = monotonic_ns();
         if let Some(map) = self.ebpf.map("lost")

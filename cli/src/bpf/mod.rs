@@ -3,6 +3,7 @@
 //! tgid in the kernel, collects events from the ring buffer while the child
 //! runs and reads the in-kernel aggregates when it has exited.
 
+pub mod declared;
 mod loader;
 pub mod plan;
 
@@ -96,6 +97,21 @@ pub enum BpfEvent {
         walked: u64,
         reported: u64,
     },
+    /// A declared lifecycle acquired `object` at `site` (a return address in user code, or 0).
+    Acquire {
+        goid: u64,
+        root: u64,
+        lifecycle: u32,
+        object: u64,
+        site: u64,
+        stack: Vec<u64>,
+    },
+    /// And released it.
+    Release {
+        goid: u64,
+        lifecycle: u32,
+        object: u64,
+    },
     /// One of the first hits of a counted probe in a test, with its call stack.
     ProbeHit {
         goid: u64,
@@ -113,6 +129,9 @@ pub struct Aggregates {
     pub allocs: Vec<(u64, u64, u64)>,
     /// (probe index, owning test goroutine, object) -> hits.
     pub counts: Vec<(u32, u64, u64, u64)>,
+    /// Declared probes: (configuration, owning test goroutine, key, site) -> hits.
+    #[serde(default)]
+    pub hits: Vec<(u32, u64, u64, u64, u64)>,
     /// goid -> latest deadline (CLOCK_MONOTONIC ns) of a timer it created; i64::MAX for tickers.
     pub timer_deadlines: Vec<(u64, u64)>,
     /// CLOCK_MONOTONIC when the aggregates were read (after the child exited).
@@ -209,6 +228,19 @@ pub fn decode(b: &[u8]) -> Option<BpfEvent> {
             stack: stack(),
         },
         10 => BpfEvent::BodyClose { body: a },
+        11 => BpfEvent::Acquire {
+            goid,
+            root,
+            lifecycle: a as u32,
+            object: bb,
+            site: u64_at(b, 48),
+            stack: stack(),
+        },
+        12 => BpfEvent::Release {
+            goid,
+            lifecycle: a as u32,
+            object: bb,
+        },
         _ => return None,
     })
 }

@@ -57,6 +57,8 @@ pub struct Plan {
     pub offsets: Offsets,
     /// Itab addresses of the HTTP response Body types that have a connection behind them.
     pub body_types: Vec<u64>,
+    /// The probes rule files declare.
+    pub declared: super::declared::DeclaredPlan,
 }
 
 /// Response Body types with a connection behind them: the itab that marks one in

@@ -175,6 +175,12 @@ fn check(rule: &Rule, limit: &Limit, obs: &Observations, subject: Subject) -> Ch
         );
         return result;
     }
+    // A probed function this binary lacks (its package is not linked): nothing to check here.
+    if let Some(symbol) = rule.metrics().find_map(|m| obs.absent(m.name)) {
+        result.status = CheckStatus::NotApplicable;
+        result.message = format!("not applicable: the test binary has no {symbol}");
+        return result;
+    }
     if metric.kind == MetricKind::PerObject {
         return check_objects(rule, limit, obs, subject, &where_, result);
     }
@@ -201,7 +207,16 @@ fn check(rule: &Rule, limit: &Limit, obs: &Observations, subject: Subject) -> Ch
             .iter()
             .any(|ig| ig.matches(i.entry.as_deref(), &i.created_by))
     };
-    let value = if metric.kind == MetricKind::Lifecycle {
+    let value = if metric.kind == MetricKind::Sited {
+        // Counted after the rule's [[ignore]] suppressions.
+        obs.value(metric, subject).map(|_| {
+            obs.instances(metric.name, subject)
+                .into_iter()
+                .filter(|i| !ignored(i))
+                .filter_map(|i| i.value)
+                .fold(0.0, |a, b| a + b)
+        })
+    } else if metric.kind == MetricKind::Lifecycle {
         // Counted after the rule's [[ignore]] suppressions.
         obs.value(metric, subject).map(|_| {
             obs.instances(metric.name, subject)

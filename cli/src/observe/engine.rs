@@ -3,12 +3,14 @@
 //! ancestor of it) caused them, and classifies the goroutines still alive
 //! when the binary exited.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use crate::bpf::plan::{FIRST_USER_PROBE, POOL_GET, POOL_NEW, POOL_PUT};
+use crate::bpf::declared::Planned;
+use crate::bpf::plan::{POOL_GET, POOL_NEW, POOL_PUT};
 use crate::bpf::{BpfEvent, BpfRecord};
+use crate::rules::probe::{ProbeKind, ProbeSpec, Until, Whose};
 use crate::target::{BinaryInfo, Site};
 
 /// One object a lifecycle metric counts (a leaked goroutine, an unstopped ticker).
@@ -44,6 +46,10 @@ pub struct EngineObservations {
     pub lost_events: u64,
     /// Caveats about these observations, shown as warnings.
     pub notes: Vec<String>,
+    /// Metrics of probes whose function this binary lacks, with that function:
+    /// their rules do not apply here.
+    #[serde(default)]
+    pub absent: BTreeMap<String, String>,
 }
 
 /// Park reasons of goroutines nothing will wake (runtime/runtime2.go waitReason strings).
@@ -55,18 +61,20 @@ fn blocks_forever(reason: &str) -> bool {
         || reason == "IO wait"
 }
 
-/// A user-declared probe as the engine numbered it.
+/// A probe a rule file declared, and what the plan made of it in this binary.
 #[derive(Debug, Clone)]
-pub struct ProbeName {
-    pub index: u32,
-    pub metric: String,
+pub struct DeclaredProbe<'a> {
+    pub spec: &'a ProbeSpec,
+    pub planned: Planned,
+    /// Per-key ratio metrics (`probe.a/probe.b`) rules read, with this probe as `a`.
+    pub ratios: Vec<(String, u32)>,
 }
 
 pub fn interpret(
     record: &BpfRecord,
     info: &BinaryInfo,
     wait_reasons: &[String],
-    probes: &[ProbeName],
+    declared: &[DeclaredProbe],
     goroutines_tracked: bool,
 ) -> EngineObservations {
     let mut out = EngineObservations {
@@ -331,35 +339,10 @@ pub fn interpret(
             POOL_GET | POOL_NEW | POOL_PUT => {
                 pools.entry((test, object)).or_default()[probe as usize] += hits;
             }
-            _ if probe >= FIRST_USER_PROBE => {
-                if let Some(p) = probes.iter().find(|p| p.index == probe) {
-                    bump(&mut out, &p.metric, test.clone(), hits as f64);
-                    let site = probe_sites
-                        .get(&(probe, root, object))
-                        .and_then(|s| info.user_site(s));
-                    out.instances
-                        .entry(p.metric.clone())
-                        .or_default()
-                        .push(Instance {
-                            test,
-                            site,
-                            detail: format!("{hits} calls"),
-                            value: Some(hits as f64),
-                            entry: None,
-                            created_by: Vec::new(),
-                            figures: BTreeMap::new(),
-                        });
-                }
-            }
             _ => {}
         }
     }
-    let probe_names: BTreeSet<&str> = probes.iter().map(|p| p.metric.as_str()).collect();
-    for name in tests.values() {
-        for metric in &probe_names {
-            bump(&mut out, metric, Some(name.clone()), 0.0);
-        }
-    }
+    declared_probes(&mut out, record, info, declared, &tests);
     for ((test, pool), [gets, news, puts]) in pools {
         let name = info
             .variable_at(pool)
@@ -401,6 +384,282 @@ pub fn interpret(
             });
     }
     out
+}
+
+/// A finding's place: the test, and the site's file and line.
+pub type SiteKey = (Option<String>, Option<(String, u32)>);
+
+/// Whether a call site belongs to the code a probe counts.
+fn counts_site(whose: Whose, site: Option<&Site>) -> bool {
+    match (whose, site) {
+        (Whose::Any, _) => true,
+        (_, None) => false,
+        (Whose::UnderTest, Some(s)) => !s.file.ends_with("_test.go"),
+        (Whose::Tests, Some(s)) => s.file.ends_with("_test.go"),
+    }
+}
+
+/// Charges the hits of declared probes (aggregated per test, key and site in
+/// the kernel) and the lifecycles' acquisitions still held.
+fn declared_probes(
+    out: &mut EngineObservations,
+    record: &BpfRecord,
+    info: &BinaryInfo,
+    declared: &[DeclaredProbe],
+    tests: &HashMap<u64, String>,
+) {
+    let test_of = |root: u64| -> Option<String> { tests.get(&root).cloned() };
+    let mut sites: HashMap<u64, Option<Site>> = HashMap::new();
+    let mut site_of = |pc: u64| -> Option<Site> {
+        if pc == 0 {
+            return None;
+        }
+        sites
+            .entry(pc)
+            .or_insert_with(|| info.user_site(&[pc]))
+            .clone()
+    };
+    for d in declared {
+        let spec = d.spec;
+        let metric = |i: usize| spec.metrics[i].name.to_string();
+        match &d.planned {
+            Planned::Absent { symbol } => {
+                for m in &spec.metrics {
+                    out.absent.insert(m.name.to_string(), symbol.clone());
+                }
+                for (ratio, _) in &d.ratios {
+                    out.absent.insert(ratio.clone(), symbol.clone());
+                }
+            }
+            Planned::Counted { conf } => {
+                // (test, site) -> hits; (test, key) -> (hits, first site)
+                let mut by_site: BTreeMap<SiteKey, (f64, Option<Site>)> = BTreeMap::new();
+                let mut by_key: BTreeMap<(Option<String>, u64), (f64, Option<Site>)> =
+                    BTreeMap::new();
+                for &(c, root, object, site_pc, n) in &record.aggregates.hits {
+                    if c != *conf {
+                        continue;
+                    }
+                    let site = site_of(site_pc);
+                    if !counts_site(spec.whose, site.as_ref()) {
+                        continue;
+                    }
+                    let test = test_of(root);
+                    let where_ = site.as_ref().map(|s| (s.file.clone(), s.line));
+                    let e = by_site
+                        .entry((test.clone(), where_))
+                        .or_insert((0.0, site.clone()));
+                    e.0 += n as f64;
+                    let k = by_key.entry((test, object)).or_insert((0.0, site));
+                    k.0 += n as f64;
+                }
+                let name = metric(0);
+                let verb = if spec.kind == ProbeKind::Result {
+                    "returns"
+                } else {
+                    "calls"
+                };
+                let instances = out.instances.entry(name.clone()).or_default();
+                for ((test, _), (n, site)) in &by_site {
+                    instances.push(Instance {
+                        test: test.clone(),
+                        site: site.clone(),
+                        detail: format!("{} {verb} of {}", fmt_count(*n), spec.point.symbol),
+                        value: Some(*n),
+                        entry: None,
+                        created_by: Vec::new(),
+                        figures: BTreeMap::new(),
+                    });
+                }
+                if spec.kind == ProbeKind::Keyed {
+                    let keys = metric(1);
+                    let per_key = metric(2);
+                    out.counters.entry(keys.clone()).or_default();
+                    for (test, _) in by_key.keys() {
+                        *out.counters
+                            .entry(keys.clone())
+                            .or_default()
+                            .entry(test.clone())
+                            .or_default() += 1.0;
+                    }
+                    let objects = out.instances.entry(per_key).or_default();
+                    for ((test, object), (n, site)) in &by_key {
+                        objects.push(Instance {
+                            test: test.clone(),
+                            site: site.clone(),
+                            detail: format!(
+                                "{} calls of {} on {}",
+                                fmt_count(*n),
+                                spec.point.symbol,
+                                name_of(info, *object)
+                            ),
+                            value: Some(*n),
+                            entry: None,
+                            created_by: Vec::new(),
+                            figures: BTreeMap::new(),
+                        });
+                    }
+                    for (ratio, other) in &d.ratios {
+                        let mut denominators: HashMap<(Option<String>, u64), f64> = HashMap::new();
+                        for &(c, root, object, site_pc, n) in &record.aggregates.hits {
+                            if c == *other && counts_site(spec.whose, site_of(site_pc).as_ref()) {
+                                *denominators.entry((test_of(root), object)).or_default() +=
+                                    n as f64;
+                            }
+                        }
+                        let objects = out.instances.entry(ratio.clone()).or_default();
+                        for ((test, object), (n, site)) in &by_key {
+                            let below = denominators
+                                .get(&(test.clone(), *object))
+                                .copied()
+                                .unwrap_or(0.0);
+                            let value = if below > 0.0 { *n / below } else { *n };
+                            objects.push(Instance {
+                                test: test.clone(),
+                                site: site.clone(),
+                                detail: format!(
+                                    "{} on {}: {} to {}",
+                                    ratio,
+                                    name_of(info, *object),
+                                    fmt_count(*n),
+                                    fmt_count(below)
+                                ),
+                                value: Some((value * 1000.0).round() / 1000.0),
+                                entry: None,
+                                created_by: Vec::new(),
+                                figures: BTreeMap::new(),
+                            });
+                        }
+                    }
+                }
+            }
+            Planned::Lifecycle { lifecycle } => {
+                struct Held {
+                    root: u64,
+                    site: Option<Site>,
+                    stack: Vec<u64>,
+                    outlived_test: bool,
+                }
+                let mut held: BTreeMap<u64, Held> = BTreeMap::new();
+                let (acquired, released) = (metric(1), metric(2));
+                for name in [&acquired, &released] {
+                    out.counters.entry(name.clone()).or_default();
+                }
+                for e in &record.events {
+                    match e {
+                        BpfEvent::Acquire {
+                            root,
+                            lifecycle: l,
+                            object,
+                            site,
+                            stack,
+                            ..
+                        } if l == lifecycle => {
+                            let site = site_of(*site);
+                            if !counts_site(spec.whose, site.as_ref()) {
+                                continue;
+                            }
+                            *out.counters
+                                .entry(acquired.clone())
+                                .or_default()
+                                .entry(test_of(*root))
+                                .or_default() += 1.0;
+                            held.insert(
+                                *object,
+                                Held {
+                                    root: *root,
+                                    site,
+                                    stack: stack.clone(),
+                                    outlived_test: false,
+                                },
+                            );
+                        }
+                        BpfEvent::Release {
+                            lifecycle: l,
+                            object,
+                            ..
+                        } if l == lifecycle => {
+                            if let Some(h) = held.remove(object) {
+                                *out.counters
+                                    .entry(released.clone())
+                                    .or_default()
+                                    .entry(test_of(h.root))
+                                    .or_default() += 1.0;
+                                if h.outlived_test {
+                                    held.insert(*object, Held { ..h });
+                                }
+                            }
+                        }
+                        // The test's own goroutine ended: what it still holds outlived it.
+                        BpfEvent::GoExit { goid, root }
+                            if spec.until == Until::Test && goid == root =>
+                        {
+                            for h in held.values_mut().filter(|h| h.root == *goid) {
+                                h.outlived_test = true;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                let instances = out.instances.entry(metric(0)).or_default();
+                for h in held
+                    .values()
+                    .filter(|h| spec.until == Until::Exit || h.outlived_test)
+                {
+                    let when = match spec.until {
+                        Until::Exit => "by the end of the test binary",
+                        Until::Test => "by the end of its test",
+                    };
+                    instances.push(Instance {
+                        test: test_of(h.root),
+                        site: h.site.clone().or_else(|| info.user_site(&h.stack)),
+                        detail: format!(
+                            "acquired by {} and not released by {} {when}",
+                            spec.point.symbol,
+                            spec.release.as_ref().map_or("", |r| r.symbol.as_str())
+                        ),
+                        value: None,
+                        entry: None,
+                        created_by: functions_of(&h.stack, info),
+                        figures: BTreeMap::new(),
+                    });
+                }
+            }
+        }
+    }
+    // Every test that ran has a value of every counted metric, zero included.
+    for d in declared
+        .iter()
+        .filter(|d| !matches!(d.planned, Planned::Absent { .. }))
+    {
+        for m in &d.spec.metrics {
+            if m.kind == crate::rules::metrics::MetricKind::Scalar {
+                for name in tests.values() {
+                    out.counters
+                        .entry(m.name.to_string())
+                        .or_default()
+                        .entry(Some(name.clone()))
+                        .or_default();
+                }
+            } else {
+                out.instances.entry(m.name.to_string()).or_default();
+            }
+        }
+        for (ratio, _) in &d.ratios {
+            out.instances.entry(ratio.clone()).or_default();
+        }
+    }
+}
+
+fn fmt_count(n: f64) -> String {
+    crate::units::fmt_num(n)
+}
+
+/// A key as a person reads it: a package variable's name, else its address class.
+fn name_of(info: &BinaryInfo, object: u64) -> String {
+    info.variable_at(object)
+        .map(str::to_string)
+        .unwrap_or_else(|| "one object".to_string())
 }
 
 /// The functions of a call stack (return addresses, innermost first).

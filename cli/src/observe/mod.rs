@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 pub mod engine;
+pub mod output;
 
 use crate::rules::metrics::{MetricDef, MetricKind};
 use crate::run::gctrace::GcCycle;
@@ -85,6 +86,9 @@ pub struct Observations {
     pub output: Vec<String>,
     /// What the eBPF engine saw; None when it did not run (--no-ebpf, or no rule needed it).
     pub engine: Option<engine::EngineObservations>,
+    /// Sited findings outside the engine (output patterns), by metric.
+    #[serde(default)]
+    pub found: BTreeMap<String, Vec<engine::Instance>>,
     #[serde(skip)]
     index: OnceLock<Index>,
 }
@@ -193,12 +197,11 @@ impl Observations {
         metric: &str,
         subject: Subject<'a>,
     ) -> Vec<&'a engine::Instance> {
-        let Some(engine) = &self.engine else {
-            return Vec::new();
+        let all = match &self.engine {
+            Some(engine) => engine.instances.get(metric),
+            None => None,
         };
-        engine
-            .instances
-            .get(metric)
+        all.or_else(|| self.found.get(metric))
             .map(|all| {
                 all.iter()
                     .filter(|i| match subject {
@@ -221,6 +224,9 @@ impl Observations {
         if def.signal == crate::rules::metrics::Signal::Benchmarks {
             return None;
         }
+        if def.kind == MetricKind::Sited && self.found.contains_key(def.name) {
+            return Some(self.sited_sum(def.name, subject));
+        }
         if !def.signal.needs_ebpf() {
             return self.metric(def.name, subject);
         }
@@ -230,6 +236,10 @@ impl Observations {
                 let known = engine.instances.contains_key(def.name);
                 known.then(|| self.instances(def.name, subject).len() as f64)
             }
+            MetricKind::Sited => engine
+                .instances
+                .contains_key(def.name)
+                .then(|| self.sited_sum(def.name, subject)),
             MetricKind::PerObject | MetricKind::Scalar => {
                 let per_test = engine.counters.get(def.name)?;
                 match subject {
@@ -239,6 +249,19 @@ impl Observations {
                 }
             }
         }
+    }
+
+    /// The sum of a sited metric's counts (calls at each site) over a subject.
+    fn sited_sum(&self, name: &str, subject: Subject) -> f64 {
+        self.instances(name, subject)
+            .iter()
+            .filter_map(|i| i.value)
+            .fold(0.0, |a, b| a + b)
+    }
+
+    /// The function this binary lacks for a metric's probe: its rules do not apply.
+    pub fn absent(&self, name: &str) -> Option<&str> {
+        self.engine.as_ref()?.absent.get(name).map(String::as_str)
     }
 
     pub fn metric(&self, name: &str, subject: Subject) -> Option<f64> {
@@ -520,6 +543,7 @@ pub fn collect(record: &RunRecord, timeout: Duration) -> Observations {
         warnings,
         output: binary_output,
         engine: None,
+        found: BTreeMap::new(),
         index: OnceLock::new(),
     }
 }

@@ -230,10 +230,12 @@ impl BinaryReport {
             })
             .collect();
         let mut metrics = Metrics::default();
-        let probe_metrics = rules
-            .rules
-            .iter()
-            .flat_map(|r| r.probes.iter().map(|p| p.metric));
+        let probe_metrics = rules.rules.iter().flat_map(|r| {
+            r.probes
+                .iter()
+                .flat_map(|p| p.metrics.iter().copied())
+                .chain(r.outputs.iter().map(|o| o.metric))
+        });
         for m in METRICS.iter().chain(probe_metrics) {
             if let Some(v) = obs.value(m, Subject::Binary) {
                 metrics.binary.insert(m.name.to_string(), v);
@@ -310,6 +312,7 @@ impl BinaryReport {
                 .check
                 .as_ref()
                 .is_none_or(|l| l.metric.kind == MetricKind::Scalar);
+            // (A sited metric's sites are its findings, like a lifecycle's objects.)
             if c.instances.is_empty() || scalar {
                 // A scalar finding is one violation; a probe's first call site sharpens its location.
                 let site = c

@@ -7,11 +7,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::metrics::{self, METRICS, MetricDef, MetricKind, Signal};
-use super::{
-    DeclaredProbe, Ignore, Limit, Regression, RegressionMode, Rule, RuleSet, Scope, Severity,
-    Statistic,
-};
+use super::metrics::{self, METRICS, MetricDef, MetricKind};
+use super::probe::{self, RawOutput, RawProbe};
+use super::{Ignore, Limit, Regression, RegressionMode, Rule, RuleSet, Scope, Severity, Statistic};
 
 /// The built-in catalog: the repository's `rules/*.toml`, embedded at build time.
 mod builtin {
@@ -54,6 +52,9 @@ struct RawRule {
     help: Option<String>,
     check: Option<Spanned<RawCheck>>,
     probe: Option<Vec<Spanned<RawProbe>>>,
+    output: Option<Vec<Spanned<RawOutput>>>,
+    /// Whose calls the rule's probes count: "under-test", "tests" or "any".
+    code: Option<Spanned<String>>,
     ignore: Option<Vec<Spanned<RawIgnore>>>,
     /// false: an opt-in rule, run only with `gate run --enable ID`.
     enabled: Option<bool>,
@@ -88,18 +89,6 @@ struct RawRegression {
 struct RawIgnore {
     entry: Option<String>,
     created_by: Option<String>,
-}
-
-/// `[[probe]]`: a user-declared uprobe on a Go function, counted per test.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawProbe {
-    name: Spanned<String>,
-    symbol: Spanned<String>,
-    /// Optional predicate on an integer argument (1 = first, Go register ABI order).
-    arg: Option<u32>,
-    op: Option<String>,
-    value: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -298,7 +287,41 @@ pub(super) fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, R
             "missing; add a [check] table with metric = \"...\" and max or min, or a [regression] table".into(),
         ));
     }
-    let probes = parse_probes(origin, text, raw.probe.unwrap_or_default())?;
+    let whose = match raw.code {
+        None => None,
+        Some(code) => {
+            let line = Some(line_at(text, code.span().start));
+            Some(probe::parse_whose(code.get_ref()).map_err(|b| err(line, "code", b.message))?)
+        }
+    };
+    let mut probes: Vec<probe::ProbeSpec> = Vec::new();
+    for p in raw.probe.unwrap_or_default() {
+        let line = Some(line_at(text, p.span().start));
+        let spec = probe::parse_probe(p.into_inner(), whose)
+            .map_err(|b| err(line, &format!("probe.{}", b.field), b.message))?;
+        if probes.iter().any(|q| q.name == spec.name) {
+            return Err(err(
+                line,
+                "probe.name",
+                format!("probe {:?} declared twice", spec.name),
+            ));
+        }
+        probes.push(spec);
+    }
+    let mut outputs: Vec<probe::OutputSpec> = Vec::new();
+    for o in raw.output.unwrap_or_default() {
+        let line = Some(line_at(text, o.span().start));
+        let spec = probe::parse_output(o.into_inner())
+            .map_err(|b| err(line, &format!("output.{}", b.field), b.message))?;
+        if outputs.iter().any(|q| q.name == spec.name) {
+            return Err(err(
+                line,
+                "output.name",
+                format!("output {:?} declared twice", spec.name),
+            ));
+        }
+        outputs.push(spec);
+    }
     let mut ignores = Vec::new();
     for ig in raw.ignore.unwrap_or_default() {
         let line = Some(line_at(text, ig.span().start));
@@ -314,8 +337,11 @@ pub(super) fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, R
     let declared = |name: &str| {
         probes
             .iter()
-            .find(|p| p.metric.name == name)
-            .map(|p| p.metric)
+            .flat_map(|p| &p.metrics)
+            .chain(outputs.iter().map(|o| &o.metric))
+            .find(|m| m.name == name)
+            .copied()
+            .or_else(|| probe::ratio_metric(name, &probes))
     };
     let mut check = None;
     let mut only_if = None;
@@ -383,118 +409,11 @@ pub(super) fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, R
         regressions,
         only_if,
         probes,
+        outputs,
         ignores,
         origin: origin.to_string(),
         enabled: raw.enabled.unwrap_or(true),
     })
-}
-
-fn parse_probes(
-    origin: &str,
-    text: &str,
-    raw: Vec<Spanned<RawProbe>>,
-) -> Result<Vec<DeclaredProbe>, RuleError> {
-    let mut probes: Vec<DeclaredProbe> = Vec::new();
-    for p in raw {
-        let line = Some(line_at(text, p.span().start));
-        let p = p.into_inner();
-        let bad = |field: &str, line: Option<usize>, message: String| RuleError {
-            file: origin.to_string(),
-            line,
-            field: Some(format!("probe.{field}")),
-            message,
-        };
-        let name_line = Some(line_at(text, p.name.span().start));
-        let name = p.name.into_inner();
-        if name.is_empty()
-            || !name
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-        {
-            return Err(bad(
-                "name",
-                name_line,
-                format!(
-                    "{name:?} is not a valid probe name; use lowercase letters, digits and _, like \"runtime_gc\""
-                ),
-            ));
-        }
-        if probes
-            .iter()
-            .any(|q| q.metric.name == format!("probe.{name}"))
-        {
-            return Err(bad(
-                "name",
-                name_line,
-                format!("probe {name:?} declared twice"),
-            ));
-        }
-        let symbol_line = Some(line_at(text, p.symbol.span().start));
-        let symbol = p.symbol.into_inner();
-        if symbol.trim().is_empty() || symbol.contains(char::is_whitespace) {
-            return Err(bad(
-                "symbol",
-                symbol_line,
-                format!(
-                    "{symbol:?} is not a Go symbol; write it as `go tool nm` prints it, e.g. \"runtime.GC\" or \"example.com/m/db.(*Pool).Get\""
-                ),
-            ));
-        }
-        let predicate = match (p.arg, p.op.as_deref(), p.value) {
-            (None, None, None) => None,
-            (Some(arg), Some(op), Some(value)) => {
-                if !(1..=9).contains(&arg) {
-                    return Err(bad(
-                        "arg",
-                        line,
-                        format!(
-                            "{arg} is out of range; integer arguments 1 to 9 (Go's register ABI) can be tested"
-                        ),
-                    ));
-                }
-                let op = match op {
-                    "==" => 1,
-                    "!=" => 2,
-                    ">" => 3,
-                    "<" => 4,
-                    ">=" => 5,
-                    "<=" => 6,
-                    other => {
-                        return Err(bad(
-                            "op",
-                            line,
-                            format!(
-                                "{other:?} is not an operator; valid: \"==\", \"!=\", \">\", \"<\", \">=\", \"<=\""
-                            ),
-                        ));
-                    }
-                };
-                Some((arg, op, value as u64))
-            }
-            _ => {
-                return Err(bad(
-                    "arg",
-                    line,
-                    "a predicate needs all of arg, op and value".into(),
-                ));
-            }
-        };
-        // The metric lives as long as the program: rule files are loaded once.
-        let metric: &'static MetricDef = Box::leak(Box::new(MetricDef {
-            name: Box::leak(format!("probe.{name}").into_boxed_str()),
-            unit: "calls",
-            signal: Signal::Probe,
-            kind: MetricKind::Scalar,
-            higher_is_worse: true,
-            description: "Calls of a user-declared probe.",
-        }));
-        probes.push(DeclaredProbe {
-            symbol,
-            predicate,
-            metric,
-        });
-    }
-    Ok(probes)
 }
 
 fn to_limit(

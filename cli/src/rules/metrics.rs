@@ -61,6 +61,9 @@ pub enum MetricKind {
     Lifecycle,
     /// A value per object (a pool's reuse ratio): each object is checked on its own.
     PerObject,
+    /// A count made at call sites (a probe's calls, an output pattern's lines): the
+    /// value is their sum, and each site is a finding of its own.
+    Sited,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -4,6 +4,7 @@
 
 mod load;
 pub mod metrics;
+pub mod probe;
 
 pub use load::{RuleError, load_builtin, load_paths};
 
@@ -94,8 +95,10 @@ pub struct Rule {
     pub regressions: Vec<Regression>,
     /// The check applies only where this limit holds (e.g. tests that ran long enough to measure).
     pub only_if: Option<Limit>,
-    /// User-declared probes (`[[probe]]`), whose metrics are `probe.<name>`.
-    pub probes: Vec<DeclaredProbe>,
+    /// Probes (`[[probe]]`), whose metrics are `probe.<name>...`.
+    pub probes: Vec<probe::ProbeSpec>,
+    /// Output patterns (`[[output]]`), whose metrics are `output.<name>`.
+    pub outputs: Vec<probe::OutputSpec>,
     /// Objects lifecycle metrics do not count (`[[ignore]]`).
     pub ignores: Vec<Ignore>,
     /// The file it came from, for messages: a path, or `rules/x.toml (built-in)`.
@@ -126,15 +129,6 @@ impl Ignore {
                 .as_deref()
                 .is_none_or(|p| created_by.iter().any(|f| like(p, f)))
     }
-}
-
-/// A `[[probe]]` of a rule file: a uprobe on a Go function, counted per test.
-#[derive(Debug, Clone)]
-pub struct DeclaredProbe {
-    pub symbol: String,
-    /// (argument 1..9, operator code, value): see gate.bpf.c's probe_conf.
-    pub predicate: Option<(u32, u32, u64)>,
-    pub metric: &'static MetricDef,
 }
 
 /// How a metric is compared with its baseline value (`[[regression]]`).

@@ -245,6 +245,17 @@ impl BinaryInfo {
                 .is_some_and(|g| file.starts_with(g))
     }
 
+    /// A source file named in output (a traceback's `/abs/path.go:12`), as a
+    /// site: only files inside the repository are the user's code.
+    pub fn repository_site(&self, file: &str, line: u32) -> Option<Site> {
+        let relative = Path::new(file).strip_prefix(&self.root).ok()?;
+        Some(Site {
+            file: relative.to_string_lossy().into_owned(),
+            line,
+            function: String::new(),
+        })
+    }
+
     pub fn data(&self) -> &[u8] {
         &self.data
     }
@@ -260,6 +271,95 @@ impl BinaryInfo {
     pub fn function(&self, symbol: &str) -> Option<(u64, u64)> {
         self.functions.get(symbol).copied()
     }
+
+    /// The functions a rule's symbol names: itself, or with `*` (any run of
+    /// characters) every match, for generic shapes such as
+    /// `internal/sync.(*HashTrieMap[*]).Load`. Sorted.
+    pub fn functions_matching(&self, pattern: &str) -> Vec<String> {
+        if !pattern.contains('*') {
+            return if self.has_function(pattern) {
+                vec![pattern.to_string()]
+            } else {
+                Vec::new()
+            };
+        }
+        let parts: Vec<&str> = pattern.split('*').collect();
+        let mut found: Vec<String> = self
+            .functions
+            .keys()
+            .filter(|name| glob(&parts, name))
+            .cloned()
+            .collect();
+        found.sort();
+        found
+    }
+
+    /// Address ranges of user code: functions of neither the Go runtime, the
+    /// standard library nor the generated test main, merged where they are
+    /// adjacent. A probe hit's site is its first frame in one of them.
+    pub fn user_code_ranges(&self) -> Vec<(u64, u64)> {
+        let home = self.package.split('/').next().unwrap_or_default();
+        let mut ranges: Vec<(u64, u64)> = Vec::new();
+        let mut last_user = false;
+        for (addr, size, name) in &self.by_address {
+            let user = is_user_symbol(name, home);
+            if user {
+                match ranges.last_mut() {
+                    Some(r) if last_user => r.1 = addr + size.max(&1),
+                    _ => ranges.push((*addr, addr + size.max(&1))),
+                }
+            }
+            last_user = user;
+        }
+        ranges
+    }
+}
+
+/// `*` matches any run of characters; the rest literally.
+fn glob(parts: &[&str], name: &str) -> bool {
+    let (first, rest) = match parts.split_first() {
+        Some(p) => p,
+        None => return name.is_empty(),
+    };
+    let Some(mut tail) = name.strip_prefix(first) else {
+        return false;
+    };
+    for (i, part) in rest.iter().enumerate() {
+        if i + 1 == rest.len() {
+            return tail.ends_with(part);
+        }
+        match tail.find(part) {
+            Some(at) => tail = &tail[at + part.len()..],
+            None => return false,
+        }
+    }
+    tail.is_empty()
+}
+
+/// The import path of a function symbol's package: `net/http` for
+/// `net/http.(*Client).do`, `example.com/m/x` for `example.com/m/x.F[...]`.
+pub fn symbol_package(name: &str) -> &str {
+    let plain = name.split('[').next().unwrap_or(name);
+    let after_slash = plain.rfind('/').map_or(0, |i| i + 1);
+    match plain[after_slash..].find('.') {
+        Some(dot) => &name[..after_slash + dot],
+        None => plain,
+    }
+}
+
+/// Whether a function is the user's code: not the Go runtime or standard
+/// library (import paths whose first element has no dot, other than the
+/// module's own, `home`), not the generated test main, not linker symbols.
+fn is_user_symbol(name: &str, home: &str) -> bool {
+    if name.starts_with("go:") || name.starts_with("type:") || name.contains("..") {
+        return false;
+    }
+    let package = symbol_package(name);
+    if package == "main" {
+        return false; // _testmain.go
+    }
+    let first = package.split('/').next().unwrap_or_default();
+    first.contains('.') || (!home.is_empty() && first == home)
 }
 
 /// Reads a binary and checks that it is a Go test binary (exit 3 otherwise).

@@ -48,4 +48,5 @@ pub fn classify(target: &str) -> Result<TargetSpec, GateError> {
 }
 
 pub mod dwarf;
+pub mod params;
 pub mod probes;

@@ -1,0 +1,501 @@
+//! Plans the probes rule files declare (`[[probe]]`: call, result, keyed,
+//! lifecycle) for one binary: which instructions to attach the generic
+//! `declared` program to, and the configuration it reads there (struct
+//! decl_conf in gate.bpf.c). Arguments named in a rule are resolved to
+//! registers, widths and field offsets from the binary's DWARF.
+
+use std::collections::HashMap;
+
+use crate::rules::probe::{Key, Op, ParamRef, ProbeKind, ProbePoint, ProbeSpec, Value};
+use crate::target::BinaryInfo;
+use crate::target::params::{self, Param, Placement};
+use crate::target::probes;
+
+use super::plan::Attachment;
+
+pub const MAX_PREDS: usize = 4;
+pub const MAX_STR: usize = 32;
+/// Configurations the decl_confs map holds.
+pub const MAX_CONFS: usize = 256;
+
+/// struct pred in gate.bpf.c.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RawPred {
+    pub slot: u8,
+    pub width: u8,
+    pub is_signed: u8,
+    pub op: u8,
+    pub derefs: u8,
+    pub str_len: u8,
+    pub pad: [u8; 2],
+    pub off: [u32; 2],
+    pub value: u64,
+    pub str: [u8; MAX_STR],
+}
+
+/// struct decl_conf in gate.bpf.c.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DeclConf {
+    pub npreds: u32,
+    pub any: u32,
+    pub key_kind: u32,
+    pub key_slot: u32,
+    pub role: u32,
+    pub at: u32,
+    pub direct: u32,
+    pub lifecycle: u32,
+    pub preds: [RawPred; MAX_PREDS],
+}
+
+const KEY_SLOT: u32 = 1;
+const KEY_CALLSITE: u32 = 2;
+const KEY_GOROUTINE: u32 = 3;
+const ROLE_COUNT: u32 = 0;
+const ROLE_ACQUIRE: u32 = 1;
+const ROLE_RELEASE: u32 = 2;
+const ROLE_ACQUIRE_CALL: u32 = 3;
+const AT_ENTRY: u32 = 0;
+const AT_RET: u32 = 1;
+const AT_CALL: u32 = 2;
+
+/// What became of one declared probe in this binary.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Planned {
+    /// Counted under this configuration index (call, result, keyed).
+    Counted { conf: u32 },
+    /// A lifecycle, by its number (acquire and release events carry it).
+    Lifecycle { lifecycle: u32 },
+    /// The binary lacks the function: the probe's rules do not apply to it.
+    Absent { symbol: String },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DeclaredPlan {
+    pub attachments: Vec<Attachment>,
+    pub confs: Vec<(u32, DeclConf)>,
+    /// One per probe given to `plan`, in order.
+    pub planned: Vec<Planned>,
+    /// Address ranges of user code, for the sites of hits.
+    pub user_ranges: Vec<(u64, u64)>,
+    /// Things worth a warning (a probed function the compiler likely inlines).
+    pub notes: Vec<String>,
+}
+
+/// A rule's probe that cannot be planned here, and why: the rule file must change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanError {
+    pub probe: String,
+    pub symbol: String,
+    pub message: String,
+}
+
+/// A function small enough that the compiler inlines it at most call sites.
+const INLINABLE_BYTES: u64 = 80;
+
+pub fn plan(info: &BinaryInfo, specs: &[&ProbeSpec]) -> Result<DeclaredPlan, PlanError> {
+    let mut out = DeclaredPlan::default();
+    if specs.is_empty() {
+        return Ok(out);
+    }
+    // Every function named, and every field path, resolved in one DWARF pass.
+    let mut symbols: Vec<String> = Vec::new();
+    let mut fields: Vec<(String, String, Vec<String>)> = Vec::new();
+    for spec in specs {
+        for point in points(spec) {
+            for f in info.functions_matching(&point.symbol) {
+                for p in &point.predicates {
+                    if let (ParamRef::Name(n), false) =
+                        (&p.operand.param, p.operand.field.is_empty())
+                    {
+                        fields.push((f.clone(), n.clone(), p.operand.field.clone()));
+                    }
+                }
+                symbols.push(f);
+            }
+        }
+    }
+    symbols.sort();
+    symbols.dedup();
+    let needs_dwarf = specs.iter().any(|s| {
+        points(s).any(|p| {
+            p.predicates.iter().any(|q| {
+                matches!(q.operand.param, ParamRef::Name(_)) || !q.operand.field.is_empty()
+            }) || matches!(
+                &p.key,
+                Key::Param {
+                    param: ParamRef::Name(_),
+                    ..
+                }
+            )
+        })
+    });
+    let (signatures, paths) = if needs_dwarf {
+        let file = object::File::parse(info.data()).map_err(|e| PlanError {
+            probe: String::new(),
+            symbol: String::new(),
+            message: format!("cannot parse the binary: {e}"),
+        })?;
+        let names: Vec<&str> = symbols.iter().map(String::as_str).collect();
+        params::read(&file, &names, &fields).map_err(|message| PlanError {
+            probe: String::new(),
+            symbol: String::new(),
+            message,
+        })?
+    } else {
+        (HashMap::new(), HashMap::new())
+    };
+    out.user_ranges = info.user_code_ranges();
+    let mut next_conf = 0u32;
+    let mut lifecycles = 0u32;
+    for spec in specs {
+        let functions = info.functions_matching(&spec.point.symbol);
+        if functions.is_empty() {
+            out.planned.push(Planned::Absent {
+                symbol: spec.point.symbol.clone(),
+            });
+            continue;
+        }
+        let confs_of = |role: u32,
+                        at: u32,
+                        point: &ProbePoint,
+                        function: &str,
+                        lifecycle: u32|
+         -> Result<DeclConf, PlanError> {
+            conf(
+                spec,
+                point,
+                function,
+                role,
+                at,
+                lifecycle,
+                signatures.get(function),
+                &paths,
+            )
+        };
+        match spec.kind {
+            ProbeKind::Call | ProbeKind::Keyed | ProbeKind::Result => {
+                let index = next_conf;
+                next_conf += 1;
+                let at = match (spec.kind, &spec.point.inside) {
+                    (ProbeKind::Result, _) => AT_RET,
+                    (_, Some(_)) => AT_CALL,
+                    _ => AT_ENTRY,
+                };
+                let mut conf = None;
+                for f in &functions {
+                    let c = confs_of(ROLE_COUNT, at, &spec.point, f, 0)?;
+                    // Every matching function (generic shapes) shares the first one's configuration.
+                    conf.get_or_insert(c);
+                    attach(
+                        info,
+                        &mut out,
+                        spec,
+                        f,
+                        at,
+                        index,
+                        spec.point.inside.as_deref(),
+                    )?;
+                }
+                if let Some(c) = conf {
+                    out.confs.push((index, c));
+                }
+                out.planned.push(Planned::Counted { conf: index });
+            }
+            ProbeKind::Lifecycle => {
+                let lifecycle = lifecycles;
+                lifecycles += 1;
+                let release = spec.release.as_ref().expect("a lifecycle has a release");
+                let release_fns = info.functions_matching(&release.symbol);
+                if release_fns.is_empty() {
+                    out.planned.push(Planned::Absent {
+                        symbol: release.symbol.clone(),
+                    });
+                    continue;
+                }
+                let by_result = matches!(spec.point.key, Key::Param { result: true, .. });
+                for f in &functions {
+                    let at = if by_result { AT_RET } else { AT_ENTRY };
+                    let index = next_conf;
+                    next_conf += 1;
+                    out.confs.push((
+                        index,
+                        confs_of(ROLE_ACQUIRE, at, &spec.point, f, lifecycle)?,
+                    ));
+                    attach(info, &mut out, spec, f, at, index, None)?;
+                    if by_result {
+                        // Releases made while the acquiring call runs (before its result is seen).
+                        let index = next_conf;
+                        next_conf += 1;
+                        let call = ProbePoint {
+                            predicates: Vec::new(),
+                            key: Key::None,
+                            ..spec.point.clone()
+                        };
+                        out.confs.push((
+                            index,
+                            confs_of(ROLE_ACQUIRE_CALL, AT_ENTRY, &call, f, lifecycle)?,
+                        ));
+                        attach(info, &mut out, spec, f, AT_ENTRY, index, None)?;
+                    }
+                }
+                for f in &release_fns {
+                    let index = next_conf;
+                    next_conf += 1;
+                    out.confs.push((
+                        index,
+                        confs_of(ROLE_RELEASE, AT_ENTRY, release, f, lifecycle)?,
+                    ));
+                    attach(info, &mut out, spec, f, AT_ENTRY, index, None)?;
+                }
+                out.planned.push(Planned::Lifecycle { lifecycle });
+            }
+        }
+        if next_conf as usize > MAX_CONFS {
+            return Err(PlanError {
+                probe: spec.name.clone(),
+                symbol: spec.point.symbol.clone(),
+                message: format!(
+                    "the rules declare more than {MAX_CONFS} probe points (symbol patterns count once per function they match)"
+                ),
+            });
+        }
+        // A function that exists is no proof that user calls reach it.
+        for f in &functions {
+            if let Some((_, size)) = info.function(f)
+                && size <= INLINABLE_BYTES
+                && spec.point.inside.is_none()
+            {
+                out.notes.push(format!(
+                    "probe {} of {}: {f} is {size} bytes, small enough for the compiler to inline it at call sites, \
+                     which a uprobe does not see; probe the function it calls, or check with `go build -gcflags=-m`",
+                    spec.name, spec.point.symbol
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn points(spec: &ProbeSpec) -> impl Iterator<Item = &ProbePoint> {
+    std::iter::once(&spec.point).chain(spec.release.as_ref())
+}
+
+fn attach(
+    info: &BinaryInfo,
+    out: &mut DeclaredPlan,
+    spec: &ProbeSpec,
+    function: &str,
+    at: u32,
+    index: u32,
+    inside: Option<&str>,
+) -> Result<(), PlanError> {
+    let missing = |m: probes::Missing| PlanError {
+        probe: spec.name.clone(),
+        symbol: m.symbol,
+        message: m.what,
+    };
+    let (vaddr_of, offsets): (Box<dyn Fn(u64) -> u64>, Vec<u64>) = {
+        let (fn_addr, _) = info.function(function).unwrap_or((0, 0));
+        let fn_offset = probes::entry_offset(info, function).map_err(missing)?;
+        match (at, inside) {
+            (AT_CALL, Some(caller)) => {
+                let callers = info.functions_matching(caller);
+                let mut offsets = Vec::new();
+                let mut base = None;
+                for c in &callers {
+                    let (c_addr, _) = info.function(c).unwrap_or((0, 0));
+                    let c_off = probes::entry_offset(info, c).map_err(missing)?;
+                    base.get_or_insert((c_addr, c_off));
+                    for o in probes::call_offsets(info, c, function).unwrap_or_default() {
+                        offsets.push((o, c_addr + (o - c_off)));
+                    }
+                }
+                out.attachments
+                    .extend(offsets.iter().map(|&(offset, vaddr)| Attachment {
+                        program: "declared",
+                        symbol: format!("{function} (called in {caller})"),
+                        offset,
+                        cookie: (u64::from(index) << 48) | vaddr,
+                    }));
+                return Ok(());
+            }
+            (AT_RET, _) => (
+                Box::new(move |o| fn_addr + (o - fn_offset)),
+                probes::ret_offsets(info, function).map_err(missing)?,
+            ),
+            _ => (
+                Box::new(move |o| fn_addr + (o - fn_offset)),
+                vec![probes::entry_probe_offset(info, function).map_err(missing)?],
+            ),
+        }
+    };
+    for offset in offsets {
+        out.attachments.push(Attachment {
+            program: "declared",
+            symbol: function.to_string(),
+            offset,
+            cookie: (u64::from(index) << 48) | vaddr_of(offset),
+        });
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn conf(
+    spec: &ProbeSpec,
+    point: &ProbePoint,
+    function: &str,
+    role: u32,
+    at: u32,
+    lifecycle: u32,
+    signature: Option<&Vec<Param>>,
+    paths: &HashMap<(String, String, Vec<String>), params::FieldPath>,
+) -> Result<DeclConf, PlanError> {
+    let fail = |message: String| PlanError {
+        probe: spec.name.clone(),
+        symbol: function.to_string(),
+        message,
+    };
+    let find = |param: &ParamRef, result: bool| -> Result<(u32, Option<&Param>), PlanError> {
+        match param {
+            ParamRef::Slot(n) => Ok((*n, None)),
+            ParamRef::Name(name) => {
+                let sig = signature.ok_or_else(|| {
+                    fail(format!(
+                        "no parameter names for {function} in the binary's DWARF (built with -ldflags=-w?); name the argument by its register slot instead"
+                    ))
+                })?;
+                let p = sig
+                    .iter()
+                    .find(|p| &p.name == name && p.result == result)
+                    .ok_or_else(|| {
+                        let names: Vec<String> = sig
+                            .iter()
+                            .filter(|p| p.result == result)
+                            .map(|p| p.name.clone())
+                            .collect();
+                        fail(format!(
+                            "{function} has no {} named {name:?}; its {}: {}",
+                            if result { "result" } else { "parameter" },
+                            if result { "results" } else { "parameters" },
+                            names.join(", ")
+                        ))
+                    })?;
+                match &p.placement {
+                    Placement::Registers { slot, .. } => Ok((*slot, Some(p))),
+                    Placement::Stack => Err(fail(format!(
+                        "{name} of {function} is passed on the stack, which gate does not read"
+                    ))),
+                    Placement::Float => Err(fail(format!(
+                        "{name} of {function} is a floating-point value, passed in an XMM register a uprobe cannot read"
+                    ))),
+                }
+            }
+        }
+    };
+    let mut c = DeclConf {
+        any: u32::from(spec.any),
+        role,
+        at,
+        direct: u32::from(spec.direct),
+        lifecycle,
+        ..DeclConf::default()
+    };
+    match &point.key {
+        Key::None => {}
+        Key::Callsite => c.key_kind = KEY_CALLSITE,
+        Key::Goroutine => c.key_kind = KEY_GOROUTINE,
+        Key::Param { param, result } => {
+            c.key_kind = KEY_SLOT;
+            c.key_slot = find(param, *result)?.0;
+        }
+    }
+    if role == ROLE_ACQUIRE_CALL {
+        return Ok(c);
+    }
+    for (i, pred) in point.predicates.iter().enumerate() {
+        let (slot, param) = find(&pred.operand.param, pred.operand.result)?;
+        let first = match param.map(|p| &p.placement) {
+            Some(Placement::Registers { words, .. }) => words.first().copied(),
+            _ => None,
+        };
+        let mut raw = RawPred {
+            slot: slot as u8,
+            width: first.map_or(8, |w| w.width),
+            // Slots named by number compare as signed 64-bit integers, as they always have.
+            is_signed: u8::from(first.is_none_or(|w| w.signed)),
+            ..RawPred::default()
+        };
+        let kind = param.map(|p| p.go_kind);
+        const KIND_SLICE: u64 = 23;
+        const KIND_STRING: u64 = 24;
+        if pred.operand.len {
+            if param.is_some() && !matches!(kind, Some(KIND_SLICE | KIND_STRING)) {
+                return Err(fail(format!(
+                    "len = true needs a string or slice argument; {} is not one",
+                    describe(&pred.operand.param)
+                )));
+            }
+            raw.slot += 1;
+            raw.width = 8;
+            raw.is_signed = 1;
+        }
+        if !pred.operand.field.is_empty() {
+            let ParamRef::Name(name) = &pred.operand.param else {
+                return Err(fail(
+                    "a field is read from an argument named by its Go name, not a slot".into(),
+                ));
+            };
+            let path = paths
+                .get(&(function.to_string(), name.clone(), pred.operand.field.clone()))
+                .ok_or_else(|| fail(format!(
+                    "cannot resolve {name}.{} in {function}'s DWARF: the argument must be a pointer to a struct with that field",
+                    pred.operand.field.join(".")
+                )))?;
+            raw.derefs = path.offsets.len() as u8;
+            for (k, o) in path.offsets.iter().enumerate().take(2) {
+                raw.off[k] = *o;
+            }
+            raw.width = path.word.width;
+            raw.is_signed = u8::from(path.word.signed);
+        }
+        raw.op = match pred.op {
+            Op::Eq => 1,
+            Op::Ne => 2,
+            Op::Gt => 3,
+            Op::Lt => 4,
+            Op::Ge => 5,
+            Op::Le => 6,
+            Op::AnyBits => 7,
+            Op::NoBits => 8,
+            Op::AllBits => 9,
+            Op::StrEq => 10,
+            Op::StrPrefix => 11,
+        };
+        match &pred.value {
+            Value::Int(v) => raw.value = *v as u64,
+            Value::Str(s) => {
+                if param.is_some() && kind != Some(KIND_STRING) {
+                    return Err(fail(format!(
+                        "\"eq\" and \"prefix\" compare strings; {} is not a string",
+                        describe(&pred.operand.param)
+                    )));
+                }
+                raw.str_len = s.len() as u8;
+                raw.str[..s.len()].copy_from_slice(s.as_bytes());
+            }
+        }
+        c.preds[i] = raw;
+        c.npreds = i as u32 + 1;
+    }
+    Ok(c)
+}
+
+fn describe(p: &ParamRef) -> String {
+    match p {
+        ParamRef::Name(n) => n.clone(),
+        ParamRef::Slot(s) => format!("slot {s}"),
+    }
+}

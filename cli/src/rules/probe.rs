@@ -1,0 +1,781 @@
+//! The probe kinds of a rule file: `[[probe]]` (call, result, keyed,
+//! lifecycle) and `[[output]]`, parsed into specs the engine plans from.
+//! Each kind declares the metrics it feeds here, in one place
+//! (`ProbeSpec::metrics`), so nothing downstream reads meaning into a name.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::metrics::{MetricDef, MetricKind, Signal};
+
+/// What a probe observes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProbeKind {
+    /// Calls of a function whose arguments satisfy the predicates.
+    Call,
+    /// Returns of a function whose results satisfy the predicates (read at its RETs).
+    Result,
+    /// Calls counted per key: an argument (the receiver), the call site or the goroutine.
+    Keyed,
+    /// An acquire and a release joined by a key; what is never released is reported.
+    Lifecycle,
+}
+
+impl ProbeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProbeKind::Call => "call",
+            ProbeKind::Result => "result",
+            ProbeKind::Keyed => "keyed",
+            ProbeKind::Lifecycle => "lifecycle",
+        }
+    }
+}
+
+/// Whose calls a probe counts, by the first frame of the call stack outside
+/// the Go runtime and standard library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Whose {
+    /// Code under test: that frame is in a non-`_test.go` file.
+    UnderTest,
+    /// Test code: that frame is in a `_test.go` file.
+    Tests,
+    /// Either (and calls with no such frame at all).
+    Any,
+}
+
+/// An argument or result, by its Go name (from DWARF) or by its register slot (1 = first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParamRef {
+    Name(String),
+    Slot(u32),
+}
+
+/// The value a predicate tests.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operand {
+    /// An argument (at entry) or a result (at a RET).
+    pub param: ParamRef,
+    pub result: bool,
+    /// A field of the struct the argument points to: one or two levels (`"a.b"`).
+    pub field: Vec<String>,
+    /// The length of a string or slice argument instead of its pointer.
+    pub len: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    Ne,
+    Gt,
+    Lt,
+    Ge,
+    Le,
+    /// Any of the value's bits set.
+    AnyBits,
+    /// None of the value's bits set.
+    NoBits,
+    /// All of the value's bits set.
+    AllBits,
+    /// A string equal to the value (at most 32 bytes).
+    StrEq,
+    /// A string starting with the value (at most 32 bytes).
+    StrPrefix,
+}
+
+pub const MAX_STR: usize = 32;
+pub const MAX_PREDICATES: usize = 4;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Int(i64),
+    Str(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Predicate {
+    pub operand: Operand,
+    pub op: Op,
+    pub value: Value,
+}
+
+/// What joins a keyed count or a lifecycle's acquire and release.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Key {
+    None,
+    /// An argument (the receiver is argument 1) or, for an acquire, a result.
+    Param {
+        param: ParamRef,
+        result: bool,
+    },
+    /// The call site: the first frame outside the runtime and standard library.
+    Callsite,
+    /// The calling goroutine.
+    Goroutine,
+}
+
+/// Where a probe attaches: every function matching `symbol`, or only its calls inside `inside`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbePoint {
+    /// As `go tool nm` prints it; `*` matches any run of characters (generic shapes).
+    pub symbol: String,
+    /// Only the CALL instructions of `symbol` inside this function.
+    pub inside: Option<String>,
+    pub key: Key,
+    pub predicates: Vec<Predicate>,
+}
+
+/// When a lifecycle's acquisitions must have been released.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Until {
+    /// By the end of the test binary.
+    Exit,
+    /// By the end of the test that acquired them.
+    Test,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbeSpec {
+    pub name: String,
+    pub kind: ProbeKind,
+    /// The call (or the acquire of a lifecycle).
+    pub point: ProbePoint,
+    /// true: one predicate must hold; false: all of them.
+    pub any: bool,
+    /// A lifecycle's release.
+    pub release: Option<ProbePoint>,
+    pub until: Until,
+    /// A binary without the symbol is an error instead of making the rule not applicable.
+    pub required: bool,
+    /// Count only calls made directly from user code (the caller is outside the standard library).
+    pub direct: bool,
+    pub whose: Whose,
+    /// The metrics this probe feeds, the first being `probe.<name>`.
+    pub metrics: Vec<&'static MetricDef>,
+}
+
+/// A regular expression over each line of a test's output (`[[output]]`).
+#[derive(Debug, Clone)]
+pub struct OutputSpec {
+    pub name: String,
+    pub pattern: regex::Regex,
+    pub stream: Stream,
+    pub metric: &'static MetricDef,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// A test's stdout and stderr, merged in the order the lines arrived.
+    Any,
+}
+
+// ---- TOML ----
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawProbe {
+    name: Spanned<String>,
+    kind: Option<String>,
+    symbol: Option<Spanned<String>>,
+    inside: Option<String>,
+    required: Option<bool>,
+    direct: Option<bool>,
+    key: Option<RawKey>,
+    #[serde(rename = "where")]
+    where_: Option<Vec<RawPredicate>>,
+    #[serde(rename = "match")]
+    match_: Option<String>,
+    acquire: Option<RawPoint>,
+    release: Option<RawPoint>,
+    until: Option<String>,
+    // The first rule language's single predicate on a register slot.
+    arg: Option<u32>,
+    op: Option<String>,
+    value: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPoint {
+    symbol: String,
+    inside: Option<String>,
+    key: Option<RawKey>,
+    #[serde(rename = "where")]
+    where_: Option<Vec<RawPredicate>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawKey {
+    Word(String),
+    Param(RawParam),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawParam {
+    arg: Option<RawParamRef>,
+    result: Option<RawParamRef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawParamRef {
+    Slot(u32),
+    Name(String),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPredicate {
+    arg: Option<RawParamRef>,
+    result: Option<RawParamRef>,
+    field: Option<String>,
+    len: Option<bool>,
+    op: String,
+    value: Option<RawValue>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawValue {
+    Int(i64),
+    Str(String),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawOutput {
+    name: Spanned<String>,
+    pattern: Spanned<String>,
+    stream: Option<String>,
+}
+
+/// A problem in one `[[probe]]` or `[[output]]`: the field (below `probe.`) and what to do.
+pub(super) struct Bad {
+    pub field: String,
+    pub message: String,
+}
+
+fn bad(field: &str, message: impl Into<String>) -> Bad {
+    Bad {
+        field: field.to_string(),
+        message: message.into(),
+    }
+}
+
+fn param_ref(raw: RawParamRef, field: &str) -> Result<ParamRef, Bad> {
+    match raw {
+        RawParamRef::Slot(n) if (1..=9).contains(&n) => Ok(ParamRef::Slot(n)),
+        RawParamRef::Slot(n) => Err(bad(
+            field,
+            format!(
+                "{n} is out of range; register slots 1 to 9 (Go's register ABI, receiver first) can be read, or name the parameter"
+            ),
+        )),
+        RawParamRef::Name(s) if is_go_name(&s) => Ok(ParamRef::Name(s)),
+        RawParamRef::Name(s) => Err(bad(
+            field,
+            format!("{s:?} is not a Go parameter name; write it as in the function's signature"),
+        )),
+    }
+}
+
+fn is_go_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '~')
+}
+
+fn parse_op(op: &str) -> Result<Op, Bad> {
+    Ok(match op {
+        "==" => Op::Eq,
+        "!=" => Op::Ne,
+        ">" => Op::Gt,
+        "<" => Op::Lt,
+        ">=" => Op::Ge,
+        "<=" => Op::Le,
+        "nil" => Op::Eq,
+        "not-nil" => Op::Ne,
+        "any-bits" => Op::AnyBits,
+        "no-bits" => Op::NoBits,
+        "all-bits" => Op::AllBits,
+        "eq" => Op::StrEq,
+        "prefix" => Op::StrPrefix,
+        other => {
+            return Err(bad(
+                "where.op",
+                format!(
+                    "{other:?} is not an operator; valid: \"==\", \"!=\", \">\", \"<\", \">=\", \"<=\", \"nil\", \"not-nil\", \"any-bits\", \"no-bits\", \"all-bits\", \"eq\", \"prefix\""
+                ),
+            ));
+        }
+    })
+}
+
+fn parse_predicate(raw: RawPredicate, at_result: bool) -> Result<Predicate, Bad> {
+    let (param, result) = match (raw.arg, raw.result) {
+        (Some(a), None) => (param_ref(a, "where.arg")?, false),
+        (None, Some(r)) => (param_ref(r, "where.result")?, true),
+        _ => {
+            return Err(bad(
+                "where",
+                "name exactly one of arg = \"name\" (or a slot number) and result = \"name\"",
+            ));
+        }
+    };
+    if result && !at_result {
+        return Err(bad(
+            "where.result",
+            "results are read where the function returns: use kind = \"result\"",
+        ));
+    }
+    let op = parse_op(&raw.op)?;
+    let field: Vec<String> = raw
+        .field
+        .map(|f| f.split('.').map(str::to_string).collect())
+        .unwrap_or_default();
+    if field.len() > 2 || field.iter().any(|f| !is_go_name(f)) {
+        return Err(bad(
+            "where.field",
+            "a field path has one or two Go field names: \"ReadTimeout\" or \"cfg.Limit\"",
+        ));
+    }
+    let len = raw.len.unwrap_or(false);
+    let value = match (raw.value, raw.op.as_str()) {
+        (None, "nil" | "not-nil") => Value::Int(0),
+        (Some(_), "nil" | "not-nil") => {
+            return Err(bad("where.value", "\"nil\" and \"not-nil\" take no value"));
+        }
+        (None, _) => return Err(bad("where.value", "missing; the operator needs a value")),
+        (Some(RawValue::Int(v)), _) if !matches!(op, Op::StrEq | Op::StrPrefix) => Value::Int(v),
+        (Some(RawValue::Str(s)), _) if matches!(op, Op::StrEq | Op::StrPrefix) => {
+            if s.len() > MAX_STR {
+                return Err(bad(
+                    "where.value",
+                    format!("strings of at most {MAX_STR} bytes can be compared"),
+                ));
+            }
+            Value::Str(s)
+        }
+        (Some(_), _) => {
+            return Err(bad(
+                "where.value",
+                "\"eq\" and \"prefix\" take a string value; every other operator an integer",
+            ));
+        }
+    };
+    if len && matches!(op, Op::StrEq | Op::StrPrefix) {
+        return Err(bad(
+            "where.len",
+            "len = true compares a length: use an integer operator",
+        ));
+    }
+    Ok(Predicate {
+        operand: Operand {
+            param,
+            result,
+            field,
+            len,
+        },
+        op,
+        value,
+    })
+}
+
+fn parse_key(raw: Option<RawKey>, field: &str, results: bool) -> Result<Key, Bad> {
+    Ok(match raw {
+        None => Key::None,
+        Some(RawKey::Word(w)) => match w.as_str() {
+            "receiver" => Key::Param {
+                param: ParamRef::Slot(1),
+                result: false,
+            },
+            "callsite" => Key::Callsite,
+            "goroutine" => Key::Goroutine,
+            other => {
+                return Err(bad(
+                    field,
+                    format!(
+                        "{other:?} is not a key; valid: \"receiver\", \"callsite\", \"goroutine\", {{ arg = \"name\" }}{}",
+                        if results {
+                            ", { result = \"name\" }"
+                        } else {
+                            ""
+                        }
+                    ),
+                ));
+            }
+        },
+        Some(RawKey::Param(RawParam {
+            arg: Some(a),
+            result: None,
+        })) => Key::Param {
+            param: param_ref(a, field)?,
+            result: false,
+        },
+        Some(RawKey::Param(RawParam {
+            arg: None,
+            result: Some(r),
+        })) if results => Key::Param {
+            param: param_ref(r, field)?,
+            result: true,
+        },
+        Some(RawKey::Param(_)) => {
+            return Err(bad(
+                field,
+                if results {
+                    "name exactly one of arg and result"
+                } else {
+                    "a key here is an argument: { arg = \"name\" }"
+                },
+            ));
+        }
+    })
+}
+
+fn check_symbol(symbol: &str, field: &str) -> Result<(), Bad> {
+    if symbol.trim().is_empty() || symbol.starts_with(char::is_whitespace) {
+        return Err(bad(
+            field,
+            format!(
+                "{symbol:?} is not a Go symbol; write it as `go tool nm` prints it, e.g. \"runtime.GC\" or \"example.com/m/db.(*Pool).Get\""
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn parse_point(raw: RawPoint, field: &str, results: bool) -> Result<ProbePoint, Bad> {
+    check_symbol(&raw.symbol, &format!("{field}.symbol"))?;
+    let mut predicates = Vec::new();
+    for p in raw.where_.unwrap_or_default() {
+        predicates.push(parse_predicate(p, results)?);
+    }
+    Ok(ProbePoint {
+        symbol: raw.symbol,
+        inside: raw.inside,
+        key: parse_key(raw.key, &format!("{field}.key"), results)?,
+        predicates,
+    })
+}
+
+/// Leaks a metric definition: rule files are read once per run.
+fn leak(
+    name: String,
+    unit: &'static str,
+    kind: MetricKind,
+    description: String,
+) -> &'static MetricDef {
+    Box::leak(Box::new(MetricDef {
+        name: Box::leak(name.into_boxed_str()),
+        unit,
+        signal: Signal::Probe,
+        kind,
+        higher_is_worse: true,
+        description: Box::leak(description.into_boxed_str()),
+    }))
+}
+
+/// The metrics a probe of `kind` named `name` feeds: the one place that says what they mean.
+fn metrics_of(kind: ProbeKind, name: &str, symbol: &str) -> Vec<&'static MetricDef> {
+    let m = |suffix: &str, unit, kind, what: String| {
+        leak(format!("probe.{name}{suffix}"), unit, kind, what)
+    };
+    match kind {
+        ProbeKind::Call => vec![m(
+            "",
+            "calls",
+            MetricKind::Sited,
+            format!("Calls of {symbol} matching the probe, one finding per call site."),
+        )],
+        ProbeKind::Result => vec![m(
+            "",
+            "returns",
+            MetricKind::Sited,
+            format!("Returns of {symbol} matching the probe, one finding per call site."),
+        )],
+        ProbeKind::Keyed => vec![
+            m(
+                "",
+                "calls",
+                MetricKind::Sited,
+                format!("Calls of {symbol}, one finding per call site."),
+            ),
+            m(
+                ".keys",
+                "keys",
+                MetricKind::Scalar,
+                format!("Distinct keys of the calls of {symbol}."),
+            ),
+            m(
+                ".per_key",
+                "calls",
+                MetricKind::PerObject,
+                format!("Calls of {symbol} per key, each key checked on its own."),
+            ),
+        ],
+        ProbeKind::Lifecycle => vec![
+            m(
+                "",
+                "objects",
+                MetricKind::Lifecycle,
+                format!(
+                    "Acquired by {symbol} and never released; one finding each, at the acquiring site."
+                ),
+            ),
+            m(
+                ".acquired",
+                "objects",
+                MetricKind::Scalar,
+                format!("Acquired by {symbol}."),
+            ),
+            m(
+                ".released",
+                "objects",
+                MetricKind::Scalar,
+                "Of those, released.".to_string(),
+            ),
+        ],
+    }
+}
+
+/// The per-key ratio of two keyed probes, named `probe.a/probe.b`.
+pub fn ratio_metric(name: &str, probes: &[ProbeSpec]) -> Option<&'static MetricDef> {
+    let (a, b) = name.split_once('/')?;
+    let keyed = |m: &str| {
+        probes
+            .iter()
+            .find(|p| p.kind == ProbeKind::Keyed && p.metrics[0].name == m)
+    };
+    let (pa, pb) = (keyed(a)?, keyed(b)?);
+    (pa.point.key == pb.point.key).then(|| {
+        leak(
+            name.to_string(),
+            "",
+            MetricKind::PerObject,
+            format!("{a} per {b}, per key"),
+        )
+    })
+}
+
+pub(super) fn parse_probe(raw: RawProbe, default_whose: Option<Whose>) -> Result<ProbeSpec, Bad> {
+    let name = raw.name.into_inner();
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return Err(bad(
+            "name",
+            format!(
+                "{name:?} is not a valid probe name; use lowercase letters, digits and _, like \"runtime_gc\""
+            ),
+        ));
+    }
+    let kind = match raw.kind.as_deref().unwrap_or("call") {
+        "call" => ProbeKind::Call,
+        "result" => ProbeKind::Result,
+        "keyed" => ProbeKind::Keyed,
+        "lifecycle" => ProbeKind::Lifecycle,
+        other => {
+            return Err(bad(
+                "kind",
+                format!(
+                    "{other:?} is not a probe kind; valid: \"call\", \"result\", \"keyed\", \"lifecycle\" (output patterns are [[output]] tables)"
+                ),
+            ));
+        }
+    };
+    let any = match raw.match_.as_deref() {
+        None | Some("all") => false,
+        Some("any") => true,
+        Some(other) => {
+            return Err(bad(
+                "match",
+                format!("{other:?}: valid values are \"all\" (default) and \"any\""),
+            ));
+        }
+    };
+    let until = match raw.until.as_deref() {
+        None | Some("exit") => Until::Exit,
+        Some("test") => Until::Test,
+        Some(other) => {
+            return Err(bad(
+                "until",
+                format!("{other:?}: valid values are \"exit\" (default) and \"test\""),
+            ));
+        }
+    };
+    let mut predicates = Vec::new();
+    for p in raw.where_.unwrap_or_default() {
+        predicates.push(parse_predicate(p, kind == ProbeKind::Result)?);
+    }
+    // The first rule language: arg, op and value at the top of the probe.
+    match (raw.arg, raw.op, raw.value) {
+        (None, None, None) => {}
+        (Some(arg), Some(op), Some(value)) => predicates.push(parse_predicate(
+            RawPredicate {
+                arg: Some(RawParamRef::Slot(arg)),
+                result: None,
+                field: None,
+                len: None,
+                op,
+                value: Some(RawValue::Int(value)),
+            },
+            false,
+        )?),
+        _ => return Err(bad("arg", "a predicate needs all of arg, op and value")),
+    }
+    let (point, release) = if kind == ProbeKind::Lifecycle {
+        if raw.symbol.is_some() || raw.key.is_some() || !predicates.is_empty() {
+            return Err(bad(
+                "symbol",
+                "a lifecycle probe names its functions in acquire = { symbol, key } and release = { symbol, key }",
+            ));
+        }
+        let (Some(acquire), Some(release)) = (raw.acquire, raw.release) else {
+            return Err(bad(
+                "acquire",
+                "a lifecycle probe needs acquire = { symbol = \"...\", key = ... } and release = { symbol = \"...\", key = ... }",
+            ));
+        };
+        let acquire = parse_point(acquire, "acquire", true)?;
+        let release = parse_point(release, "release", false)?;
+        for (p, field) in [(&acquire, "acquire.key"), (&release, "release.key")] {
+            if p.key == Key::None || p.key == Key::Callsite {
+                return Err(bad(
+                    field,
+                    "a lifecycle joins acquire and release by \"receiver\", \"goroutine\", { arg = \"name\" } or (acquire) { result = \"name\" }",
+                ));
+            }
+        }
+        (acquire, Some(release))
+    } else {
+        if raw.acquire.is_some() || raw.release.is_some() {
+            return Err(bad(
+                "acquire",
+                "acquire and release belong to kind = \"lifecycle\"",
+            ));
+        }
+        let Some(symbol) = raw.symbol else {
+            return Err(bad("symbol", "missing; name the Go function to probe"));
+        };
+        let symbol = symbol.into_inner();
+        check_symbol(&symbol, "symbol")?;
+        let key = parse_key(raw.key, "key", false)?;
+        if kind == ProbeKind::Keyed && key == Key::None {
+            return Err(bad(
+                "key",
+                "a keyed probe needs key = \"receiver\", \"callsite\", \"goroutine\" or { arg = \"name\" }",
+            ));
+        }
+        if kind != ProbeKind::Keyed && key != Key::None {
+            return Err(bad(
+                "key",
+                "key belongs to kind = \"keyed\" or \"lifecycle\"",
+            ));
+        }
+        (
+            ProbePoint {
+                symbol,
+                inside: raw.inside,
+                key,
+                predicates,
+            },
+            None,
+        )
+    };
+    if point.predicates.len() > MAX_PREDICATES
+        || release
+            .as_ref()
+            .is_some_and(|r| r.predicates.len() > MAX_PREDICATES)
+    {
+        return Err(bad(
+            "where",
+            format!("at most {MAX_PREDICATES} predicates per probe point"),
+        ));
+    }
+    let whose = default_whose.unwrap_or(match kind {
+        // A leak in a test is still a leak.
+        ProbeKind::Lifecycle => Whose::Any,
+        // API misuse is about the code under test.
+        ProbeKind::Call | ProbeKind::Result | ProbeKind::Keyed => Whose::UnderTest,
+    });
+    let metrics = metrics_of(kind, &name, &point.symbol);
+    Ok(ProbeSpec {
+        name,
+        kind,
+        point,
+        any,
+        release,
+        until,
+        required: raw.required.unwrap_or(false),
+        direct: raw.direct.unwrap_or(false),
+        whose,
+        metrics,
+    })
+}
+
+pub(super) fn parse_output(raw: RawOutput) -> Result<OutputSpec, Bad> {
+    let name = raw.name.into_inner();
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return Err(bad(
+            "name",
+            format!("{name:?} is not a valid name; use lowercase letters, digits and _"),
+        ));
+    }
+    let pattern = regex::Regex::new(raw.pattern.get_ref())
+        .map_err(|e| bad("pattern", format!("not a regular expression: {e}")))?;
+    let stream = match raw.stream.as_deref() {
+        None | Some("any") => Stream::Any,
+        Some("stdout" | "stderr") => {
+            return Err(bad(
+                "stream",
+                "gate reads a test's stdout and stderr as one output (a panic's traceback on stderr belongs with the test's lines): use stream = \"any\"",
+            ));
+        }
+        Some(other) => {
+            return Err(bad(
+                "stream",
+                format!("{other:?}: valid values are \"stdout\", \"stderr\", \"any\""),
+            ));
+        }
+    };
+    let metric = Box::leak(Box::new(MetricDef {
+        name: Box::leak(format!("output.{name}").into_boxed_str()),
+        unit: "lines",
+        signal: Signal::TestOutput,
+        kind: MetricKind::Sited,
+        higher_is_worse: true,
+        description: Box::leak(
+            format!(
+                "Output lines matching {:?}, one finding per site.",
+                pattern.as_str()
+            )
+            .into_boxed_str(),
+        ),
+    }));
+    Ok(OutputSpec {
+        name,
+        pattern,
+        stream,
+        metric,
+    })
+}
+
+pub(super) fn parse_whose(raw: &str) -> Result<Whose, Bad> {
+    match raw {
+        "under-test" => Ok(Whose::UnderTest),
+        "tests" => Ok(Whose::Tests),
+        "any" => Ok(Whose::Any),
+        other => Err(bad(
+            "code",
+            format!("{other:?}: valid values are \"under-test\", \"tests\", \"any\""),
+        )),
+    }
+}
