@@ -8,6 +8,7 @@
 mod baseline;
 mod bpf;
 mod cli;
+mod docs;
 mod error;
 mod observe;
 mod report;
@@ -41,7 +42,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::Merge(args) => merge(args),
+        Command::Rules(args) if args.markdown => docs::markdown(args),
         Command::Rules(args) => list_rules(args),
+        Command::Explain(args) => docs::explain(args),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),
