@@ -14,7 +14,7 @@ use clap::{Args, Parser, Subcommand};
 code under test really did, checks the figures against declarative rules and writes JUnit, SARIF and JSON \
 reports.\n\nExit codes: 0 all checks and tests passed; 1 a check or a Go test failed; 2 usage or \
 configuration error; 3 environment error (not a Go test binary, no Go toolchain, no eBPF).",
-    after_help = "Examples:\n  gate run ./...                                # build and check every package with tests\n  gate run --junit junit.xml --sarif gate.sarif ./pkg.test\n  gate run ./pkg -- -test.run '^TestFoo$'       # flags after -- go to the test binary\n  gate rules                                    # list the built-in rules"
+    after_help = "Examples:\n  gate run ./...                                # build and check every package with tests\n  gate run --junit junit.xml --sarif gate.sarif ./pkg.test\n  gate run ./pkg -- -test.run '^TestFoo$'       # flags after -- go to the test binary\n  gate rules                                    # list the built-in rules\n  gate explain goroutine-leak                   # what a rule checks and how to fix it"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -35,9 +35,14 @@ pub enum Command {
     Merge(MergeArgs),
     /// List the loaded rules (id, title, severity, scope), or the metrics rules can use.
     #[command(
-        after_help = "Examples:\n  gate rules\n  gate rules --rules my-rules/\n  gate rules --metrics"
+        after_help = "Examples:\n  gate rules\n  gate rules --rules my-rules/\n  gate rules --metrics\n  gate rules --markdown > docs/checks.md"
     )]
     Rules(RulesArgs),
+    /// Print a rule's documentation: checklist items, severity, check, metrics and help.
+    #[command(
+        after_help = "Exit code 2 for an unknown rule id, with the closest ids.\n\nExamples:\n  gate explain goroutine-leak\n  gate explain --rules my-rules/ big-reads"
+    )]
+    Explain(ExplainArgs),
 }
 
 #[derive(Debug, Args)]
@@ -141,6 +146,22 @@ pub struct RulesArgs {
     /// List the metrics rules can check instead of the rules.
     #[arg(long)]
     pub metrics: bool,
+
+    /// Print docs/checks.md instead: every checklist item with its rule, signal and limit.
+    ///
+    /// Example: gate rules --markdown > docs/checks.md
+    #[arg(long, conflicts_with = "metrics")]
+    pub markdown: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    #[command(flatten)]
+    pub rules: RuleSource,
+
+    /// The rule to explain (see `gate rules`).
+    #[arg(value_name = "RULE_ID")]
+    pub rule: String,
 }
 
 /// Parses a Go-style duration: a sequence of number+unit pairs (ns, us, ms, s, m, h).

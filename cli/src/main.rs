@@ -10,6 +10,7 @@ mod baseline;
 mod bpf;
 mod check;
 mod cli;
+mod docs;
 mod error;
 mod observe;
 mod pipeline;
@@ -44,7 +45,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => pipeline::run(args),
         Command::Merge(args) => pipeline::merge(args),
+        Command::Rules(args) if args.markdown => docs::markdown(args),
         Command::Rules(args) => list_rules(args),
+        Command::Explain(args) => docs::explain(args),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),

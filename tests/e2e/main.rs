@@ -3,6 +3,7 @@
 
 mod action;
 mod baselines;
+mod docs;
 mod engine;
 mod errors;
 mod gc_rules;

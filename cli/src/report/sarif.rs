@@ -35,9 +35,7 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
         "go".to_string(),
         format!("scope:{}", rule.scope.as_str()),
     ];
-    if let Some(n) = rule.catalog {
-        tags.push(format!("catalog:{n}"));
-    }
+    tags.extend(rule.catalog.iter().map(|n| format!("catalog:{n}")));
     let help_text = format!("{}\n\nChecks: {}.", rule.help, rule.describe_check());
     ReportingDescriptor::builder()
         .id(rule.id.clone())

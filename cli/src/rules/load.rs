@@ -45,7 +45,8 @@ impl RuleError {
 #[serde(deny_unknown_fields)]
 struct RawRule {
     id: Option<Spanned<String>>,
-    catalog: Option<u32>,
+    /// A checklist item number, or a list of them: `catalog = 42`, `catalog = [33, 42, 98]`.
+    catalog: Option<Spanned<toml::Value>>,
     title: Option<String>,
     severity: Option<Severity>,
     scope: Option<Scope>,
@@ -398,9 +399,14 @@ pub(super) fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, R
         }
     }
 
+    let catalog = match raw.catalog {
+        Some(value) => parse_catalog(origin, text, value)?,
+        None => Vec::new(),
+    };
+
     Ok(Rule {
         id: id_value,
-        catalog: raw.catalog,
+        catalog,
         title: title.trim().to_string(),
         severity,
         scope,
@@ -414,6 +420,51 @@ pub(super) fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, R
         origin: origin.to_string(),
         enabled: raw.enabled.unwrap_or(true),
     })
+}
+
+/// The checklist's items are numbered 6 to 99 (docs/checks.md lists them).
+pub const CATALOG_ITEMS: std::ops::RangeInclusive<u32> = 6..=99;
+
+/// `catalog = 42` or `catalog = [33, 42, 98]`: the checklist items a rule enforces.
+fn parse_catalog(
+    origin: &str,
+    text: &str,
+    value: Spanned<toml::Value>,
+) -> Result<Vec<u32>, RuleError> {
+    let line = Some(line_at(text, value.span().start));
+    let bad = |message: String| RuleError {
+        file: origin.to_string(),
+        line,
+        field: Some("catalog".into()),
+        message: format!(
+            "{message}; give a checklist item number ({}-{}) or a list of them, like catalog = 42 or catalog = [33, 42, 98]",
+            CATALOG_ITEMS.start(),
+            CATALOG_ITEMS.end()
+        ),
+    };
+    let values = match value.into_inner() {
+        toml::Value::Array(items) if items.is_empty() => {
+            return Err(bad("an empty list (omit the field instead)".into()));
+        }
+        toml::Value::Array(items) => items,
+        other => vec![other],
+    };
+    let mut items: Vec<u32> = Vec::new();
+    for v in values {
+        let n = match v {
+            toml::Value::Integer(n) => n,
+            other => return Err(bad(format!("{other} is not an item number"))),
+        };
+        let item = u32::try_from(n)
+            .ok()
+            .filter(|n| CATALOG_ITEMS.contains(n))
+            .ok_or_else(|| bad(format!("{n} is not a checklist item")))?;
+        if items.contains(&item) {
+            return Err(bad(format!("item {item} is listed twice")));
+        }
+        items.push(item);
+    }
+    Ok(items)
 }
 
 fn to_limit(
@@ -795,6 +846,41 @@ relative = 0.05
             .unwrap_err()
             .to_string();
         assert!(e.contains(":6: field `check`: needs a limit"), "{e}");
+    }
+
+    #[test]
+    fn catalog_is_one_item_or_a_list() {
+        assert!(parse(GOOD).expect("valid").catalog.is_empty());
+        let one = GOOD.replace("title =", "catalog = 42\ntitle =");
+        assert_eq!(parse(&one).expect("valid").catalog, [42]);
+        let many = GOOD.replace("title =", "catalog = [33, 42, 98]\ntitle =");
+        assert_eq!(parse(&many).expect("valid").catalog, [33, 42, 98]);
+    }
+
+    #[test]
+    fn bad_catalog_values_name_file_line_and_field() {
+        for (value, why) in [
+            ("\"42\"", "\"42\" is not an item number"),
+            ("[33, \"x\"]", "\"x\" is not an item number"),
+            ("3", "3 is not a checklist item"),
+            ("[42, 100]", "100 is not a checklist item"),
+            ("-1", "-1 is not a checklist item"),
+            ("[42, 42]", "item 42 is listed twice"),
+            ("[]", "an empty list"),
+        ] {
+            let text = GOOD.replace("title =", &format!("catalog = {value}\ntitle ="));
+            let e = parse(&text).unwrap_err().to_string();
+            assert!(
+                e.starts_with(&format!(
+                    "rule file rules/demo.toml:2: field `catalog`: {why}"
+                )),
+                "{value}: {e}"
+            );
+            assert!(
+                e.contains("like catalog = 42 or catalog = [33, 42, 98]"),
+                "{e}"
+            );
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ mod load;
 pub mod metrics;
 pub mod probe;
 
-pub use load::{RuleError, load_builtin, load_paths};
+pub use load::{CATALOG_ITEMS, RuleError, load_builtin, load_paths};
 
 use serde::Serialize;
 
@@ -83,7 +83,8 @@ impl Limit {
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub id: String,
-    pub catalog: Option<u32>,
+    /// The checklist items the rule enforces (`catalog = 42` or `[33, 42, 98]`), in file order.
+    pub catalog: Vec<u32>,
     pub title: String,
     pub severity: Severity,
     pub scope: Scope,

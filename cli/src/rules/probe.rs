@@ -154,6 +154,85 @@ pub struct ProbeSpec {
     pub metrics: Vec<&'static MetricDef>,
 }
 
+impl ProbeSpec {
+    /// One line: "call probe of time.Sleep where d <= 0", "lifecycle probe: os/exec.(*Cmd).Start until os/exec.(*Cmd).Wait".
+    pub fn describe(&self) -> String {
+        let preds = |point: &ProbePoint| -> String {
+            let parts: Vec<String> = point.predicates.iter().map(Predicate::describe).collect();
+            if parts.is_empty() {
+                String::new()
+            } else {
+                let joint = if self.any { " or " } else { " and " };
+                format!(" where {}", parts.join(joint))
+            }
+        };
+        let inside = |point: &ProbePoint| {
+            point
+                .inside
+                .as_ref()
+                .map(|i| format!(" called in {i}"))
+                .unwrap_or_default()
+        };
+        match (&self.kind, &self.release) {
+            (ProbeKind::Lifecycle, Some(release)) => format!(
+                "lifecycle probe: {}{} released by {}, by the end of the {}",
+                self.point.symbol,
+                preds(&self.point),
+                release.symbol,
+                if self.until == Until::Test {
+                    "test"
+                } else {
+                    "test binary"
+                }
+            ),
+            (kind, _) => format!(
+                "{} probe of {}{}{}",
+                kind.as_str(),
+                self.point.symbol,
+                inside(&self.point),
+                preds(&self.point)
+            ),
+        }
+    }
+}
+
+impl Predicate {
+    pub fn describe(&self) -> String {
+        let mut operand = match &self.operand.param {
+            ParamRef::Name(n) => n.clone(),
+            ParamRef::Slot(n) => format!("slot {n}"),
+        };
+        for f in &self.operand.field {
+            operand.push('.');
+            operand.push_str(f);
+        }
+        if self.operand.len {
+            operand = format!("len({operand})");
+        }
+        let op = match self.op {
+            Op::Eq => "==",
+            Op::Ne => "!=",
+            Op::Gt => ">",
+            Op::Lt => "<",
+            Op::Ge => ">=",
+            Op::Le => "<=",
+            Op::AnyBits => "has any bits of",
+            Op::NoBits => "has none of the bits",
+            Op::AllBits => "has all bits of",
+            Op::StrEq => "==",
+            Op::StrPrefix => "starts with",
+        };
+        let value = match &self.value {
+            Value::Int(v) if matches!(self.op, Op::AnyBits | Op::NoBits | Op::AllBits) => {
+                format!("{v:#x}")
+            }
+            Value::Int(v) => v.to_string(),
+            Value::Str(s) => format!("{s:?}"),
+        };
+        format!("{operand} {op} {value}")
+    }
+}
+
 /// A regular expression over each line of a test's output (`[[output]]`).
 #[derive(Debug, Clone)]
 pub struct OutputSpec {

@@ -1,0 +1,202 @@
+//! `gate explain RULE`: one rule's documentation, for a terminal.
+
+use crate::cli::ExplainArgs;
+use crate::error::{GateError, exit};
+use crate::rules::{Rule, RuleSet, Scope};
+
+pub fn explain(args: ExplainArgs) -> Result<i32, GateError> {
+    let set = super::load_rules(&args.rules)?;
+    let rule = set
+        .get(&args.rule)
+        .ok_or_else(|| GateError::Usage(unknown_rule(&set, &args.rule)))?;
+    super::write_stdout(&render(rule));
+    Ok(exit::OK)
+}
+
+/// "no rule "x"; did you mean ...?", with the loaded ids.
+fn unknown_rule(set: &RuleSet, wanted: &str) -> String {
+    let close = closest_ids(set, wanted);
+    let mut message = format!("no rule {wanted:?}");
+    if close.is_empty() {
+        message.push('.');
+    } else {
+        message.push_str(&format!("; did you mean {}?", close.join(" or ")));
+    }
+    let ids: Vec<&str> = set.rules.iter().map(|r| r.id.as_str()).collect();
+    message.push_str(&format!(
+        " Loaded rules: {}; `gate rules` lists them with their titles",
+        ids.join(", ")
+    ));
+    message
+}
+
+/// Ids within a few edits of `wanted`, or containing it: the nearest ones.
+fn closest_ids<'a>(set: &'a RuleSet, wanted: &str) -> Vec<&'a str> {
+    let wanted = wanted.to_lowercase();
+    let mut scored: Vec<(usize, &str)> = set
+        .rules
+        .iter()
+        .filter_map(|r| {
+            let distance = strsim::levenshtein(&wanted, &r.id);
+            let near = distance <= (r.id.len() / 3).max(2);
+            let part = wanted.len() >= 3 && r.id.contains(&wanted);
+            (near || part).then_some((distance, r.id.as_str()))
+        })
+        .collect();
+    scored.sort();
+    // Only the nearest: one typo away from one id is not a hint at another.
+    let best = scored.first().map_or(0, |(d, _)| *d);
+    scored
+        .into_iter()
+        .take_while(|(d, _)| *d <= best + 1)
+        .take(3)
+        .map(|(_, id)| id)
+        .collect()
+}
+
+fn scope_words(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Test => "test (checked for each Go test)",
+        Scope::Binary => "binary (checked once per test binary)",
+        Scope::Benchmark => "benchmark (checked for each benchmark, -test.bench)",
+    }
+}
+
+fn render(rule: &Rule) -> String {
+    let mut out = format!("{}: {}\n\n", rule.id, rule.title);
+    let mut field = |name: &str, value: &str| {
+        let mut lines = value.lines();
+        out.push_str(&format!(
+            "  {name:<9} {}\n",
+            lines.next().unwrap_or_default()
+        ));
+        for line in lines {
+            out.push_str(&format!("  {:<9} {line}\n", ""));
+        }
+    };
+    if !rule.catalog.is_empty() {
+        let items: Vec<String> = rule
+            .catalog
+            .iter()
+            .map(|n| match super::item(*n) {
+                Some(item) => format!("{n}  {}", item.title),
+                None => n.to_string(),
+            })
+            .collect();
+        field("catalog", &items.join("\n"));
+    }
+    field("severity", rule.severity.as_str());
+    field("scope", scope_words(rule.scope));
+    if rule.enabled {
+        field("enabled", "by default");
+    } else {
+        field(
+            "enabled",
+            &format!("opt-in: turn it on with `gate run --enable {}`", rule.id),
+        );
+    }
+    field("check", &rule.describe_check());
+    if let Some(only_if) = &rule.only_if {
+        field(
+            "only if",
+            &format!("{} {}", only_if.metric.name, only_if.describe()),
+        );
+    }
+    for probe in &rule.probes {
+        field(
+            "probe",
+            &format!("{}: {}", probe.metrics[0].name, probe.describe()),
+        );
+    }
+    for output in &rule.outputs {
+        field(
+            "output",
+            &format!(
+                "{}: lines matching {}",
+                output.metric.name,
+                output.pattern.as_str()
+            ),
+        );
+    }
+    field("file", &rule.origin);
+
+    out.push_str("\nMetrics\n");
+    let mut seen = Vec::new();
+    for m in rule.metrics() {
+        if seen.contains(&m.name) {
+            continue;
+        }
+        seen.push(m.name);
+        let unit = match m.unit {
+            "" => String::new(),
+            unit => format!("{unit}, "),
+        };
+        out.push_str(&format!(
+            "  {} ({unit}{})\n      {}\n",
+            m.name,
+            m.signal.describe(),
+            m.description
+        ));
+    }
+    out.push('\n');
+    // The help is Markdown; a terminal shows it without the bold markers.
+    out.push_str(&rule.help.replace("**", ""));
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::load_builtin;
+
+    #[test]
+    fn explains_an_opt_in_rule_with_its_items_metrics_and_help() {
+        let set = load_builtin().expect("built-in rules load");
+        let text = render(set.get("sync-pool-low-reuse").expect("built-in"));
+        assert!(text.starts_with("sync-pool-low-reuse: "), "{text}");
+        for part in [
+            "  catalog   20  sync.Pool low reuse\n",
+            "  severity  error\n",
+            "opt-in: turn it on with `gate run --enable sync-pool-low-reuse`",
+            "  check     pool.reuse_ratio >= 0.3",
+            "\nMetrics\n  pool.reuse_ratio (eBPF sync.Pool)\n      1 - New/Get",
+            "  pool.gets (calls, eBPF sync.Pool)\n",
+            "What it checks. For every `sync.Pool`",
+        ] {
+            assert!(text.contains(part), "missing {part:?} in:\n{text}");
+        }
+        assert!(!text.contains("**"), "{text}");
+    }
+
+    #[test]
+    fn lists_every_catalog_item_of_a_rule() {
+        let set = load_builtin().expect("built-in rules load");
+        let text = render(set.get("response-body-not-closed").expect("built-in"));
+        assert!(
+            text.contains("  catalog   33  http.Request.Body not closed\n            42  http.Response.Body not closed\n            98  "),
+            "{text}"
+        );
+        assert!(text.contains("  enabled   by default\n"), "{text}");
+    }
+
+    #[test]
+    fn an_unknown_id_suggests_the_closest_ones() {
+        let set = load_builtin().expect("built-in rules load");
+        let e = unknown_rule(&set, "goroutine-leek");
+        assert!(
+            e.starts_with("no rule \"goroutine-leek\"; did you mean goroutine-leak?"),
+            "{e}"
+        );
+        let e = unknown_rule(&set, "regression");
+        assert!(
+            e.contains("did you mean alloc-regression or bench-regression?"),
+            "{e}"
+        );
+        let e = unknown_rule(&set, "xyzzy");
+        assert!(
+            e.starts_with("no rule \"xyzzy\". Loaded rules: alloc-budget, "),
+            "{e}"
+        );
+    }
+}

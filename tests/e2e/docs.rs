@@ -1,0 +1,73 @@
+//! Documentation generated from the rules: `gate explain` and docs/checks.md.
+
+use crate::support::{gate, repo_root, run};
+
+const REGENERATE: &str = "cargo run -q -- rules --markdown > docs/checks.md";
+
+#[test]
+fn checks_md_is_generated_from_the_rules_and_up_to_date() {
+    let r = run(gate().args(["rules", "--markdown"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let path = repo_root().join("docs/checks.md");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    if committed != r.stdout {
+        let first_difference = committed
+            .lines()
+            .zip(r.stdout.lines())
+            .position(|(a, b)| a != b)
+            .map_or_else(
+                || "one is a prefix of the other".to_string(),
+                |i| {
+                    format!(
+                        "line {}:\n  committed: {}\n  generated: {}",
+                        i + 1,
+                        committed.lines().nth(i).unwrap_or_default(),
+                        r.stdout.lines().nth(i).unwrap_or_default()
+                    )
+                },
+            );
+        panic!(
+            "docs/checks.md is stale: the rules or docs/catalog.toml changed. Regenerate it from the repository root with\n\n    {REGENERATE}\n\nfirst difference at {first_difference}"
+        );
+    }
+    assert!(
+        r.stdout.contains(REGENERATE),
+        "the page says how to regenerate it"
+    );
+}
+
+#[test]
+fn explain_documents_a_rule_from_a_rules_directory() {
+    let r = run(gate().args(["explain", "--rules", "rules", "response-body-not-closed"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for part in [
+        "response-body-not-closed: HTTP response body never closed\n",
+        "  catalog   33  http.Request.Body not closed\n",
+        "  check     http.bodies_unclosed <= 0 bodies\n",
+        "  file      rules/response-body-not-closed.toml\n",
+        "  http.bodies_unclosed (bodies, eBPF net/http)\n",
+        "How to fix. `defer resp.Body.Close()`",
+    ] {
+        assert!(
+            r.stdout.contains(part),
+            "missing {part:?} in:\n{}",
+            r.stdout
+        );
+    }
+}
+
+#[test]
+fn explain_of_an_unknown_rule_is_a_usage_error_with_suggestions() {
+    let r = run(gate().args(["explain", "gc-paus-budget"]));
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("no rule \"gc-paus-budget\"; did you mean gc-pause-budget?"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    // --metrics and --markdown print different things: asking for both is a usage error.
+    let r = run(gate().args(["rules", "--metrics", "--markdown"]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}
