@@ -7,7 +7,7 @@ import (
 
 func TestWaitBlocks(t *testing.T) {
 	j := Start(func() int {
-		time.Sleep(20 * time.Millisecond) // the worker takes a while
+		time.Sleep(50 * time.Millisecond) // the worker takes a while
 		return 42
 	})
 	if got := j.Wait(); got != 42 {
