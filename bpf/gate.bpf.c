@@ -1038,7 +1038,7 @@ int declared(struct regs *ctx)
 	struct decl_conf *conf = bpf_map_lookup_elem(&decl_confs, &index);
 	if (!conf)
 		return 0;
-	if (conf->npreds) {
+	if (conf->npreds && conf->role != ROLE_RELEASE) {
 		int matched = conf->any ? 0 : 1;
 		for (int i = 0; i < MAX_PREDS; i++) {
 			if (i >= conf->npreds)
@@ -1064,7 +1064,8 @@ int declared(struct regs *ctx)
 		object = goid;
 	struct live_key lk = {.lifecycle = conf->lifecycle, .object = object};
 	if (conf->role == ROLE_ACQUIRE_CALL) {
-		// The acquiring function starts: releases on this goroutine count until it returns.
+		// The acquiring function starts, its arguments match: what it returns is
+		// acquired, and releases on this goroutine count until it returns.
 		u64 lc = conf->lifecycle + 1;
 		bpf_map_update_elem(&acquiring, &goid, &lc, BPF_ANY);
 		return 0;
@@ -1092,7 +1093,13 @@ int declared(struct regs *ctx)
 	if (conf->direct && depth != 0)
 		return 0;
 	if (conf->role == ROLE_ACQUIRE) {
-		bpf_map_delete_elem(&acquiring, &goid);
+		if (conf->at == AT_RET) {
+			// A result: only calls whose entry (and arguments) were seen.
+			u64 *lc = bpf_map_lookup_elem(&acquiring, &goid);
+			if (!lc || *lc != conf->lifecycle + 1)
+				return 0;
+			bpf_map_delete_elem(&acquiring, &goid);
+		}
 		if (!object)
 			return 0;
 		if (bpf_map_lookup_elem(&released_early, &lk)) {

@@ -207,35 +207,38 @@ pub fn plan(info: &BinaryInfo, specs: &[&ProbeSpec]) -> Result<DeclaredPlan, Pla
                 let lifecycle = lifecycles;
                 lifecycles += 1;
                 let release = spec.release.as_ref().expect("a lifecycle has a release");
+                // A binary without the release function never releases: the acquire alone decides.
                 let release_fns = info.functions_matching(&release.symbol);
-                if release_fns.is_empty() {
-                    out.planned.push(Planned::Absent {
-                        symbol: release.symbol.clone(),
-                    });
-                    continue;
-                }
                 let by_result = matches!(spec.point.key, Key::Param { result: true, .. });
                 for f in &functions {
-                    let at = if by_result { AT_RET } else { AT_ENTRY };
                     let index = next_conf;
                     next_conf += 1;
-                    out.confs.push((
-                        index,
-                        confs_of(ROLE_ACQUIRE, at, &spec.point, f, lifecycle)?,
-                    ));
-                    attach(info, &mut out, spec, f, at, index, None)?;
                     if by_result {
-                        // Releases made while the acquiring call runs (before its result is seen).
-                        let index = next_conf;
-                        next_conf += 1;
+                        // At entry: the arguments are tested, and releases made while the
+                        // call runs (before its result is seen) are remembered.
                         let call = ProbePoint {
-                            predicates: Vec::new(),
                             key: Key::None,
                             ..spec.point.clone()
                         };
                         out.confs.push((
                             index,
                             confs_of(ROLE_ACQUIRE_CALL, AT_ENTRY, &call, f, lifecycle)?,
+                        ));
+                        attach(info, &mut out, spec, f, AT_ENTRY, index, None)?;
+                        // At the RETs: the result is acquired.
+                        let index = next_conf;
+                        next_conf += 1;
+                        let ret = ProbePoint {
+                            predicates: Vec::new(),
+                            ..spec.point.clone()
+                        };
+                        out.confs
+                            .push((index, confs_of(ROLE_ACQUIRE, AT_RET, &ret, f, lifecycle)?));
+                        attach(info, &mut out, spec, f, AT_RET, index, None)?;
+                    } else {
+                        out.confs.push((
+                            index,
+                            confs_of(ROLE_ACQUIRE, AT_ENTRY, &spec.point, f, lifecycle)?,
                         ));
                         attach(info, &mut out, spec, f, AT_ENTRY, index, None)?;
                     }
@@ -411,9 +414,6 @@ fn conf(
             c.key_kind = KEY_SLOT;
             c.key_slot = find(param, *result)?.0;
         }
-    }
-    if role == ROLE_ACQUIRE_CALL {
-        return Ok(c);
     }
     for (i, pred) in point.predicates.iter().enumerate() {
         let (slot, param) = find(&pred.operand.param, pred.operand.result)?;

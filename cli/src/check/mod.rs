@@ -217,12 +217,14 @@ fn check(rule: &Rule, limit: &Limit, obs: &Observations, subject: Subject) -> Ch
                 .fold(0.0, |a, b| a + b)
         })
     } else if metric.kind == MetricKind::Lifecycle {
-        // Counted after the rule's [[ignore]] suppressions.
+        // Counted after the rule's [[ignore]] suppressions; a finding may stand
+        // for several objects acquired at one site.
         obs.value(metric, subject).map(|_| {
             obs.instances(metric.name, subject)
                 .into_iter()
                 .filter(|i| !ignored(i))
-                .count() as f64
+                .map(|i| i.value.unwrap_or(1.0))
+                .fold(0.0, |a, b| a + b)
         })
     } else {
         obs.value(metric, subject)

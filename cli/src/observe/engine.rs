@@ -527,7 +527,11 @@ fn declared_probes(
                                 value: Some((value * 1000.0).round() / 1000.0),
                                 entry: None,
                                 created_by: Vec::new(),
-                                figures: BTreeMap::new(),
+                                // Both sides' counts, for an only_if on either.
+                                figures: BTreeMap::from([
+                                    (format!("{name}.per_key"), *n),
+                                    (format!("{}.per_key", ratio.split_once('/').map_or("", |(_, b)| b)), below),
+                                ]),
                             });
                         }
                     }
@@ -601,26 +605,34 @@ fn declared_probes(
                         _ => {}
                     }
                 }
-                let instances = out.instances.entry(metric(0)).or_default();
+                // Objects still held, one finding per test and acquiring site, with their count.
+                let when = match spec.until {
+                    Until::Exit => "by the end of the test binary",
+                    Until::Test => "by the end of its test",
+                };
+                let mut grouped: BTreeMap<SiteKey, (f64, Option<Site>, Vec<u64>)> = BTreeMap::new();
                 for h in held
                     .values()
                     .filter(|h| spec.until == Until::Exit || h.outlived_test)
                 {
-                    let when = match spec.until {
-                        Until::Exit => "by the end of the test binary",
-                        Until::Test => "by the end of its test",
-                    };
+                    let site = h.site.clone().or_else(|| info.user_site(&h.stack));
+                    let key = (test_of(h.root), site.as_ref().map(|s| (s.file.clone(), s.line)));
+                    grouped.entry(key).or_insert((0.0, site, h.stack.clone())).0 += 1.0;
+                }
+                let instances = out.instances.entry(metric(0)).or_default();
+                for ((test, _), (n, site, stack)) in grouped {
                     instances.push(Instance {
-                        test: test_of(h.root),
-                        site: h.site.clone().or_else(|| info.user_site(&h.stack)),
+                        test,
+                        site,
                         detail: format!(
-                            "acquired by {} and not released by {} {when}",
+                            "{} acquired by {} and not released by {} {when}",
+                            fmt_count(n),
                             spec.point.symbol,
                             spec.release.as_ref().map_or("", |r| r.symbol.as_str())
                         ),
-                        value: None,
+                        value: Some(n),
                         entry: None,
-                        created_by: functions_of(&h.stack, info),
+                        created_by: functions_of(&stack, info),
                         figures: BTreeMap::new(),
                     });
                 }

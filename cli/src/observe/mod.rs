@@ -234,7 +234,12 @@ impl Observations {
         match def.kind {
             MetricKind::Lifecycle => {
                 let known = engine.instances.contains_key(def.name);
-                known.then(|| self.instances(def.name, subject).len() as f64)
+                known.then(|| {
+                    self.instances(def.name, subject)
+                        .iter()
+                        .map(|i| i.value.unwrap_or(1.0))
+                        .fold(0.0, |a, b| a + b)
+                })
             }
             MetricKind::Sited => engine
                 .instances

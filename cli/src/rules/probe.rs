@@ -707,7 +707,7 @@ pub(super) fn parse_probe(raw: RawProbe, default_whose: Option<Whose>) -> Result
         _ => return Err(bad("arg", "a predicate needs all of arg, op and value")),
     }
     let (point, release) = if kind == ProbeKind::Lifecycle {
-        if raw.symbol.is_some() || raw.key.is_some() || !predicates.is_empty() {
+        if raw.symbol.is_some() || raw.key.is_some() {
             return Err(bad(
                 "symbol",
                 "a lifecycle probe names its functions in acquire = { symbol, key } and release = { symbol, key }",
@@ -719,7 +719,15 @@ pub(super) fn parse_probe(raw: RawProbe, default_whose: Option<Whose>) -> Result
                 "a lifecycle probe needs acquire = { symbol = \"...\", key = ... } and release = { symbol = \"...\", key = ... }",
             ));
         };
-        let acquire = parse_point(acquire, "acquire", true)?;
+        let mut acquire = parse_point(acquire, "acquire", true)?;
+        // [[probe.where]] of a lifecycle test the acquiring call's arguments.
+        acquire.predicates.extend(predicates.iter().cloned());
+        if acquire.predicates.iter().any(|p| p.operand.result) {
+            return Err(bad(
+                "where.result",
+                "a lifecycle's predicates test the acquiring call's arguments, at its entry",
+            ));
+        }
         let release = parse_point(release, "release", false)?;
         for (p, field) in [(&acquire, "acquire.key"), (&release, "release.key")] {
             if p.key == Key::None || p.key == Key::Callsite {

@@ -285,9 +285,19 @@ impl<'d> Signatures<'d> {
         }
         for (function, params) in found {
             let mut out = Vec::new();
+            // A generic function's dictionary is a hidden first argument (after the
+            // receiver of a method), which DWARF does not list.
+            let dictionary = function.contains("[go.shape.");
+            // `pkg.(*T[...]).M` and `pkg.T[...].M` are methods, `pkg.F[...]` a function.
+            let method = function
+                .rsplit_once(']')
+                .is_some_and(|(_, tail)| tail.starts_with(").") || tail.starts_with('.'));
             // Arguments and results are assigned registers separately, each from RAX.
             for results in [false, true] {
                 let (mut ints, mut floats) = (0u32, 0u32);
+                if dictionary && !results && !method {
+                    ints = 1;
+                }
                 for (name, _, t) in params.iter().filter(|p| p.1 == results) {
                     let (words, nfloat) = match self.layout(*t, 0) {
                         Ok(l) => l,
@@ -318,6 +328,10 @@ impl<'d> Signatures<'d> {
                         go_kind,
                         type_offset: *t,
                     });
+                    // A generic method's dictionary follows its receiver.
+                    if dictionary && method && !results && out.len() == 1 {
+                        ints += 1;
+                    }
                 }
             }
             self.functions.insert(function, out);
