@@ -20,10 +20,10 @@ func (c *cache) fill(n int) {
 // reset drops the entries and forces a collection: the anti-pattern.
 func (c *cache) reset() {
 	c.entries = map[int][]byte{}
-	runtime.GC()
+	runtime.GC() // want: runtime-gc-call TestCacheResetForcesGC
 }
 
-func TestCacheResetForcesGC(t *testing.T) {
+func TestCacheResetForcesGC(t *testing.T) { // want: forced-gc TestCacheResetForcesGC
 	c := &cache{entries: map[int][]byte{}}
 	for round := 0; round < 3; round++ {
 		c.fill(1000)
