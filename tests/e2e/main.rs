@@ -6,6 +6,7 @@ mod baselines;
 mod engine;
 mod errors;
 mod gc_rules;
+mod harness;
 mod outcomes;
 mod reports;
 mod support;
