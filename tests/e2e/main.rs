@@ -7,6 +7,7 @@ mod docs;
 mod engine;
 mod errors;
 mod gc_rules;
+mod harness;
 mod outcomes;
 mod reports;
 mod support;

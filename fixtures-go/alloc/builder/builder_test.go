@@ -2,6 +2,8 @@
 // with a strings.Builder grown once.
 package builder
 
+// gate:clean alloc-budget
+
 import (
 	"strconv"
 	"strings"

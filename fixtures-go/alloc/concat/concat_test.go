@@ -4,6 +4,7 @@
 package concat
 
 import (
+	"runtime/debug"
 	"strconv"
 	"testing"
 )
@@ -16,7 +17,12 @@ func buildReport(lines int) string {
 	return report
 }
 
-func TestReportByConcatenation(t *testing.T) {
+func TestReportByConcatenation(t *testing.T) { // want: alloc-budget TestReportByConcatenation
+	// The heap stays small while the garbage piles up, so at the default
+	// GOGC this runs hundreds of GC cycles; on a loaded machine one of their
+	// stop-the-world phases can exceed gc-pause-budget. A higher GOGC keeps the
+	// fixture about what it allocates: the bytes are the same.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	if len(buildReport(12_000)) == 0 {
 		t.Fatal("empty report")
 	}

@@ -3,6 +3,8 @@
 // rules' help texts recommend. Every GC budget passes.
 package calm
 
+// gate:clean gc-pause-budget gc-cpu-budget heap-peak-budget forced-gc runtime-gc-call
+
 import (
 	"bufio"
 	"fmt"

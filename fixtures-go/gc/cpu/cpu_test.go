@@ -28,7 +28,7 @@ func buildList(n int) *node {
 
 var sink atomic.Pointer[node]
 
-func TestLowGOGCThrashes(t *testing.T) {
+func TestLowGOGCThrashes(t *testing.T) { // want: gc-cpu-budget TestLowGOGCThrashes
 	old := debug.SetGCPercent(1)
 	defer debug.SetGCPercent(old)
 	live := buildList(1_000_000) // about 48 MiB of pointers to trace on every cycle

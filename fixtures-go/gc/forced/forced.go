@@ -16,5 +16,5 @@ func (c *cache) fill(n int) {
 // reset drops the entries and forces a collection: the anti-pattern.
 func (c *cache) reset() {
 	c.entries = map[int][]byte{}
-	runtime.GC()
+	runtime.GC() // want: runtime-gc-call TestCacheResetForcesGC
 }

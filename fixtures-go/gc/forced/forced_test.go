@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-func TestCacheResetForcesGC(t *testing.T) {
+func TestCacheResetForcesGC(t *testing.T) { // want: forced-gc TestCacheResetForcesGC
 	c := &cache{entries: map[int][]byte{}}
 	for round := 0; round < 3; round++ {
 		c.fill(1000)

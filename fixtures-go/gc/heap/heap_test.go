@@ -31,7 +31,7 @@ func exportAll(w io.Writer, n int) error {
 	return err
 }
 
-func TestExportBuffersEverything(t *testing.T) {
+func TestExportBuffersEverything(t *testing.T) { // want: heap-peak-budget TestExportBuffersEverything
 	if err := exportAll(io.Discard, 70_000); err != nil {
 		t.Fatal(err)
 	}

@@ -32,7 +32,7 @@ func snapshot(dst, src []byte, started chan<- struct{}, done chan<- struct{}) {
 
 var garbage []byte
 
-func TestSnapshotStallsGC(t *testing.T) {
+func TestSnapshotStallsGC(t *testing.T) { // want: gc-pause-budget TestSnapshotStallsGC
 	live, snap := mapRegion(t), mapRegion(t)
 	started, done := make(chan struct{}), make(chan struct{})
 	go snapshot(snap, live, started, done)

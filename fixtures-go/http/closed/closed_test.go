@@ -1,10 +1,13 @@
 // Package closed is the clean twin of http/unclosed: every body is closed.
 package closed
 
+// gate:clean response-body-not-closed
+
 import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -19,7 +22,23 @@ func fetch(client *http.Client, url string) (string, error) {
 	return string(b), err
 }
 
+// settle waits, once the test and its deferred Closes are done, for the
+// connection goroutines those Closes end asynchronously: a clean twin leaves
+// nothing running when the binary exits (not even a goroutine-lingering note).
+func settle(t *testing.T) {
+	before := runtime.NumGoroutine()
+	t.Cleanup(func() {
+		for deadline := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > before; {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d goroutines still running after Close", runtime.NumGoroutine()-before)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	})
+}
+
 func TestFetchCloses(t *testing.T) {
+	settle(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "hello")
 	}))
@@ -33,6 +52,7 @@ func TestFetchCloses(t *testing.T) {
 
 // The HTTP/2 twin: the stream's body is closed.
 func TestHTTP2FetchCloses(t *testing.T) {
+	settle(t)
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "hello")
 	}))
@@ -56,6 +76,7 @@ func TestHTTP2FetchCloses(t *testing.T) {
 
 // The timeout client's twin: the wrapped body is closed.
 func TestTimeoutClientCloses(t *testing.T) {
+	settle(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "hello")
 	}))

@@ -2,6 +2,8 @@
 // work, each goroutine given a way to stop and waited for.
 package clean
 
+// gate:clean goroutine-leak goroutine-lingering
+
 import (
 	"net/http"
 	"net/http/httptest"

@@ -13,8 +13,10 @@ import (
 // TestServerNeverClosed comes first, so its server goroutines have long
 // settled into their waits when the binary exits.
 func TestServerNeverClosed(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
-	resp, err := http.Get(srv.URL)
+	// Its accept loop and connection goroutine are charged to NewServer, the
+	// client's keep-alive goroutines to http.Get.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})) // want: goroutine-leak TestServerNeverClosed
+	resp, err := http.Get(srv.URL)                                                               // want: goroutine-leak TestServerNeverClosed
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +31,8 @@ func TestServerNeverClosed(t *testing.T) {
 // startWorker returns a channel for jobs; nothing ever closes it.
 func startWorker() chan<- int {
 	jobs := make(chan int)
-	go func() { // the worker
+	// The worker: the site is this `go` statement inside the helper.
+	go func() { // want: goroutine-leak TestWorkerNeverStopped
 		for range jobs { // blocks on chan receive forever
 		}
 	}()
@@ -62,7 +65,8 @@ func TestLeakFromGrandchild(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		result := make(chan int)
-		go func() { // nobody receives: blocked on chan send
+		// Nobody receives: blocked on chan send.
+		go func() { // want: goroutine-leak TestLeakFromGrandchild
 			close(done)
 			result <- 42
 		}()
@@ -74,7 +78,8 @@ func TestSubtestLeak(t *testing.T) {
 	t.Run("inner", func(t *testing.T) {
 		var never chan struct{}
 		started := make(chan struct{})
-		go func() { close(started); <-never }() // nil channel: blocked forever
+		// A nil channel: blocked forever; charged to the subtest.
+		go func() { close(started); <-never }() // want: goroutine-leak TestSubtestLeak/inner
 		<-started
 	})
 }
@@ -88,9 +93,9 @@ func TestParallelLeaks(t *testing.T) {
 			t.Parallel()
 			started, block := make(chan struct{}), make(chan struct{})
 			if name == "left" {
-				go func() { close(started); <-block }() // the left leak
+				go func() { close(started); <-block }() // want: goroutine-leak TestParallelLeaks/left
 			} else {
-				go func() { close(started); <-block }() // the right leak
+				go func() { close(started); <-block }() // want: goroutine-leak TestParallelLeaks/right
 			}
 			<-started
 			// Between close(started) and <-block the goroutine is still
@@ -105,6 +110,6 @@ func TestParallelLeaks(t *testing.T) {
 // TestFinishesLate starts a goroutine that ends a little after the test returns: not a leak.
 func TestFinishesLate(t *testing.T) {
 	started := make(chan struct{})
-	go func() { close(started); time.Sleep(20 * time.Millisecond) }()
+	go func() { close(started); time.Sleep(20 * time.Millisecond) }() // want: goroutine-lingering TestFinishesLate
 	<-started
 }

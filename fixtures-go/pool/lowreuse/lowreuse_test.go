@@ -11,7 +11,7 @@ import (
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func render(name string) string {
-	buf := bufPool.Get().(*bytes.Buffer)
+	buf := bufPool.Get().(*bytes.Buffer) // want: sync-pool-low-reuse TestRenderNeverPutsBack
 	buf.Reset()
 	buf.WriteString("hello, ")
 	buf.WriteString(name)

@@ -2,6 +2,8 @@
 // back, so Get reuses it.
 package reused
 
+// gate:clean sync-pool-low-reuse
+
 import (
 	"bytes"
 	"sync"

@@ -5,6 +5,12 @@
 // deterministic, so allocation counts repeat exactly from run to run.
 package work
 
+// The fixture harness compares a run with the default 10000 records against
+// a baseline of 2500 records: the regression rules must flag the test and
+// the benchmark whose work grew, and nothing else (TestFixedWork).
+// gate:baseline-env GATE_FIXTURE_WORK=2500
+// gate:test-flags -test.bench . -test.benchtime 100x
+
 import (
 	"os"
 	"strconv"
@@ -39,7 +45,7 @@ func encode(n int) []*record {
 	return out
 }
 
-func TestEncodeRecords(t *testing.T) {
+func TestEncodeRecords(t *testing.T) { // want: alloc-regression TestEncodeRecords
 	sink = encode(records(t))
 	if len(sink) == 0 {
 		t.Fatal("no records")
@@ -51,7 +57,7 @@ func TestFixedWork(t *testing.T) {
 	sink = encode(5000)
 }
 
-func BenchmarkEncode(b *testing.B) {
+func BenchmarkEncode(b *testing.B) { // want: bench-regression BenchmarkEncode
 	// Records per operation: 8, or 16 with a doubled GATE_FIXTURE_WORK.
 	perOp := records(b) / 1250
 	b.ReportAllocs()

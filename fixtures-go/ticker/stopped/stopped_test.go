@@ -2,6 +2,8 @@
 // stopped, and a plain time.Timer is not a Ticker.
 package stopped
 
+// gate:clean ticker-not-stopped
+
 import (
 	"testing"
 	"time"

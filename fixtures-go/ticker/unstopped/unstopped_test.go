@@ -15,7 +15,7 @@ type poller struct {
 }
 
 func newPoller(every time.Duration) *poller {
-	p := &poller{ticker: time.NewTicker(every), quit: make(chan struct{}), done: make(chan struct{})}
+	p := &poller{ticker: time.NewTicker(every), quit: make(chan struct{}), done: make(chan struct{})} // want: ticker-not-stopped TestPollerForgetsStop
 	go func() {
 		defer close(p.done)
 		for {
@@ -38,7 +38,7 @@ func TestPollerForgetsStop(t *testing.T) {
 
 func TestHeartbeat(t *testing.T) {
 	t.Run("subtest", func(t *testing.T) {
-		hb := time.NewTicker(50 * time.Millisecond)
+		hb := time.NewTicker(50 * time.Millisecond) // want: ticker-not-stopped TestHeartbeat/subtest
 		_ = hb
 	})
 }
