@@ -72,6 +72,15 @@ struct event {
 	char name[NAME_LEN];
 };
 
+// Never used: it puts struct event into the object's BTF, where a test
+// compares it with the Rust side's decoding (cli/src/bpf/loader.rs, layout).
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct event);
+} event_layout SEC(".maps");
+
 // 4 MB: ~10,000 events, 100 ms of the fastest goroutine churn seen under
 // probes; the reader is woken at a quarter full. 16 MB took 4.6 ms to create.
 #define RING_BYTES (4 << 20)

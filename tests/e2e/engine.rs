@@ -210,20 +210,45 @@ fn a_binary_without_dwarf_names_the_rule_and_the_missing_piece() {
 }
 
 #[test]
-fn a_probe_on_a_symbol_no_binary_has_is_a_configuration_error() {
+fn a_probe_on_a_symbol_no_binary_has_is_not_applicable_and_an_error_only_when_required() {
     if !require_ebpf() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(
-        dir.path().join("my-probe.toml"),
-        "id = \"my-probe\"\ntitle = \"t\"\nseverity = \"error\"\nscope = \"test\"\nhelp = \"h\"\n\n[[probe]]\nname = \"acquire\"\nsymbol = \"example.com/nope.Acquire\"\n\n[check]\nmetric = \"probe.acquire\"\nmax = 0\n",
-    )
-    .expect("write");
+    let rule = |required: bool| {
+        format!(
+            "id = \"my-probe\"\ntitle = \"t\"\nseverity = \"error\"\nscope = \"test\"\nhelp = \"h\"\n\n[[probe]]\nname = \"acquire\"\nsymbol = \"example.com/nope.Acquire\"\nrequired = {required}\n\n[check]\nmetric = \"probe.acquire\"\nmax = 0\n"
+        )
+    };
+    let file = dir.path().join("my-probe.toml");
+    let json = dir.path().join("gate.json");
+    // Not linked here: the rule does not apply, and the run says so without failing.
+    std::fs::write(&file, rule(false)).expect("write");
     let r = run(gate()
         .arg("run")
         .arg("--rules")
-        .arg(dir.path())
+        .arg(&file)
+        .arg("--json")
+        .arg(&json)
+        .arg(fixture_binary("gc/forced")));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let report = read_json(&json);
+    let checks = report["binaries"][0]["checks"].as_array().expect("checks");
+    assert!(
+        !checks.is_empty() && checks.iter().all(|c| c["status"] == "n/a"),
+        "{checks:?}"
+    );
+    let warnings = report["binaries"][0]["warnings"].to_string();
+    assert!(
+        warnings.contains("my-probe.toml") && warnings.contains("example.com/nope.Acquire"),
+        "{warnings}"
+    );
+    // A rule that marks its symbol required makes the same run a configuration error.
+    std::fs::write(&file, rule(true)).expect("write");
+    let r = run(gate()
+        .arg("run")
+        .arg("--rules")
+        .arg(&file)
         .arg(fixture_binary("gc/forced")));
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
     assert!(

@@ -10,4 +10,5 @@ mod gc_rules;
 mod harness;
 mod outcomes;
 mod reports;
+mod rule_language;
 mod support;

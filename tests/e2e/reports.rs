@@ -150,7 +150,7 @@ for suite in xml:
     // forced: 1 Go test + one testcase per rule; outcomes: 7 Go tests (incl. subtests) + each rule
     // x 6 non-skipped tests. eBPF rules are <skipped> under --no-ebpf, never passed.
     let rules = crate::support::builtin_limit_rule_ids().len();
-    let ebpf = rules - 4;
+    let ebpf = crate::support::builtin_ebpf_rule_ids().len();
     assert_eq!(
         text.lines().collect::<Vec<_>>(),
         [

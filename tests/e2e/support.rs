@@ -207,6 +207,26 @@ pub fn builtin_limit_rule_ids() -> Vec<String> {
         .collect()
 }
 
+/// Of the limit rules, those that need the eBPF engine: every metric but the
+/// GC (gctrace), test output and benchmark ones. Under --no-ebpf they are skipped.
+pub fn builtin_ebpf_rule_ids() -> Vec<String> {
+    builtin_limit_rule_ids()
+        .into_iter()
+        .filter(|id| {
+            let file = repo_root().join("rules").join(format!("{id}.toml"));
+            let text = std::fs::read_to_string(&file).expect("a built-in rule file");
+            let check = text.split("[check]").nth(1).unwrap_or_default();
+            let metric = check
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("metric = \""))
+                .unwrap_or_default();
+            !["gc.", "test.", "output.", "bench."]
+                .iter()
+                .any(|p| metric.starts_with(p))
+        })
+        .collect()
+}
+
 /// eBPF tests need root (or CAP_BPF and CAP_PERFMON): in CI their absence
 /// fails the test; elsewhere the test is skipped, saying why.
 pub fn require_ebpf() -> bool {

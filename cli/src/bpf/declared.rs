@@ -264,17 +264,28 @@ pub fn plan(info: &BinaryInfo, specs: &[&ProbeSpec]) -> Result<DeclaredPlan, Pla
                 ),
             });
         }
-        // A function that exists is no proof that user calls reach it.
-        for f in &functions {
-            if let Some((_, size)) = info.function(f)
+    }
+    // A function that exists is no proof that user calls reach it: a small one
+    // that no CALL in user code targets was probably inlined at its call sites.
+    let targets = probes::call_targets(info, &out.user_ranges);
+    let mut warned: Vec<String> = Vec::new();
+    for spec in specs {
+        if spec.point.inside.is_some() {
+            continue;
+        }
+        for f in info.functions_matching(&spec.point.symbol) {
+            if let Some((addr, size)) = info.function(&f)
                 && size <= INLINABLE_BYTES
-                && spec.point.inside.is_none()
+                && !targets.contains(&addr)
+                && !warned.contains(&f)
             {
                 out.notes.push(format!(
-                    "probe {} of {}: {f} is {size} bytes, small enough for the compiler to inline it at call sites, \
-                     which a uprobe does not see; probe the function it calls, or check with `go build -gcflags=-m`",
-                    spec.name, spec.point.symbol
+                    "probe {}: {f} is {size} bytes and no call of it was found in your code: \
+                     the compiler probably inlined it at its call sites, which a uprobe does not see; \
+                     probe the function it calls (`go build -gcflags=-m` shows what is inlined)",
+                    spec.name
                 ));
+                warned.push(f);
             }
         }
     }

@@ -474,3 +474,151 @@ impl Session {
         BpfRecord { events, aggregates }
     }
 }
+
+/// The kernel/user structures are defined once, in gate.bpf.c: these tests
+/// read the compiled object's BTF and fail when a Rust mirror differs from
+/// the C layout in size or in any field's offset.
+#[cfg(test)]
+mod layout {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::bpf::declared::{DeclConf, RawPred};
+
+    /// struct name -> (size, field -> byte offset), from the object's .BTF section.
+    fn btf_structs() -> HashMap<String, (u32, HashMap<String, u32>)> {
+        let file = object::File::parse(OBJECT).expect("the BPF object parses");
+        use object::{Object, ObjectSection};
+        let btf = file
+            .section_by_name(".BTF")
+            .and_then(|s| s.data().ok())
+            .expect("the BPF object carries BTF (clang -g)");
+        let u32_at = |o: usize| u32::from_le_bytes(btf[o..o + 4].try_into().expect("4 bytes"));
+        let hdr_len = u32_at(4) as usize;
+        let (type_off, type_len) = (u32_at(8) as usize, u32_at(12) as usize);
+        let str_off = u32_at(16) as usize;
+        let strings = &btf[hdr_len + str_off..];
+        let name = |off: u32| -> String {
+            let s = &strings[off as usize..];
+            let end = s.iter().position(|&b| b == 0).unwrap_or(s.len());
+            String::from_utf8_lossy(&s[..end]).into_owned()
+        };
+        let mut out = HashMap::new();
+        let mut at = hdr_len + type_off;
+        let end = at + type_len;
+        while at < end {
+            let (name_off, info, size) = (u32_at(at), u32_at(at + 4), u32_at(at + 8));
+            at += 12;
+            let kind = (info >> 24) & 0x1f;
+            let vlen = (info & 0xffff) as usize;
+            let bitfields = info >> 31 == 1;
+            match kind {
+                // INT, VAR, DECL_TAG: one more word
+                1 | 14 | 17 => at += 4,
+                // ARRAY
+                3 => at += 12,
+                // STRUCT, UNION
+                4 | 5 => {
+                    let mut fields = HashMap::new();
+                    for m in 0..vlen {
+                        let base = at + 12 * m;
+                        let bits = u32_at(base + 8);
+                        let bits = if bitfields { bits & 0xff_ffff } else { bits };
+                        fields.insert(name(u32_at(base)), bits / 8);
+                    }
+                    at += 12 * vlen;
+                    if kind == 4 {
+                        out.insert(name(name_off), (size, fields));
+                    }
+                }
+                // ENUM, FUNC_PROTO
+                6 | 13 => at += 8 * vlen,
+                // DATASEC, ENUM64
+                15 | 19 => at += 12 * vlen,
+                _ => {}
+            }
+        }
+        out
+    }
+
+    macro_rules! same_layout {
+        ($structs:expr, $c:literal, $rust:ty, [$($field:ident),* $(,)?]) => {{
+            let (size, fields) = $structs
+                .get($c)
+                .unwrap_or_else(|| panic!("struct {} is not in gate.bpf.o's BTF", $c));
+            assert_eq!(
+                *size as usize,
+                std::mem::size_of::<$rust>(),
+                "size of struct {} (C) and {} (Rust)",
+                $c,
+                stringify!($rust)
+            );
+            $(
+                assert_eq!(
+                    fields.get(stringify!($field)).copied(),
+                    Some(std::mem::offset_of!($rust, $field) as u32),
+                    "offset of {}.{} (C) and {}.{} (Rust)",
+                    $c,
+                    stringify!($field),
+                    stringify!($rust),
+                    stringify!($field)
+                );
+            )*
+            assert_eq!(
+                fields.len(),
+                [$(stringify!($field)),*].len(),
+                "struct {} has fields the Rust mirror {} lacks: {:?}",
+                $c,
+                stringify!($rust),
+                fields.keys().collect::<Vec<_>>()
+            );
+        }};
+    }
+
+    #[test]
+    fn rust_mirrors_match_the_c_structures() {
+        let s = btf_structs();
+        same_layout!(
+            s,
+            "pred",
+            RawPred,
+            [
+                slot, width, is_signed, op, derefs, str_len, pad, off, value, str
+            ]
+        );
+        same_layout!(
+            s,
+            "decl_conf",
+            DeclConf,
+            [
+                npreds, any, key_kind, key_slot, role, at, direct, lifecycle, preds
+            ]
+        );
+        same_layout!(s, "hit_key", HitKey, [conf, pad, root, object, site]);
+        same_layout!(s, "code_range", CodeRange, [start, end]);
+        same_layout!(s, "alloc_stat", AllocStat, [count, bytes]);
+        same_layout!(s, "count_key", CountKey, [probe, root, object]);
+        same_layout!(
+            s,
+            "probe_conf",
+            RawProbeConf,
+            [object_arg, pred_arg, op, emit, value, via_goid]
+        );
+        same_layout!(
+            s,
+            "event",
+            crate::bpf::EventLayout,
+            [kind, nframes, ts, goid, root, a, b, c, frames, name]
+        );
+    }
+
+    #[test]
+    fn a_changed_field_is_caught() {
+        // The check itself must be able to fail: a C struct compared with the wrong mirror.
+        let s = btf_structs();
+        let caught = std::panic::catch_unwind(|| {
+            same_layout!(s, "hit_key", CodeRange, [start, end]);
+        });
+        assert!(caught.is_err());
+    }
+}

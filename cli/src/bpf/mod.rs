@@ -161,6 +161,22 @@ fn u32_at(b: &[u8], off: usize) -> u32 {
         .unwrap_or(0)
 }
 
+/// `struct event` of gate.bpf.c, as `decode` reads it (the layout test checks it against the object's BTF).
+#[cfg(test)]
+#[repr(C)]
+pub struct EventLayout {
+    kind: u32,
+    nframes: u32,
+    ts: u64,
+    goid: u64,
+    root: u64,
+    a: u64,
+    b: u64,
+    c: u64,
+    frames: [u64; MAX_FRAMES],
+    name: [u8; NAME_LEN],
+}
+
 /// Decodes `struct event` (gate.bpf.c): kind, nframes, ts, goid, root, a, b, c, frames[], name[].
 pub fn decode(b: &[u8]) -> Option<BpfEvent> {
     const FRAMES: usize = 56;

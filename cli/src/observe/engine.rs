@@ -233,8 +233,8 @@ pub fn interpret(
     }
     if snapshot.is_none() && !alive.is_empty() {
         out.notes.push(
-            "the binary did not exit through os.Exit (crash or signal): goroutines still running are \
-             reported as lingering, not classified as leaks"
+            "the binary did not exit through os.Exit (crash or signal): the goroutines still running \
+             were not judged (a crash stops them wherever they are)"
                 .into(),
         );
     }
@@ -242,7 +242,8 @@ pub fn interpret(
     for (goid, g) in &alive {
         let entry_fn = info.function_at(g.entry).unwrap_or("?").to_string();
         let (state, leaked) = match snapshot.as_ref().map(|s| s.get(goid)) {
-            None => ("state unknown (no exit snapshot)".to_string(), false),
+            // A crash stops every goroutine wherever it is: nothing to judge.
+            None => continue,
             // Exited between its last event and the snapshot.
             Some(None) => continue,
             Some(Some(&(status, code))) => match status {
@@ -530,7 +531,13 @@ fn declared_probes(
                                 // Both sides' counts, for an only_if on either.
                                 figures: BTreeMap::from([
                                     (format!("{name}.per_key"), *n),
-                                    (format!("{}.per_key", ratio.split_once('/').map_or("", |(_, b)| b)), below),
+                                    (
+                                        format!(
+                                            "{}.per_key",
+                                            ratio.split_once('/').map_or("", |(_, b)| b)
+                                        ),
+                                        below,
+                                    ),
                                 ]),
                             });
                         }
@@ -616,7 +623,10 @@ fn declared_probes(
                     .filter(|h| spec.until == Until::Exit || h.outlived_test)
                 {
                     let site = h.site.clone().or_else(|| info.user_site(&h.stack));
-                    let key = (test_of(h.root), site.as_ref().map(|s| (s.file.clone(), s.line)));
+                    let key = (
+                        test_of(h.root),
+                        site.as_ref().map(|s| (s.file.clone(), s.line)),
+                    );
                     grouped.entry(key).or_insert((0.0, site, h.stack.clone())).0 += 1.0;
                 }
                 let instances = out.instances.entry(metric(0)).or_default();

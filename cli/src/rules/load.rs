@@ -927,3 +927,142 @@ relative = 0.05
         }
     }
 }
+
+#[cfg(test)]
+mod probe_kinds {
+    use super::*;
+    use crate::rules::probe::{Key, Op, ParamRef, ProbeKind, Until, Value, Whose};
+
+    fn rule(body: &str, check: &str) -> Result<Rule, RuleError> {
+        let text = format!(
+            "id = \"demo\"\ntitle = \"t\"\nseverity = \"note\"\nscope = \"test\"\nhelp = \"h\"\n{body}\n[check]\nmetric = \"{check}\"\nmax = 0\n"
+        );
+        parse_rule("rules/demo.toml", "demo", &text)
+    }
+
+    #[test]
+    fn each_kind_parses_with_its_metrics_and_defaults() {
+        let r = rule(
+            "[[probe]]\nname = \"sleep\"\nsymbol = \"time.Sleep\"\n[[probe.where]]\narg = \"ns\"\nop = \"<=\"\nvalue = 0\n",
+            "probe.sleep",
+        )
+        .expect("a call probe");
+        let p = &r.probes[0];
+        assert_eq!((p.kind, p.whose), (ProbeKind::Call, Whose::UnderTest));
+        assert_eq!(
+            p.point.predicates[0].operand.param,
+            ParamRef::Name("ns".into())
+        );
+        assert_eq!(p.point.predicates[0].op, Op::Le);
+        assert_eq!(p.point.predicates[0].value, Value::Int(0));
+        assert_eq!(p.describe(), "call probe of time.Sleep where ns <= 0");
+
+        let r = rule(
+            "[[probe]]\nname = \"held\"\nkind = \"lifecycle\"\nacquire = { symbol = \"os.StartProcess\", key = { result = \"~r0\" } }\nrelease = { symbol = \"os.(*Process).wait\", key = \"receiver\" }\nuntil = \"test\"\n",
+            "probe.held",
+        )
+        .expect("a lifecycle");
+        let p = &r.probes[0];
+        assert_eq!(
+            (p.kind, p.whose, p.until),
+            (ProbeKind::Lifecycle, Whose::Any, Until::Test)
+        );
+        let names: Vec<&str> = p.metrics.iter().map(|m| m.name).collect();
+        assert_eq!(
+            names,
+            ["probe.held", "probe.held.acquired", "probe.held.released"]
+        );
+
+        let keyed = "[[probe]]\nname = \"a\"\nkind = \"keyed\"\nsymbol = \"x.A\"\nkey = \"receiver\"\n[[probe]]\nname = \"b\"\nkind = \"keyed\"\nsymbol = \"x.B\"\nkey = \"receiver\"\n";
+        let r = rule(keyed, "probe.a/probe.b").expect("a ratio of two keyed probes");
+        assert_eq!(
+            r.probes[0].point.key,
+            Key::Param {
+                param: ParamRef::Slot(1),
+                result: false
+            }
+        );
+        assert_eq!(
+            r.check.as_ref().map(|c| c.metric.name),
+            Some("probe.a/probe.b")
+        );
+
+        let r = rule(
+            "[[output]]\nname = \"fatal\"\npattern = '^fatal error: '\n",
+            "output.fatal",
+        )
+        .expect("an output pattern");
+        assert!(!r.needs_ebpf(), "output patterns need no eBPF");
+    }
+
+    #[test]
+    fn bad_probes_name_the_line_and_field_and_what_is_valid() {
+        let cases = [
+            (
+                "[[probe]]\nname = \"x\"\nkind = \"syscal\"\nsymbol = \"a.B\"\n",
+                "probe.kind",
+                "\"call\"",
+            ),
+            (
+                "[[probe]]\nname = \"x\"\nsymbol = \"a.B\"\n[[probe.where]]\narg = \"n\"\nop = \"~\"\nvalue = 1\n",
+                "probe.where.op",
+                "any-bits",
+            ),
+            (
+                "[[probe]]\nname = \"x\"\nsymbol = \"a.B\"\n[[probe.where]]\narg = \"n\"\nop = \"eq\"\nvalue = 1\n",
+                "probe.where.value",
+                "string",
+            ),
+            (
+                "[[probe]]\nname = \"x\"\nsymbol = \"a.B\"\n[[probe.where]]\nresult = \"err\"\nop = \"not-nil\"\n",
+                "probe.where.result",
+                "kind = \"result\"",
+            ),
+            (
+                "[[probe]]\nname = \"x\"\nsymbol = \"a.B\"\n[[probe.where]]\narg = 12\nop = \"==\"\nvalue = 1\n",
+                "probe.where.arg",
+                "1 to 9",
+            ),
+            (
+                "[[probe]]\nname = \"x\"\nkind = \"keyed\"\nsymbol = \"a.B\"\n",
+                "probe.key",
+                "receiver",
+            ),
+            (
+                "[[probe]]\nname = \"x\"\nkind = \"lifecycle\"\nacquire = { symbol = \"a.B\", key = \"callsite\" }\nrelease = { symbol = \"a.C\", key = \"receiver\" }\n",
+                "probe.acquire.key",
+                "joins",
+            ),
+            (
+                "[[probe]]\nname = \"x\"\nsymbol = \"a.B\"\n[[probe.where]]\narg = \"s\"\nop = \"eq\"\nvalue = \"0123456789012345678901234567890123\"\n",
+                "probe.where.value",
+                "32 bytes",
+            ),
+            (
+                "[[output]]\nname = \"x\"\npattern = '('\n",
+                "output.pattern",
+                "regular expression",
+            ),
+            (
+                "[[output]]\nname = \"x\"\npattern = 'a'\nstream = \"stdout\"\n",
+                "output.stream",
+                "any",
+            ),
+        ];
+        for (body, field, hint) in cases {
+            let e = rule(body, "probe.x").expect_err(body);
+            assert_eq!(e.field.as_deref(), Some(field), "{body}: {e}");
+            assert!(e.line.is_some(), "{body}: {e}");
+            assert!(e.to_string().contains(hint), "{body}: {e}");
+        }
+        let e = rule(
+            "code = \"mine\"\n[[probe]]\nname = \"x\"\nsymbol = \"a.B\"\n",
+            "probe.x",
+        )
+        .expect_err("a bad code");
+        assert_eq!(e.field.as_deref(), Some("code"));
+        let e = rule("[[probe]]\nname = \"x\"\nsymbol = \"a.B\"\n", "probe.y")
+            .expect_err("unknown metric");
+        assert_eq!(e.field.as_deref(), Some("check.metric"));
+    }
+}

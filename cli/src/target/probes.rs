@@ -163,3 +163,32 @@ pub fn struct_offsets(info: &BinaryInfo, wanted: &[(&str, &str)]) -> Result<Vec<
         })
         .collect()
 }
+
+/// The targets of every direct CALL in the given address ranges (user code):
+/// whether user code reaches a function by a call, or the compiler inlined it.
+pub fn call_targets(info: &BinaryInfo, ranges: &[(u64, u64)]) -> std::collections::HashSet<u64> {
+    let mut targets = std::collections::HashSet::new();
+    if !info.x86_64 {
+        return targets;
+    }
+    for &(start, end) in ranges {
+        let Some(offset) = info.file_offset(start) else {
+            continue;
+        };
+        let Some(code) = info
+            .data()
+            .get(offset as usize..(offset + (end - start)) as usize)
+        else {
+            continue;
+        };
+        let decoder = iced_x86::Decoder::with_ip(64, code, start, iced_x86::DecoderOptions::NONE);
+        for i in decoder {
+            if i.mnemonic() == iced_x86::Mnemonic::Call
+                && i.op0_kind() == iced_x86::OpKind::NearBranch64
+            {
+                targets.insert(i.near_branch_target());
+            }
+        }
+    }
+    targets
+}

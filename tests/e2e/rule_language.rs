@@ -1,0 +1,106 @@
+//! The rule language's predicates under real uprobes: every form (named
+//! arguments of every width, bit masks, strings, lengths, fields one and two
+//! pointers deep, all/any, a generic function behind its dictionary, whose
+//! code) counted on calls whose number the fixture knows.
+
+use crate::support::*;
+
+#[test]
+fn every_predicate_form_counts_exactly_the_calls_it_describes() {
+    if !require_ebpf() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json = dir.path().join("gate.json");
+    let r = run(gate()
+        .args([
+            "run",
+            "--rules",
+            "tests/e2e/rule-language/predicates.toml",
+            "--json",
+        ])
+        .arg(&json)
+        .arg(fixture_binary("probes/predicates")));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let report = read_json(&json);
+    let metrics = &report["binaries"][0]["metrics"]["tests"]["TestDrive"];
+    let count = |name: &str| metrics[format!("probe.{name}")].as_f64();
+    // (probe, calls) as Drive makes them: see fixtures-go/probes/predicates.
+    let want = [
+        ("narrow_ok", 3.0),       // a bool among garbage upper bits
+        ("narrow_negative", 3.0), // an int8 sign-extended
+        ("mode_bit", 3.0),
+        ("mode_no_bit", 2.0),
+        ("prefix_eq", 2.0),
+        ("prefix_starts", 3.0),
+        ("prefix_len", 1.0),
+        ("limit_field", 2.0), // a nil cfg has no field: not counted
+        ("depth_field", 2.0), // two pointers deep
+        ("cfg_nil", 1.0),
+        ("either", 2.0),
+        ("both", 2.0),
+        ("sum_limit", 3.0), // both shapes of the generic Sum
+        ("drive_calls", 4.0),
+    ];
+    let got: Vec<(&str, Option<f64>)> = want.iter().map(|(n, _)| (*n, count(n))).collect();
+    let expected: Vec<(&str, Option<f64>)> = want.iter().map(|(n, c)| (*n, Some(*c))).collect();
+    assert_eq!(got, expected, "{metrics}");
+    // No probed function here is small and uncalled: no inlining warning.
+    assert_eq!(report["binaries"][0]["warnings"], serde_json::json!([]));
+}
+
+#[test]
+fn calls_from_test_files_count_only_for_rules_about_tests() {
+    if !require_ebpf() {
+        return;
+    }
+    // The same probe with code = "tests": Drive (code under test) makes every call.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string(repo_root().join("tests/e2e/rule-language/predicates.toml"))
+        .expect("the test rule")
+        .replace("code = \"under-test\"", "code = \"tests\"");
+    std::fs::write(dir.path().join("predicates.toml"), text).expect("write");
+    let json = dir.path().join("gate.json");
+    let r = run(gate()
+        .arg("run")
+        .arg("--rules")
+        .arg(dir.path().join("predicates.toml"))
+        .arg("--json")
+        .arg(&json)
+        .arg(fixture_binary("probes/predicates")));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let report = read_json(&json);
+    let metrics = &report["binaries"][0]["metrics"]["tests"]["TestDrive"];
+    assert_eq!(
+        metrics["probe.drive_calls"].as_f64(),
+        Some(0.0),
+        "{metrics}"
+    );
+    assert_eq!(metrics["probe.narrow_ok"].as_f64(), Some(0.0), "{metrics}");
+}
+
+#[test]
+fn a_named_parameter_the_function_lacks_is_a_configuration_error_listing_its_parameters() {
+    if !require_ebpf() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("typo.toml");
+    std::fs::write(
+        &file,
+        "id = \"typo\"\ntitle = \"t\"\nseverity = \"note\"\nscope = \"test\"\nhelp = \"h\"\n\n[[probe]]\nname = \"sleep\"\nsymbol = \"time.Sleep\"\n[[probe.where]]\narg = \"d\"\nop = \"<=\"\nvalue = 0\n\n[check]\nmetric = \"probe.sleep\"\nmax = 0\n",
+    )
+    .expect("write");
+    let r = run(gate()
+        .arg("run")
+        .arg("--rules")
+        .arg(&file)
+        .arg(fixture_binary("probes/predicates")));
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    // time.Sleep is runtime.timeSleep(ns int64): the message names what exists.
+    assert!(
+        r.stderr.contains("typo.toml") && r.stderr.contains("\"d\"") && r.stderr.contains("ns"),
+        "{}",
+        r.stderr
+    );
+}
