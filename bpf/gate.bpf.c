@@ -167,6 +167,34 @@ struct {
 	__type(value, u8);
 } bodies SEC(".maps");
 
+// net/http.(*Client).do calls in flight, per goroutine: the outermost call's
+// number (its start time) and the depth (a CheckRedirect may call a client).
+struct do_call {
+	u64 call;
+	u64 depth;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, u64);
+	__type(value, struct do_call);
+} client_do SEC(".maps");
+
+// Bodies closed during a (*Client).do call, before it returned them (the body
+// of a redirect CheckRedirect refused is closed by net/http, then returned
+// with the error): (goid, body) -> the call's number. An LRU map: the bodies
+// of redirects followed are closed there too and never returned.
+struct closed_key {
+	u64 goid;
+	u64 body;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct closed_key);
+	__type(value, u64);
+} closed_in_do SEC(".maps");
+
 // Allocations per owner (test root goid, 0 for none), aggregated in the kernel.
 struct alloc_stat {
 	u64 count;
@@ -760,13 +788,42 @@ int count(struct regs *ctx)
 	return 0;
 }
 
+// net/http.(*Client).do(c, req): a request starts on this goroutine.
+SEC("uprobe")
+int client_do_entry(struct regs *ctx)
+{
+	if (!traced())
+		return 0;
+	u64 goid = goid_of(ctx->r14);
+	struct do_call *d = bpf_map_lookup_elem(&client_do, &goid);
+	if (d) {
+		d->depth++;
+		return 0;
+	}
+	struct do_call call = {.call = bpf_ktime_get_ns(), .depth = 1};
+	bpf_map_update_elem(&client_do, &goid, &call, BPF_ANY);
+	return 0;
+}
+
 // A RET of net/http.(*Client).do: RAX is the *Response handed to the caller.
 // The attach cookie is this RET's address in the binary, so the load bias
 // of a PIE binary is rip - cookie.
 SEC("uprobe")
 int body_returned(struct regs *ctx)
 {
-	if (!traced() || !ctx->rax)
+	if (!traced())
+		return 0;
+	u64 goid = goid_of(ctx->r14);
+	struct do_call call = {};
+	struct do_call *d = bpf_map_lookup_elem(&client_do, &goid);
+	if (d) {
+		call = *d;
+		if (d->depth > 1)
+			d->depth--;
+		else
+			bpf_map_delete_elem(&client_do, &goid);
+	}
+	if (!ctx->rax)
 		return 0;
 	u64 bias = ctx->rip - bpf_get_attach_cookie(ctx);
 	struct {
@@ -778,19 +835,38 @@ int body_returned(struct regs *ctx)
 	u64 itab = body.tab - bias;
 	if (!body.data || !bpf_map_lookup_elem(&body_types, &itab))
 		return 0;
-	track(ctx, &bodies, body.data, EV_BODY_NEW, goid_of(ctx->r14), 0);
+	// Closed by net/http before it returned it: nothing for the caller to close.
+	struct closed_key key = {.goid = goid, .body = body.data};
+	u64 *closed = bpf_map_lookup_elem(&closed_in_do, &key);
+	if (closed && d && *closed == call.call) {
+		bpf_map_delete_elem(&closed_in_do, &key);
+		return 0;
+	}
+	track(ctx, &bodies, body.data, EV_BODY_NEW, goid, 0);
 	return 0;
 }
 
 // The Close of a body type in body_types: a body we handed out is closed. The
 // receiver is the interface's data word: a pointer, or for HTTP/2's
 // http2transportResponseBody (one pointer field, value receiver) that field.
+// A body not handed out yet, closed during a (*Client).do call on this
+// goroutine, is remembered for that call's RET.
 SEC("uprobe")
 int body_close(struct regs *ctx)
 {
 	if (!traced())
 		return 0;
-	untrack(&bodies, ctx->rax, EV_BODY_CLOSE, goid_of(ctx->r14));
+	u64 goid = goid_of(ctx->r14);
+	u64 body = ctx->rax;
+	if (bpf_map_lookup_elem(&bodies, &body)) {
+		untrack(&bodies, body, EV_BODY_CLOSE, goid);
+		return 0;
+	}
+	struct do_call *d = bpf_map_lookup_elem(&client_do, &goid);
+	if (d) {
+		struct closed_key key = {.goid = goid, .body = body};
+		bpf_map_update_elem(&closed_in_do, &key, &d->call, BPF_ANY);
+	}
 	return 0;
 }
 

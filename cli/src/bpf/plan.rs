@@ -260,6 +260,8 @@ pub fn plan(
         plan.offsets.resp_body = field("net/http.Response", "Body");
         let (do_addr, _) = info.function("net/http.(*Client).do").unwrap_or((0, 0));
         let do_offset = probes::entry_offset(info, "net/http.(*Client).do")?;
+        // A call in flight: a body closed during it, before its RET, is not the caller's to close.
+        entry(&mut plan, "client_do_entry", "net/http.(*Client).do", 0)?;
         for offset in probes::ret_offsets(info, "net/http.(*Client).do")? {
             plan.attachments.push(Attachment {
                 program: "body_returned",
