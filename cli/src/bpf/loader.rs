@@ -139,6 +139,7 @@ pub fn start(
         ("timer_when_offset", o.timer_when),
         ("timer_period_offset", o.timer_period),
         ("resp_body_offset", o.resp_body),
+        ("g_preempt_offset", o.g_preempt),
     ]
     .map(|(name, v)| (name, v as u32));
     let mut loader = preloader.take();
@@ -147,7 +148,6 @@ pub fn start(
         loader.override_global(name, value, true);
     }
     loader.override_global("allgs_vaddr", &o.allgs_vaddr, true);
-    loader.override_global("os_exit_vaddr", &o.os_exit_vaddr, true);
     let mut ebpf = loader
         .load(OBJECT)
         .map_err(|e| EngineError::Load(e.to_string()))?;
