@@ -42,8 +42,8 @@ volatile const u32 span_elemsize_offset = 0;          // offsetof(runtime.mspan,
 volatile const u32 timer_when_offset = 0;   // Go < 1.23: offsetof(runtime.timer, when)
 volatile const u32 timer_period_offset = 0; // Go < 1.23: offsetof(runtime.timer, period)
 volatile const u32 resp_body_offset = 0; // offsetof(net/http.Response, Body)
+volatile const u32 g_preempt_offset = 0;     // offsetof(runtime.g, preempt)
 volatile const u64 allgs_vaddr = 0;   // &runtime.allgs in the binary
-volatile const u64 os_exit_vaddr = 0; // address of os.Exit's probed instruction in the binary
 
 // Event kinds sent to userspace.
 enum {
@@ -177,6 +177,34 @@ struct {
 	__type(key, u64);
 	__type(value, u8);
 } bodies SEC(".maps");
+
+// net/http.(*Client).do calls in flight, per goroutine: the outermost call's
+// number (its start time) and the depth (a CheckRedirect may call a client).
+struct do_call {
+	u64 call;
+	u64 depth;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, u64);
+	__type(value, struct do_call);
+} client_do SEC(".maps");
+
+// Bodies closed during a (*Client).do call, before it returned them (the body
+// of a redirect CheckRedirect refused is closed by net/http, then returned
+// with the error): (goid, body) -> the call's number. An LRU map: the bodies
+// of redirects followed are closed there too and never returned.
+struct closed_key {
+	u64 goid;
+	u64 body;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct closed_key);
+	__type(value, u64);
+} closed_in_do SEC(".maps");
 
 // Allocations per owner (test root goid, 0 for none), aggregated in the kernel.
 struct alloc_stat {
@@ -541,15 +569,79 @@ int alloc_large(struct regs *ctx)
 	return 0;
 }
 
-// os.Exit(code): the test binary is about to exit (testing's main calls it
-// with m.Run's result). Walk runtime.allgs once and report every live
-// goroutine a test owns, with its status and wait reason: the state at exit,
-// exactly, with no probe on the scheduler's hot paths.
+// The exit snapshot: the test binary is about to exit (testing's main calls
+// os.Exit with m.Run's result). Walk runtime.allgs and report every live
+// goroutine a test owns, with its status and wait reason, with no probe on
+// the scheduler's hot paths. Taken once, by the first of the exit probes
+// that finds every such goroutine settled (see exit_settle), or by the last.
+#define PENDING 8
+
 struct snapshot_ctx {
 	u64 allgs;
 	u64 count;
 	u64 reported;
+	u64 self;      // the exiting goroutine's g (a test's goroutine may call os.Exit)
+	u32 settle;    // 1: only count the unsettled goroutines, report none
+	u32 unsettled; // runnable, running or preempted: their state at exit is not yet their fate
+	u64 pending[PENDING]; // the first unsettled ones
 };
+
+static __always_inline int unsettled(u32 status)
+{
+	return status == 1 || status == 2 || status == 9; // _Grunnable, _Grunning, _Gpreempted
+}
+
+// Waiting at an exit probe for the unsettled goroutines to settle, or for
+// the runtime to preempt the exiting goroutine.
+struct wait_ctx {
+	u64 g;
+	u64 deadline;
+	u64 pending[PENDING];
+	u32 tracked; // all unsettled goroutines are in pending
+	u32 preempted;
+	u32 settled;
+};
+
+static long wait_one(u64 i, struct wait_ctx *w)
+{
+	u8 preempt = 0;
+	bpf_probe_read_user(&preempt, sizeof(preempt), (void *)(w->g + g_preempt_offset));
+	if (preempt) {
+		w->preempted = 1;
+		return 1;
+	}
+	if (bpf_ktime_get_ns() > w->deadline)
+		return 1;
+	if (!w->tracked)
+		return 0;
+	for (int k = 0; k < PENDING; k++) {
+		u32 status = 0;
+		if (!w->pending[k])
+			break;
+		bpf_probe_read_user(&status, sizeof(status), (void *)(w->pending[k] + status_offset));
+		if (unsettled(status & ~0x1000))
+			return 0;
+	}
+	w->settled = 1;
+	return 1;
+}
+
+// The longest an exit probe waits: sysmon preempts a goroutine that has run
+// for 10 ms and wakes every 10 ms at most, so 20 ms should do; this leaves
+// room for a busy machine (up to 50 ms seen with GOMAXPROCS=1 on 2 loaded vCPUs).
+#define SETTLE_WAIT_NS (100ULL * 1000 * 1000)
+
+// Whether the snapshot was taken, and how many times an exit probe waited.
+struct exit_state {
+	u64 done;
+	u64 waits;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct exit_state);
+} exit_state SEC(".maps");
 
 static long snapshot_one(u64 i, struct snapshot_ctx *c)
 {
@@ -570,6 +662,14 @@ static long snapshot_one(u64 i, struct snapshot_ctx *c)
 	status &= ~0x1000; // _Gscan
 	if (status == 6 || status == 0) // _Gdead, _Gidle
 		return 0;
+	if (c->settle) {
+		if (unsettled(status) && g != c->self) {
+			if (c->unsettled < PENDING)
+				c->pending[c->unsettled & (PENDING - 1)] = g;
+			c->unsettled++;
+		}
+		return 0;
+	}
 	struct event *e = reserve(EV_GO_ALIVE, goid);
 	if (!e)
 		return 0;
@@ -581,27 +681,80 @@ static long snapshot_one(u64 i, struct snapshot_ctx *c)
 	return 0;
 }
 
-SEC("uprobe")
-int exit_snapshot(struct regs *ctx)
+static __always_inline int exit_look(struct regs *ctx, int may_settle)
 {
 	if (!traced())
 		return 0;
-	// PIE binaries load at a bias: the probe's own address tells it.
-	u64 bias = ctx->rip - os_exit_vaddr;
+	u32 zero = 0;
+	struct exit_state *state = bpf_map_lookup_elem(&exit_state, &zero);
+	if (!state || state->done)
+		return 0;
+	// PIE binaries load at a bias: the cookie is the probed instruction's address in the file.
+	u64 bias = ctx->rip - bpf_get_attach_cookie(ctx);
 	struct {
 		u64 ptr;
 		u64 len;
 	} allgs = {};
 	bpf_probe_read_user(&allgs, sizeof(allgs), (void *)(allgs_vaddr + bias));
-	struct snapshot_ctx c = {.allgs = allgs.ptr, .count = allgs.len, .reported = 0};
-	bpf_loop(allgs.len < (1 << 20) ? allgs.len : (1 << 20), snapshot_one, &c, 0);
+	u64 n = allgs.len < (1 << 20) ? allgs.len : (1 << 20);
+	struct snapshot_ctx c = {.allgs = allgs.ptr, .count = allgs.len, .self = ctx->r14};
+	if (may_settle) {
+		c.settle = 1;
+		bpf_loop(n, snapshot_one, &c, 0);
+		if (c.unsettled) {
+			// Hold the exiting goroutine here until they settle (then the
+			// snapshot is taken now), or the runtime asks it to yield (it
+			// does at its next call on the exit path), or for at most
+			// SETTLE_WAIT_NS; then a later exit probe looks again.
+			struct wait_ctx w = {
+				.g = ctx->r14,
+				.deadline = bpf_ktime_get_ns() + SETTLE_WAIT_NS,
+				.tracked = c.unsettled <= PENDING,
+			};
+			__builtin_memcpy(w.pending, c.pending, sizeof(w.pending));
+			bpf_loop(1 << 23, wait_one, &w, 0);
+			state->waits++;
+			if (!w.settled)
+				return 0;
+		}
+		c.settle = 0;
+	}
+	bpf_loop(n, snapshot_one, &c, 0);
+	state->done = 1;
 	struct event *e = reserve(EV_EXIT, goid_of(ctx->r14));
 	if (e) {
 		e->a = allgs.len;
 		e->b = c.reported;
+		e->c = state->waits;
 		send(e);
 	}
 	return 0;
+}
+
+// The last exit probe (syscall.Exit, just before the exit system call): the
+// snapshot, as things are.
+SEC("uprobe")
+int exit_snapshot(struct regs *ctx)
+{
+	return exit_look(ctx, 0);
+}
+
+// The earlier exit probes (os.Exit, then the exit hooks it runs). A test's
+// goroutine that is runnable or running at exit may be about to block for
+// good: its state now is not its fate (the last test's goroutines have often
+// not run at all). So the probe waits, in the kernel, for them to settle.
+// Other Ps run or steal them meanwhile; one queued on the exiting
+// goroutine's own P waits for that goroutine to yield. gate cannot ask it to
+// (writing the runtime's preemption request takes bpf_probe_write_user,
+// which kernel lockdown forbids), but the runtime does: sysmon preempts a
+// goroutine that has run for 10 ms (g.preempt, g.stackguard0 = stackPreempt).
+// Then the wait ends, the next call on the exit path yields (gopreempt_m: to
+// the global run queue, and the P runs its local queue first), and the next
+// exit probe looks again. Measured here: 1-100 ms, only when such goroutines exist.
+SEC("uprobe")
+int exit_settle(struct regs *ctx)
+{
+	return exit_look(ctx, 1);
 }
 
 // Keeps the latest deadline of the timers a goroutine created; a ticker
@@ -771,13 +924,42 @@ int count(struct regs *ctx)
 	return 0;
 }
 
+// net/http.(*Client).do(c, req): a request starts on this goroutine.
+SEC("uprobe")
+int client_do_entry(struct regs *ctx)
+{
+	if (!traced())
+		return 0;
+	u64 goid = goid_of(ctx->r14);
+	struct do_call *d = bpf_map_lookup_elem(&client_do, &goid);
+	if (d) {
+		d->depth++;
+		return 0;
+	}
+	struct do_call call = {.call = bpf_ktime_get_ns(), .depth = 1};
+	bpf_map_update_elem(&client_do, &goid, &call, BPF_ANY);
+	return 0;
+}
+
 // A RET of net/http.(*Client).do: RAX is the *Response handed to the caller.
 // The attach cookie is this RET's address in the binary, so the load bias
 // of a PIE binary is rip - cookie.
 SEC("uprobe")
 int body_returned(struct regs *ctx)
 {
-	if (!traced() || !ctx->rax)
+	if (!traced())
+		return 0;
+	u64 goid = goid_of(ctx->r14);
+	struct do_call call = {};
+	struct do_call *d = bpf_map_lookup_elem(&client_do, &goid);
+	if (d) {
+		call = *d;
+		if (d->depth > 1)
+			d->depth--;
+		else
+			bpf_map_delete_elem(&client_do, &goid);
+	}
+	if (!ctx->rax)
 		return 0;
 	u64 bias = ctx->rip - bpf_get_attach_cookie(ctx);
 	struct {
@@ -789,19 +971,38 @@ int body_returned(struct regs *ctx)
 	u64 itab = body.tab - bias;
 	if (!body.data || !bpf_map_lookup_elem(&body_types, &itab))
 		return 0;
-	track(ctx, &bodies, body.data, EV_BODY_NEW, goid_of(ctx->r14), 0);
+	// Closed by net/http before it returned it: nothing for the caller to close.
+	struct closed_key key = {.goid = goid, .body = body.data};
+	u64 *closed = bpf_map_lookup_elem(&closed_in_do, &key);
+	if (closed && d && *closed == call.call) {
+		bpf_map_delete_elem(&closed_in_do, &key);
+		return 0;
+	}
+	track(ctx, &bodies, body.data, EV_BODY_NEW, goid, 0);
 	return 0;
 }
 
 // The Close of a body type in body_types: a body we handed out is closed. The
 // receiver is the interface's data word: a pointer, or for HTTP/2's
 // http2transportResponseBody (one pointer field, value receiver) that field.
+// A body not handed out yet, closed during a (*Client).do call on this
+// goroutine, is remembered for that call's RET.
 SEC("uprobe")
 int body_close(struct regs *ctx)
 {
 	if (!traced())
 		return 0;
-	untrack(&bodies, ctx->rax, EV_BODY_CLOSE, goid_of(ctx->r14));
+	u64 goid = goid_of(ctx->r14);
+	u64 body = ctx->rax;
+	if (bpf_map_lookup_elem(&bodies, &body)) {
+		untrack(&bodies, body, EV_BODY_CLOSE, goid);
+		return 0;
+	}
+	struct do_call *d = bpf_map_lookup_elem(&client_do, &goid);
+	if (d) {
+		struct closed_key key = {.goid = goid, .body = body};
+		bpf_map_update_elem(&closed_in_do, &key, &d->call, BPF_ANY);
+	}
 	return 0;
 }
 

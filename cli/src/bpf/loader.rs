@@ -172,6 +172,7 @@ pub fn start(
         ("timer_when_offset", o.timer_when),
         ("timer_period_offset", o.timer_period),
         ("resp_body_offset", o.resp_body),
+        ("g_preempt_offset", o.g_preempt),
     ]
     .map(|(name, v)| (name, v as u32));
     let mut loader = preloader.take();
@@ -183,7 +184,6 @@ pub fn start(
     let ranges = &plan.declared.user_ranges;
     let range_count = ranges.len().min(MAX_RANGES) as u32;
     loader.override_global("user_range_count", &range_count, true);
-    loader.override_global("os_exit_vaddr", &o.os_exit_vaddr, true);
     let mut ebpf = loader
         .load(OBJECT)
         .map_err(|e| EngineError::Load(e.to_string()))?;

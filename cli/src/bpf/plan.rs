@@ -105,8 +105,19 @@ pub struct Offsets {
     pub timer_period: u64,
     pub resp_body: u64,
     pub allgs_vaddr: u64,
-    pub os_exit_vaddr: u64,
+    pub g_preempt: u64,
 }
+
+/// The exit path's probes, in the order a test binary passes them: os.Exit,
+/// then the exit hooks it runs (Go 1.24+: internal/runtime/exithook.Run,
+/// before: runtime.runExitHooks), then syscall.Exit just before the system
+/// call. All but the last may wait for runnable goroutines to run first.
+const EXIT_PATH: [&str; 4] = [
+    "os.Exit",
+    "internal/runtime/exithook.Run",
+    "runtime.runExitHooks",
+    "syscall.Exit",
+];
 
 /// Builds the plan; a missing symbol or struct field names what is missing.
 pub fn plan(
@@ -139,6 +150,10 @@ pub fn plan(
         wanted.extend([("runtime.timer", "when"), ("runtime.timer", "period")]);
     } else if timers {
         wanted.push(("runtime.timeTimer", "timer"));
+    }
+    let goroutines = signals.contains(&EngineSignal::Goroutines);
+    if goroutines {
+        wanted.push(("runtime.g", "preempt"));
     }
     let http =
         signals.contains(&EngineSignal::HttpBodies) && info.has_function("net/http.(*Client).do");
@@ -219,14 +234,37 @@ pub fn plan(
     ) {
         rets(&mut plan, "go_create_ret", "runtime.newproc1")?;
     }
-    if signals.contains(&EngineSignal::Goroutines) {
+    if goroutines {
         entry(&mut plan, "go_exit", "runtime.goexit1", 0)?;
-        // The state of every live goroutine, read once when the binary exits.
-        entry(&mut plan, "exit_snapshot", "os.Exit", 0)?;
-        // The probed instruction's address (past the stack check), for the PIE load bias.
-        let past_check =
-            probes::entry_probe_offset(info, "os.Exit")? - probes::entry_offset(info, "os.Exit")?;
-        plan.offsets.os_exit_vaddr = info.function("os.Exit").map_or(0, |(a, _)| a + past_check);
+        // The state of every live goroutine, read once when the binary exits:
+        // at the first exit probe that finds the tests' goroutines settled, or the last.
+        let path: Vec<&str> = EXIT_PATH
+            .into_iter()
+            .filter(|s| info.has_function(s))
+            .collect();
+        if !path.contains(&"os.Exit") {
+            return Err(Missing {
+                symbol: "os.Exit".into(),
+                what: "no such function".into(),
+            });
+        }
+        for (i, symbol) in path.iter().enumerate() {
+            let offset = probes::entry_probe_offset(info, symbol)?;
+            // The probed instruction's address, for the PIE load bias.
+            let vaddr = info.function(symbol).map_or(0, |(a, _)| a)
+                + (offset - probes::entry_offset(info, symbol)?);
+            plan.attachments.push(Attachment {
+                program: if i + 1 < path.len() {
+                    "exit_settle"
+                } else {
+                    "exit_snapshot"
+                },
+                symbol: symbol.to_string(),
+                offset,
+                cookie: vaddr,
+            });
+        }
+        plan.offsets.g_preempt = field("runtime.g", "preempt");
         plan.offsets.allgs_vaddr = info.variable("runtime.allgs").ok_or_else(|| Missing {
             symbol: "runtime.allgs".into(),
             what: "no such data symbol (stripped symbol table?)".into(),
@@ -262,6 +300,8 @@ pub fn plan(
         plan.offsets.resp_body = field("net/http.Response", "Body");
         let (do_addr, _) = info.function("net/http.(*Client).do").unwrap_or((0, 0));
         let do_offset = probes::entry_offset(info, "net/http.(*Client).do")?;
+        // A call in flight: a body closed during it, before its RET, is not the caller's to close.
+        entry(&mut plan, "client_do_entry", "net/http.(*Client).do", 0)?;
         for offset in probes::ret_offsets(info, "net/http.(*Client).do")? {
             plan.attachments.push(Attachment {
                 program: "body_returned",

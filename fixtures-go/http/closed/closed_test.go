@@ -4,6 +4,7 @@ package closed
 // gate:clean response-body-not-closed
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -85,5 +86,31 @@ func TestTimeoutClientCloses(t *testing.T) {
 	defer client.CloseIdleConnections()
 	if got, err := fetch(client, srv.URL); err != nil || got != "hello" {
 		t.Fatalf("fetch = %q, %v", got, err)
+	}
+}
+
+var errNoRedirects = errors.New("redirects are not followed")
+
+// Clients that refuse redirects (one with a Timeout, whose bodies are
+// wrapped): Get returns the redirect's response with the error, and net/http
+// has already closed its body.
+func TestRefusedRedirect(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/old" {
+			http.Redirect(w, r, "/new", http.StatusFound)
+			return
+		}
+		io.WriteString(w, "hello")
+	}))
+	defer srv.Close()
+	refuse := func(req *http.Request, via []*http.Request) error { return errNoRedirects }
+	for _, client := range []*http.Client{
+		{CheckRedirect: refuse},
+		{CheckRedirect: refuse, Timeout: time.Minute},
+	} {
+		if _, err := fetch(client, srv.URL+"/old"); !errors.Is(err, errNoRedirects) {
+			t.Fatalf("fetch: %v", err)
+		}
+		client.CloseIdleConnections()
 	}
 }

@@ -107,9 +107,29 @@ func TestParallelLeaks(t *testing.T) {
 	}
 }
 
-// TestFinishesLate starts a goroutine that ends a little after the test returns: not a leak.
+// TestFinishesLate starts a goroutine that ends a little after the test
+// returns, after the binary has exited: not a leak.
 func TestFinishesLate(t *testing.T) {
 	started := make(chan struct{})
-	go func() { close(started); time.Sleep(20 * time.Millisecond) }() // want: goroutine-lingering TestFinishesLate
+	go func() { close(started); time.Sleep(time.Second) }() // want: goroutine-lingering TestFinishesLate
 	<-started
+}
+
+// TestSubscribers is the binary's last test, and its last subtest leaks a
+// watcher nobody stops: the binary exits before that goroutine has even
+// started, and it is a leak all the same.
+func TestSubscribers(t *testing.T) {
+	t.Run("subscribed", func(t *testing.T) {
+		updates, stop := make(chan int), make(chan struct{})
+		defer close(stop)
+		got := make(chan int, 1)
+		Watch(updates, stop, func(v int) { got <- v })
+		updates <- 1
+		if v := <-got; v != 1 {
+			t.Fatalf("got %d", v)
+		}
+	})
+	t.Run("unsubscribed", func(t *testing.T) {
+		Watch(make(chan int), nil, func(int) {}) // no stop channel: nothing ends the watcher
+	})
 }
