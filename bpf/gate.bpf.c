@@ -1047,6 +1047,8 @@ struct decl_conf {
 	u32 at;       // where the probe sits: how to find the call stack
 	u32 direct;   // 1: only calls whose direct caller is user code
 	u32 lifecycle; // acquire and release of one lifecycle share it
+	u32 ignore;   // 0, or 1 + the bit of this probe's exclusions in ignore_ranges
+	u32 goid_slot; // 0: the goroutine in R14; else the slot of a *g argument (functions on g0)
 	struct pred preds[MAX_PREDS];
 };
 
@@ -1071,6 +1073,24 @@ struct {
 	__type(value, struct code_range);
 } user_ranges SEC(".maps");
 volatile const u32 user_range_count = 0;
+
+// Functions whose calls a probe does not count when they stand between the
+// probed function and the user's code, or are that code (hits on behalf of
+// net/http/httptest, zoneinfo loads, the standard library's own timers, a
+// team's test helpers): sorted, each with the set of probes (bits of
+// decl_conf.ignore) that exclude it.
+struct ignore_range {
+	u64 start;
+	u64 end;
+	u64 sets;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_RANGES);
+	__type(key, u32);
+	__type(value, struct ignore_range);
+} ignore_ranges SEC(".maps");
+volatile const u32 ignore_range_count = 0;
 
 // Hits per (probe, test, key, site), aggregated in the kernel.
 struct hit_key {
@@ -1209,9 +1229,32 @@ static __always_inline int in_user_code(u64 vaddr)
 	return 0;
 }
 
+static __always_inline int ignored_by(u64 vaddr, u32 ignore)
+{
+	u32 lo = 0, hi = ignore_range_count;
+	for (int i = 0; i < 13; i++) { // 2^13 > MAX_RANGES
+		if (lo >= hi)
+			break;
+		u32 mid = lo + (hi - lo) / 2;
+		struct ignore_range *r = bpf_map_lookup_elem(&ignore_ranges, &mid);
+		if (!r)
+			return 0;
+		if (vaddr < r->start)
+			hi = mid;
+		else if (vaddr >= r->end)
+			lo = mid + 1;
+		else
+			return (r->sets >> ((ignore - 1) & 63)) & 1;
+	}
+	return 0;
+}
+
+#define IGNORED (MAX_FRAMES + 1)
+
 // The site of a hit: the first frame in user code (a return address, in the
-// binary's addresses), or 0; *depth is its depth (0: the direct caller).
-static __always_inline u64 user_site(struct regs *ctx, u32 at, u64 bias, u32 *depth)
+// binary's addresses), or 0; *depth is its depth (0: the direct caller), or
+// IGNORED when a frame before it is one of the probe's exclusions.
+static __always_inline u64 user_site(struct regs *ctx, u32 at, u64 bias, u32 ignore, u32 *depth)
 {
 	u64 pc = 0, fp = ctx->rbp;
 	if (at == AT_CALL) {
@@ -1223,6 +1266,10 @@ static __always_inline u64 user_site(struct regs *ctx, u32 at, u64 bias, u32 *de
 	for (int i = 0; i < MAX_FRAMES; i++) {
 		if (!pc)
 			break;
+		if (ignore && ignored_by(pc - 1 - bias, ignore)) {
+			*depth = IGNORED;
+			return 0;
+		}
 		if (in_user_code(pc - 1 - bias)) {
 			*depth = i;
 			return pc - bias;
@@ -1266,7 +1313,8 @@ int declared(struct regs *ctx)
 		if (!matched)
 			return 0;
 	}
-	u64 goid = goid_of(ctx->r14);
+	// A function on the system stack (R14 = g0) may take the goroutine it works for.
+	u64 goid = goid_of(conf->goid_slot ? arg(ctx, conf->goid_slot) : ctx->r14);
 	u64 object = 0;
 	if (conf->key_kind == KEY_SLOT)
 		object = arg(ctx, conf->key_slot);
@@ -1299,8 +1347,8 @@ int declared(struct regs *ctx)
 		return 0;
 	}
 	u32 depth = 0;
-	u64 site = user_site(ctx, conf->at, bias, &depth);
-	if (conf->direct && depth != 0)
+	u64 site = user_site(ctx, conf->at, bias, conf->ignore, &depth);
+	if (depth == IGNORED || (conf->direct && depth != 0))
 		return 0;
 	if (conf->role == ROLE_ACQUIRE) {
 		if (conf->at == AT_RET) {

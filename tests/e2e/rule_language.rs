@@ -1,7 +1,8 @@
 //! The rule language's predicates under real uprobes: every form (named
 //! arguments of every width, bit masks, strings, lengths, fields one and two
 //! pointers deep, all/any, a generic function behind its dictionary, whose
-//! code) counted on calls whose number the fixture knows.
+//! code, exclusions by caller, a goroutine taken from an argument) counted
+//! on calls whose number the fixture knows.
 
 use crate::support::*;
 
@@ -36,11 +37,12 @@ fn every_predicate_form_counts_exactly_the_calls_it_describes() {
         ("prefix_len", 1.0),
         ("limit_field", 2.0), // a nil cfg has no field: not counted
         ("depth_field", 2.0), // two pointers deep
-        ("cfg_nil", 1.0),
+        ("cfg_nil", 3.0),     // with the helper's two
         ("either", 2.0),
         ("both", 2.0),
         ("sum_limit", 3.0), // both shapes of the generic Sum
-        ("drive_calls", 4.0),
+        ("drive_calls", 6.0),
+        ("named_not_skipped", 4.0), // not the two made through viaSkipped
     ];
     let got: Vec<(&str, Option<f64>)> = want.iter().map(|(n, _)| (*n, count(n))).collect();
     let expected: Vec<(&str, Option<f64>)> = want.iter().map(|(n, c)| (*n, Some(*c))).collect();
@@ -102,5 +104,40 @@ fn a_named_parameter_the_function_lacks_is_a_configuration_error_listing_its_par
         r.stderr.contains("typo.toml") && r.stderr.contains("\"d\"") && r.stderr.contains("ns"),
         "{}",
         r.stderr
+    );
+}
+
+#[test]
+fn a_hit_on_the_system_stack_is_charged_through_the_goroutine_argument() {
+    if !require_ebpf() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json = dir.path().join("gate.json");
+    let r = run(gate()
+        .args([
+            "run",
+            "--rules",
+            "tests/e2e/rule-language/stack-growth.toml",
+            "--json",
+        ])
+        .arg(&json)
+        .arg(fixture_binary("probes/predicates")));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let report = read_json(&json);
+    let metrics = &report["binaries"][0]["metrics"];
+    let deep = &metrics["tests"]["TestDeepRecursion"];
+    // Deep(2000) with 1 KiB frames grows its goroutine's stack past 1 MiB at least once.
+    let grown = deep["probe.big_stack"].as_f64().expect("a count");
+    assert!(grown >= 1.0, "{deep}");
+    assert_eq!(
+        metrics["tests"]["TestDrive"]["probe.big_stack"].as_f64(),
+        Some(0.0)
+    );
+    // Read from R14 (g0 on the system stack), the same hits belong to no test.
+    assert_eq!(deep["probe.big_stack_on_g0"].as_f64(), Some(0.0), "{deep}");
+    assert_eq!(
+        metrics["binary"]["probe.big_stack_on_g0"].as_f64(),
+        Some(grown)
     );
 }

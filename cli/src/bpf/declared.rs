@@ -46,6 +46,8 @@ pub struct DeclConf {
     pub at: u32,
     pub direct: u32,
     pub lifecycle: u32,
+    pub ignore: u32,
+    pub goid_slot: u32,
     pub preds: [RawPred; MAX_PREDS],
 }
 
@@ -79,6 +81,8 @@ pub struct DeclaredPlan {
     pub planned: Vec<Planned>,
     /// Address ranges of user code, for the sites of hits.
     pub user_ranges: Vec<(u64, u64)>,
+    /// Functions probes exclude hits through: (start, end, bits of the probes).
+    pub ignore_ranges: Vec<(u64, u64, u64)>,
     /// Things worth a warning (a probed function the compiler likely inlines).
     pub notes: Vec<String>,
 }
@@ -147,9 +151,40 @@ pub fn plan(info: &BinaryInfo, specs: &[&ProbeSpec]) -> Result<DeclaredPlan, Pla
         (HashMap::new(), HashMap::new())
     };
     out.user_ranges = info.user_code_ranges();
+    // Each probe with exclusions gets a bit; every function a pattern names, a range.
+    let mut ignore_bit: Vec<u32> = Vec::new();
+    let mut excluded: std::collections::BTreeMap<u64, (u64, u64)> = Default::default();
+    let mut bits = 0u32;
+    for spec in specs {
+        if spec.ignore.is_empty() {
+            ignore_bit.push(0);
+            continue;
+        }
+        if bits == 64 {
+            return Err(PlanError {
+                probe: spec.name.clone(),
+                symbol: spec.point.symbol.clone(),
+                message: "more than 64 probes declare `ignore` patterns".into(),
+            });
+        }
+        bits += 1;
+        ignore_bit.push(bits);
+        for pattern in &spec.ignore {
+            for f in info.functions_matching(pattern) {
+                if let Some((addr, size)) = info.function(&f) {
+                    let e = excluded.entry(addr).or_insert((addr + size.max(1), 0));
+                    e.1 |= 1 << (bits - 1);
+                }
+            }
+        }
+    }
+    out.ignore_ranges = excluded
+        .into_iter()
+        .map(|(start, (end, sets))| (start, end, sets))
+        .collect();
     let mut next_conf = 0u32;
     let mut lifecycles = 0u32;
-    for spec in specs {
+    for (spec, &ignore) in specs.iter().zip(&ignore_bit) {
         let functions = info.functions_matching(&spec.point.symbol);
         if functions.is_empty() {
             out.planned.push(Planned::Absent {
@@ -173,6 +208,7 @@ pub fn plan(info: &BinaryInfo, specs: &[&ProbeSpec]) -> Result<DeclaredPlan, Pla
                 signatures.get(function),
                 &paths,
             )
+            .map(|c| DeclConf { ignore, ..c })
         };
         match spec.kind {
             ProbeKind::Call | ProbeKind::Keyed | ProbeKind::Result => {
@@ -417,6 +453,9 @@ fn conf(
         lifecycle,
         ..DeclConf::default()
     };
+    if let Some(g) = &spec.goroutine {
+        c.goid_slot = find(g, false)?.0;
+    }
     match &point.key {
         Key::None => {}
         Key::Callsite => c.key_kind = KEY_CALLSITE,

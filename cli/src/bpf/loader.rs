@@ -61,6 +61,14 @@ struct CodeRange {
     end: u64,
 }
 
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct IgnoreRange {
+    start: u64,
+    end: u64,
+    sets: u64,
+}
+
 /// struct decl_conf, written as it is laid out in Rust (checked against the object's BTF in a test).
 #[repr(transparent)]
 #[derive(Clone, Copy)]
@@ -71,6 +79,8 @@ struct RawDeclConf(super::declared::DeclConf);
 unsafe impl Pod for HitKey {}
 // SAFETY: as above.
 unsafe impl Pod for CodeRange {}
+// SAFETY: as above.
+unsafe impl Pod for IgnoreRange {}
 // SAFETY: as above.
 unsafe impl Pod for RawDeclConf {}
 
@@ -184,6 +194,9 @@ pub fn start(
     let ranges = &plan.declared.user_ranges;
     let range_count = ranges.len().min(MAX_RANGES) as u32;
     loader.override_global("user_range_count", &range_count, true);
+    let ignores = &plan.declared.ignore_ranges;
+    let ignore_count = ignores.len().min(MAX_RANGES) as u32;
+    loader.override_global("ignore_range_count", &ignore_count, true);
     let mut ebpf = loader
         .load(OBJECT)
         .map_err(|e| EngineError::Load(e.to_string()))?;
@@ -249,6 +262,18 @@ pub fn start(
             array
                 .set(i as u32, CodeRange { start, end }, 0)
                 .map_err(|e| EngineError::Load(e.to_string()))?;
+        }
+        if !ignores.is_empty() {
+            let mut array: Array<_, IgnoreRange> = Array::try_from(
+                ebpf.map_mut("ignore_ranges")
+                    .ok_or_else(|| EngineError::Load("map ignore_ranges missing".into()))?,
+            )
+            .map_err(|e| EngineError::Load(e.to_string()))?;
+            for (i, &(start, end, sets)) in ignores.iter().take(MAX_RANGES).enumerate() {
+                array
+                    .set(i as u32, IgnoreRange { start, end, sets }, 0)
+                    .map_err(|e| EngineError::Load(e.to_string()))?;
+            }
         }
     }
 
@@ -591,11 +616,13 @@ mod layout {
             "decl_conf",
             DeclConf,
             [
-                npreds, any, key_kind, key_slot, role, at, direct, lifecycle, preds
+                npreds, any, key_kind, key_slot, role, at, direct, lifecycle, ignore, goid_slot,
+                preds
             ]
         );
         same_layout!(s, "hit_key", HitKey, [conf, pad, root, object, site]);
         same_layout!(s, "code_range", CodeRange, [start, end]);
+        same_layout!(s, "ignore_range", IgnoreRange, [start, end, sets]);
         same_layout!(s, "alloc_stat", AllocStat, [count, bytes]);
         same_layout!(s, "count_key", CountKey, [probe, root, object]);
         same_layout!(

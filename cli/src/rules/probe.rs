@@ -150,6 +150,12 @@ pub struct ProbeSpec {
     /// Count only calls made directly from user code (the caller is outside the standard library).
     pub direct: bool,
     pub whose: Whose,
+    /// Hits made through these functions (`*` patterns) do not count: calls
+    /// the standard library or a test helper makes on the user's behalf.
+    pub ignore: Vec<String>,
+    /// The argument holding the goroutine (`*runtime.g`) a hit is charged to,
+    /// for runtime functions that run on the system stack (R14 is g0 there).
+    pub goroutine: Option<ParamRef>,
     /// The metrics this probe feeds, the first being `probe.<name>`.
     pub metrics: Vec<&'static MetricDef>,
 }
@@ -267,6 +273,8 @@ pub(super) struct RawProbe {
     acquire: Option<RawPoint>,
     release: Option<RawPoint>,
     until: Option<String>,
+    ignore: Option<Vec<String>>,
+    goroutine: Option<RawParam>,
     // The first rule language's single predicate on a register slot.
     arg: Option<u32>,
     op: Option<String>,
@@ -789,6 +797,23 @@ pub(super) fn parse_probe(raw: RawProbe, default_whose: Option<Whose>) -> Result
         // API misuse is about the code under test.
         ProbeKind::Call | ProbeKind::Result | ProbeKind::Keyed => Whose::UnderTest,
     });
+    let ignore = raw.ignore.unwrap_or_default();
+    for pattern in &ignore {
+        check_symbol(pattern, "ignore")?;
+    }
+    let goroutine = match raw.goroutine {
+        None => None,
+        Some(RawParam {
+            arg: Some(a),
+            result: None,
+        }) => Some(param_ref(a, "goroutine")?),
+        Some(_) => {
+            return Err(bad(
+                "goroutine",
+                "names the argument holding the goroutine: goroutine = { arg = \"gp\" }",
+            ));
+        }
+    };
     let metrics = metrics_of(kind, &name, &point.symbol);
     Ok(ProbeSpec {
         name,
@@ -800,6 +825,8 @@ pub(super) fn parse_probe(raw: RawProbe, default_whose: Option<Whose>) -> Result
         required: raw.required.unwrap_or(false),
         direct: raw.direct.unwrap_or(false),
         whose,
+        ignore,
+        goroutine,
         metrics,
     })
 }

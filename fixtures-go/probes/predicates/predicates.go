@@ -69,5 +69,25 @@ func Drive(big, other int64) int {
 	xs := []int{1, 2, 3}
 	n += Sum(xs, 10) + Sum(xs, 10) + Sum(xs, 1)
 	n += int(Sum([]int64{4}, 10))
+	// Two calls through a helper a rule's ignore pattern names.
+	n += viaSkipped() + viaSkipped()
 	return n + len(strings.Repeat("x", 0))
+}
+
+//go:noinline
+func viaSkipped() int {
+	return Named("skipped", nil, 1)
+}
+
+// Deep recurses with large frames: its goroutine's stack is copied to ever
+// larger ones, past 1 MiB.
+//
+//go:noinline
+func Deep(n int) int {
+	var pad [1024]byte
+	pad[n%len(pad)] = byte(n)
+	if n == 0 {
+		return int(pad[0])
+	}
+	return Deep(n-1) + int(pad[n%len(pad)])
 }

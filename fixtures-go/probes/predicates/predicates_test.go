@@ -7,3 +7,10 @@ func TestDrive(t *testing.T) {
 		t.Fatal("no calls made")
 	}
 }
+
+func TestDeepRecursion(t *testing.T) {
+	done := make(chan int)
+	// On a goroutine of its own: the test goroutine's stack may have grown already.
+	go func() { done <- Deep(2000) }()
+	<-done
+}
