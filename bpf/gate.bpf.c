@@ -1035,7 +1035,10 @@ struct pred {
 };
 
 enum { KEY_NONE = 0, KEY_SLOT = 1, KEY_CALLSITE = 2, KEY_GOROUTINE = 3 };
-enum { ROLE_COUNT = 0, ROLE_ACQUIRE = 1, ROLE_RELEASE = 2, ROLE_ACQUIRE_CALL = 3 };
+enum {
+	ROLE_COUNT = 0, ROLE_ACQUIRE = 1, ROLE_RELEASE = 2, ROLE_ACQUIRE_CALL = 3,
+	ROLE_TIME_START = 4, ROLE_TIME_END = 5,
+};
 enum { AT_ENTRY = 0, AT_RET = 1, AT_CALL = 2 };
 
 struct decl_conf {
@@ -1107,6 +1110,36 @@ struct {
 	__type(key, struct hit_key);
 	__type(value, u64);
 } hits SEC(".maps");
+
+// Timed calls under way: (probe, goroutine) -> entry time and site.
+struct timing {
+	u64 start_ns;
+	u64 site;
+};
+struct time_key {
+	u64 conf;
+	u64 goid;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct time_key);
+	__type(value, struct timing);
+} timing SEC(".maps");
+
+// Durations per (probe, test, 0, site): calls, total and longest, aggregated in the kernel.
+struct duration_stat {
+	u64 calls;
+	u64 total_ns;
+	u64 max_ns;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1 << 14);
+	__type(key, struct hit_key);
+	__type(value, struct duration_stat);
+} durations SEC(".maps");
 
 // Lifecycle objects acquired and not released yet: (lifecycle, key) -> 1.
 struct live_key {
@@ -1346,6 +1379,29 @@ int declared(struct regs *ctx)
 		}
 		return 0;
 	}
+	if (conf->role == ROLE_TIME_END) {
+		// At a RET: the call's time since its entry, charged to its site. The
+		// start's configuration index is in conf->lifecycle.
+		struct time_key tk = {.conf = conf->lifecycle, .goid = goid};
+		struct timing *t = bpf_map_lookup_elem(&timing, &tk);
+		if (!t)
+			return 0;
+		u64 took = bpf_ktime_get_ns() - t->start_ns;
+		struct hit_key key = {.conf = conf->lifecycle, .root = root_of(goid), .object = 0, .site = t->site};
+		bpf_map_delete_elem(&timing, &tk);
+		struct duration_stat *d = bpf_map_lookup_elem(&durations, &key);
+		if (d) {
+			__sync_fetch_and_add(&d->calls, 1);
+			__sync_fetch_and_add(&d->total_ns, took);
+			if (took > d->max_ns)
+				d->max_ns = took;
+		} else {
+			struct duration_stat init = {1, took, took};
+			if (bpf_map_update_elem(&durations, &key, &init, BPF_NOEXIST))
+				count_lost();
+		}
+		return 0;
+	}
 	u32 depth = 0;
 	u64 site = user_site(ctx, conf->at, bias, conf->ignore, &depth);
 	if (depth == IGNORED || (conf->direct && depth != 0))
@@ -1379,6 +1435,12 @@ int declared(struct regs *ctx)
 			e->nframes = entry_stack(ctx, e->frames);
 		}
 		send(e);
+		return 0;
+	}
+	if (conf->role == ROLE_TIME_START) {
+		struct time_key tk = {.conf = index, .goid = goid};
+		struct timing t = {.start_ns = bpf_ktime_get_ns(), .site = site};
+		bpf_map_update_elem(&timing, &tk, &t, BPF_ANY);
 		return 0;
 	}
 	if (conf->key_kind == KEY_CALLSITE)

@@ -141,3 +141,43 @@ fn a_hit_on_the_system_stack_is_charged_through_the_goroutine_argument() {
         Some(grown)
     );
 }
+
+#[test]
+fn a_duration_probe_times_each_call_from_entry_to_return() {
+    if !require_ebpf() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json = dir.path().join("gate.json");
+    let r = run(gate()
+        .args([
+            "run",
+            "--rules",
+            "tests/e2e/rule-language/durations.toml",
+            "--json",
+        ])
+        .arg(&json)
+        .arg(fixture_binary("probes/predicates")));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let report = read_json(&json);
+    let metrics = &report["binaries"][0]["metrics"];
+    let wait = &metrics["tests"]["TestWait"];
+    // Slow(10) and Slow(30): sleeps last at least that long, and not ten times more.
+    assert_eq!(wait["probe.slow.calls"].as_f64(), Some(2.0), "{wait}");
+    let total = wait["probe.slow"].as_f64().expect("total ms");
+    let longest = wait["probe.slow.max_ms"].as_f64().expect("max ms");
+    assert!((40.0..400.0).contains(&total), "{wait}");
+    assert!(
+        (30.0..300.0).contains(&longest) && longest < total,
+        "{wait}"
+    );
+    assert_eq!(
+        metrics["tests"]["TestDrive"]["probe.slow.calls"].as_f64(),
+        Some(0.0)
+    );
+    // Over the binary the longest call is the longest of the tests', not a sum.
+    assert_eq!(
+        metrics["binary"]["probe.slow.max_ms"].as_f64(),
+        Some(longest)
+    );
+}

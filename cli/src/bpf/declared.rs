@@ -58,6 +58,8 @@ const ROLE_COUNT: u32 = 0;
 const ROLE_ACQUIRE: u32 = 1;
 const ROLE_RELEASE: u32 = 2;
 const ROLE_ACQUIRE_CALL: u32 = 3;
+const ROLE_TIME_START: u32 = 4;
+const ROLE_TIME_END: u32 = 5;
 const AT_ENTRY: u32 = 0;
 const AT_RET: u32 = 1;
 const AT_CALL: u32 = 2;
@@ -69,6 +71,8 @@ pub enum Planned {
     Counted { conf: u32 },
     /// A lifecycle, by its number (acquire and release events carry it).
     Lifecycle { lifecycle: u32 },
+    /// Timed under this configuration index (its entry's).
+    Timed { conf: u32 },
     /// The binary lacks the function: the probe's rules do not apply to it.
     Absent { symbol: String },
 }
@@ -238,6 +242,34 @@ pub fn plan(info: &BinaryInfo, specs: &[&ProbeSpec]) -> Result<DeclaredPlan, Pla
                     out.confs.push((index, c));
                 }
                 out.planned.push(Planned::Counted { conf: index });
+            }
+            ProbeKind::Duration => {
+                // Entry: the time and the site; the RETs: the time since, charged to that site.
+                let start = next_conf;
+                next_conf += 1;
+                let mut conf = None;
+                for f in &functions {
+                    conf.get_or_insert(confs_of(ROLE_TIME_START, AT_ENTRY, &spec.point, f, 0)?);
+                    attach(info, &mut out, spec, f, AT_ENTRY, start, None)?;
+                }
+                if let Some(c) = conf {
+                    out.confs.push((start, c));
+                }
+                let end = next_conf;
+                next_conf += 1;
+                let ret = ProbePoint {
+                    predicates: Vec::new(),
+                    ..spec.point.clone()
+                };
+                let mut conf = None;
+                for f in &functions {
+                    conf.get_or_insert(confs_of(ROLE_TIME_END, AT_RET, &ret, f, start)?);
+                    attach(info, &mut out, spec, f, AT_RET, end, None)?;
+                }
+                if let Some(c) = conf {
+                    out.confs.push((end, c));
+                }
+                out.planned.push(Planned::Timed { conf: start });
             }
             ProbeKind::Lifecycle => {
                 let lifecycle = lifecycles;

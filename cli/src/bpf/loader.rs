@@ -63,6 +63,14 @@ struct CodeRange {
 
 #[repr(C)]
 #[derive(Clone, Copy, Default)]
+struct DurationStat {
+    calls: u64,
+    total_ns: u64,
+    max_ns: u64,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
 struct IgnoreRange {
     start: u64,
     end: u64,
@@ -81,6 +89,8 @@ unsafe impl Pod for HitKey {}
 unsafe impl Pod for CodeRange {}
 // SAFETY: as above.
 unsafe impl Pod for IgnoreRange {}
+// SAFETY: as above.
+unsafe impl Pod for DurationStat {}
 // SAFETY: as above.
 unsafe impl Pod for RawDeclConf {}
 
@@ -487,6 +497,19 @@ impl Session {
             }
             aggregates.hits.sort_unstable();
         }
+        if let Some(map) = self.ebpf.map("durations")
+            && let Ok(durations) = BpfHashMap::<_, HitKey, DurationStat>::try_from(map)
+        {
+            for (k, v) in durations.iter().flatten() {
+                aggregates.durations.push((
+                    k.conf,
+                    k.root,
+                    k.site,
+                    [v.calls, v.total_ns, v.max_ns],
+                ));
+            }
+            aggregates.durations.sort_unstable();
+        }
         aggregates.finished_at_ns = monotonic_ns();
         if let Some(map) = self.ebpf.map("lost")
             && let Ok(lost) = Array::<_, u64>::try_from(map)
@@ -623,6 +646,7 @@ mod layout {
         same_layout!(s, "hit_key", HitKey, [conf, pad, root, object, site]);
         same_layout!(s, "code_range", CodeRange, [start, end]);
         same_layout!(s, "ignore_range", IgnoreRange, [start, end, sets]);
+        same_layout!(s, "duration_stat", DurationStat, [calls, total_ns, max_ns]);
         same_layout!(s, "alloc_stat", AllocStat, [count, bytes]);
         same_layout!(s, "count_key", CountKey, [probe, root, object]);
         same_layout!(

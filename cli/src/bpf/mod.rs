@@ -132,6 +132,9 @@ pub struct Aggregates {
     /// Declared probes: (configuration, owning test goroutine, key, site) -> hits.
     #[serde(default)]
     pub hits: Vec<(u32, u64, u64, u64, u64)>,
+    /// Timed probes: (configuration, owning test goroutine, site) -> (calls, total ns, max ns).
+    #[serde(default)]
+    pub durations: Vec<(u32, u64, u64, [u64; 3])>,
     /// goid -> latest deadline (CLOCK_MONOTONIC ns) of a timer it created; i64::MAX for tickers.
     pub timer_deadlines: Vec<(u64, u64)>,
     /// CLOCK_MONOTONIC when the aggregates were read (after the child exited).

@@ -544,6 +544,55 @@ fn declared_probes(
                     }
                 }
             }
+            Planned::Timed { conf } => {
+                let (max_name, calls_name) = (metric(1), metric(2));
+                let mut by_site: BTreeMap<SiteKey, ([u64; 3], Option<Site>)> = BTreeMap::new();
+                for &(c, root, site_pc, [calls, total, max]) in &record.aggregates.durations {
+                    if c != *conf {
+                        continue;
+                    }
+                    let site = site_of(site_pc);
+                    if !counts_site(spec.whose, site.as_ref()) {
+                        continue;
+                    }
+                    let test = test_of(root);
+                    let where_ = site.as_ref().map(|s| (s.file.clone(), s.line));
+                    let e = by_site.entry((test, where_)).or_insert(([0; 3], site));
+                    e.0[0] += calls;
+                    e.0[1] += total;
+                    e.0[2] = e.0[2].max(max);
+                }
+                let ms = |ns: u64| (ns as f64 / 1e4).round() / 100.0;
+                let instances = out.instances.entry(metric(0)).or_default();
+                for ((test, _), ([calls, total, max], site)) in &by_site {
+                    instances.push(Instance {
+                        test: test.clone(),
+                        site: site.clone(),
+                        detail: format!(
+                            "{calls} calls of {}, {} ms in all, the longest {} ms",
+                            spec.point.symbol,
+                            crate::units::fmt_num(ms(*total)),
+                            crate::units::fmt_num(ms(*max))
+                        ),
+                        value: Some(ms(*total)),
+                        entry: None,
+                        created_by: Vec::new(),
+                        figures: BTreeMap::new(),
+                    });
+                    let longest = out
+                        .counters
+                        .entry(max_name.clone())
+                        .or_default()
+                        .entry(test.clone())
+                        .or_default();
+                    *longest = longest.max(ms(*max));
+                    *out.counters
+                        .entry(calls_name.clone())
+                        .or_default()
+                        .entry(test.clone())
+                        .or_default() += *calls as f64;
+                }
+            }
             Planned::Lifecycle { lifecycle } => {
                 struct Held {
                     root: u64,

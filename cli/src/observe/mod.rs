@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 pub mod engine;
 pub mod output;
 
-use crate::rules::metrics::{MetricDef, MetricKind};
+use crate::rules::metrics::{Combine, MetricDef, MetricKind};
 use crate::run::gctrace::GcCycle;
 use crate::run::test_output::{BenchLine, TestLine, TestStatus};
 use crate::run::{EventKind, Exit, RunRecord};
@@ -248,7 +248,10 @@ impl Observations {
             MetricKind::PerObject | MetricKind::Scalar => {
                 let per_test = engine.counters.get(def.name)?;
                 match subject {
-                    Subject::Binary => Some(per_test.values().fold(0.0, |a, b| a + b)),
+                    Subject::Binary => Some(match def.over_tests {
+                        Combine::Sum => per_test.values().fold(0.0, |a, b| a + b),
+                        Combine::Max => per_test.values().copied().fold(0.0, f64::max),
+                    }),
                     Subject::Test(t) => per_test.get(&Some(t.to_string())).copied(),
                     Subject::Benchmark(_) => None,
                 }

@@ -66,6 +66,15 @@ pub enum MetricKind {
     Sited,
 }
 
+/// How a per-test counter makes the binary's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Combine {
+    /// Counts and totals add up.
+    Sum,
+    /// The longest (a maximum) is the largest of them.
+    Max,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MetricDef {
     pub name: &'static str,
@@ -74,6 +83,8 @@ pub struct MetricDef {
     pub kind: MetricKind,
     /// Whether a larger value is worse: the default direction of a regression (not for MB/s, reuse ratios).
     pub higher_is_worse: bool,
+    /// How the binary's value comes from its tests' (and what happened outside them).
+    pub over_tests: Combine,
     pub description: &'static str,
 }
 
@@ -84,6 +95,7 @@ pub const METRICS: &[MetricDef] = &[
         signal: Signal::Benchmarks,
         kind: MetricKind::Scalar,
         higher_is_worse: true,
+        over_tests: Combine::Sum,
         description: "Benchmark time per operation; one sample per -test.count repetition (benchmark scope).",
     },
     MetricDef {
@@ -92,6 +104,7 @@ pub const METRICS: &[MetricDef] = &[
         signal: Signal::Benchmarks,
         kind: MetricKind::Scalar,
         higher_is_worse: true,
+        over_tests: Combine::Sum,
         description: "Bytes allocated per operation (gate adds -test.benchmem when -test.bench is given).",
     },
     MetricDef {
@@ -100,6 +113,7 @@ pub const METRICS: &[MetricDef] = &[
         signal: Signal::Benchmarks,
         kind: MetricKind::Scalar,
         higher_is_worse: true,
+        over_tests: Combine::Sum,
         description: "Heap allocations per operation, from the Go runtime's own count.",
     },
     MetricDef {
@@ -108,6 +122,7 @@ pub const METRICS: &[MetricDef] = &[
         signal: Signal::Benchmarks,
         kind: MetricKind::Scalar,
         higher_is_worse: false,
+        over_tests: Combine::Sum,
         description: "Throughput of a benchmark that calls b.SetBytes; lower is worse. Other `b.ReportMetric` \
                       units are metrics too: bench.<unit>.",
     },
@@ -117,6 +132,7 @@ pub const METRICS: &[MetricDef] = &[
         signal: Signal::TestOutput,
         kind: MetricKind::Scalar,
         higher_is_worse: true,
+        over_tests: Combine::Sum,
         description: "Wall time of the test as reported by `go test` (binary scope: the whole run).",
     },
     MetricDef {
@@ -125,6 +141,7 @@ pub const METRICS: &[MetricDef] = &[
         signal: Signal::GcTrace,
         kind: MetricKind::Scalar,
         higher_is_worse: true,
+        over_tests: Combine::Sum,
         description: "Garbage collection cycles that started during the scope.",
     },
     MetricDef {
@@ -133,6 +150,7 @@ pub const METRICS: &[MetricDef] = &[
         signal: Signal::GcTrace,
         kind: MetricKind::Scalar,
         higher_is_worse: true,
+        over_tests: Combine::Sum,
         description: "Cycles forced by runtime.GC() or debug.FreeOSMemory() (gctrace `(forced)`).",
     },
     MetricDef {
@@ -141,6 +159,7 @@ pub const METRICS: &[MetricDef] = &[
         signal: Signal::GcTrace,
         kind: MetricKind::Scalar,
         higher_is_worse: true,
+        over_tests: Combine::Sum,
         description: "Largest stop-the-world phase of one cycle (sweep termination or mark termination), wall clock.",
     },
     MetricDef {
@@ -149,6 +168,7 @@ pub const METRICS: &[MetricDef] = &[
         signal: Signal::GcTrace,
         kind: MetricKind::Scalar,
         higher_is_worse: true,
+        over_tests: Combine::Sum,
         description: "Sum of both stop-the-world phases over all cycles of the scope, wall clock.",
     },
     MetricDef {
@@ -157,6 +177,7 @@ pub const METRICS: &[MetricDef] = &[
         signal: Signal::GcTrace,
         kind: MetricKind::Scalar,
         higher_is_worse: true,
+        over_tests: Combine::Sum,
         description: "GC CPU time (STW phases, assists, background marking; idle marking excluded) as a share of \
                       GOMAXPROCS x wall time of the scope.",
     },
@@ -166,6 +187,7 @@ pub const METRICS: &[MetricDef] = &[
         signal: Signal::GcTrace,
         kind: MetricKind::Scalar,
         higher_is_worse: true,
+        over_tests: Combine::Sum,
         description: "Largest heap size seen at the start or end of a cycle of the scope (gctrace `A->B->C MB`).",
     },
     MetricDef {
@@ -174,6 +196,7 @@ pub const METRICS: &[MetricDef] = &[
         signal: Signal::Goroutines,
         kind: MetricKind::Scalar,
         higher_is_worse: true,
+        over_tests: Combine::Sum,
         description: "Goroutines started during the scope by the test's goroutine or its descendants.",
     },
     MetricDef {
@@ -182,6 +205,7 @@ pub const METRICS: &[MetricDef] = &[
         signal: Signal::Goroutines,
         kind: MetricKind::Lifecycle,
         higher_is_worse: true,
+        over_tests: Combine::Sum,
         description: "Goroutines started by the test (or its descendants) still alive when the binary exited, \
                       parked where nothing will wake them: channel, select without a pending timer of its own, \
                       sync primitive, network wait. Each is reported at its creation site with its entry function.",
@@ -192,6 +216,7 @@ pub const METRICS: &[MetricDef] = &[
         signal: Signal::Goroutines,
         kind: MetricKind::Lifecycle,
         higher_is_worse: true,
+        over_tests: Combine::Sum,
         description: "Goroutines started by the test still alive at exit but sleeping, runnable, running or \
                       waiting on their own timer: they would have finished, so they are not leaks.",
     },
@@ -201,6 +226,7 @@ pub const METRICS: &[MetricDef] = &[
         signal: Signal::Tickers,
         kind: MetricKind::Scalar,
         higher_is_worse: true,
+        over_tests: Combine::Sum,
         description: "time.Ticker values created (time.NewTicker, time.Tick): runtime timers with a period.",
     },
     MetricDef {
@@ -209,6 +235,7 @@ pub const METRICS: &[MetricDef] = &[
         signal: Signal::Tickers,
         kind: MetricKind::Scalar,
         higher_is_worse: true,
+        over_tests: Combine::Sum,
         description: "Tickers created during the scope and stopped with Stop.",
     },
     MetricDef {
@@ -217,6 +244,7 @@ pub const METRICS: &[MetricDef] = &[
         signal: Signal::Tickers,
         kind: MetricKind::Lifecycle,
         higher_is_worse: true,
+        over_tests: Combine::Sum,
         description: "Tickers created by the test and never stopped, each at its creation site.",
     },
     MetricDef {
@@ -225,6 +253,7 @@ pub const METRICS: &[MetricDef] = &[
         signal: Signal::Allocations,
         kind: MetricKind::Scalar,
         higher_is_worse: true,
+        over_tests: Combine::Sum,
         description: "Heap allocations (runtime.mallocgc calls) by the test's goroutines, counted in the kernel.",
     },
     MetricDef {
@@ -233,6 +262,7 @@ pub const METRICS: &[MetricDef] = &[
         signal: Signal::Allocations,
         kind: MetricKind::Scalar,
         higher_is_worse: true,
+        over_tests: Combine::Sum,
         description: "Bytes requested from runtime.mallocgc by the test's goroutines.",
     },
     MetricDef {
@@ -241,6 +271,7 @@ pub const METRICS: &[MetricDef] = &[
         signal: Signal::HttpBodies,
         kind: MetricKind::Scalar,
         higher_is_worse: true,
+        over_tests: Combine::Sum,
         description: "HTTP client response bodies (with a connection behind them) handed to the test's code by Client.Do/Get/Post.",
     },
     MetricDef {
@@ -249,6 +280,7 @@ pub const METRICS: &[MetricDef] = &[
         signal: Signal::HttpBodies,
         kind: MetricKind::Scalar,
         higher_is_worse: true,
+        over_tests: Combine::Sum,
         description: "Of those, bodies closed.",
     },
     MetricDef {
@@ -257,6 +289,7 @@ pub const METRICS: &[MetricDef] = &[
         signal: Signal::HttpBodies,
         kind: MetricKind::Lifecycle,
         higher_is_worse: true,
+        over_tests: Combine::Sum,
         description: "Response bodies never closed, each at the call that received it.",
     },
     MetricDef {
@@ -265,6 +298,7 @@ pub const METRICS: &[MetricDef] = &[
         signal: Signal::Pools,
         kind: MetricKind::PerObject,
         higher_is_worse: true,
+        over_tests: Combine::Sum,
         description: "sync.Pool Get calls, per pool (named by its variable where it is a global).",
     },
     MetricDef {
@@ -273,6 +307,7 @@ pub const METRICS: &[MetricDef] = &[
         signal: Signal::Pools,
         kind: MetricKind::PerObject,
         higher_is_worse: true,
+        over_tests: Combine::Sum,
         description: "Calls of a pool's New function from Get: the pool had nothing to reuse.",
     },
     MetricDef {
@@ -281,6 +316,7 @@ pub const METRICS: &[MetricDef] = &[
         signal: Signal::Pools,
         kind: MetricKind::PerObject,
         higher_is_worse: true,
+        over_tests: Combine::Sum,
         description: "sync.Pool Put calls, per pool.",
     },
     MetricDef {
@@ -289,6 +325,7 @@ pub const METRICS: &[MetricDef] = &[
         signal: Signal::Pools,
         kind: MetricKind::PerObject,
         higher_is_worse: false,
+        over_tests: Combine::Sum,
         description: "1 - New/Get per pool and test: the share of Gets served by a reused object.",
     },
 ];
@@ -312,6 +349,7 @@ pub fn custom_bench_metric(name: &str) -> Option<&'static MetricDef> {
             signal: Signal::Benchmarks,
             kind: MetricKind::Scalar,
             higher_is_worse: true,
+            over_tests: Combine::Sum,
             description: "A custom benchmark metric reported with b.ReportMetric.",
         }))
     })

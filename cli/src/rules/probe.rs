@@ -6,7 +6,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::metrics::{MetricDef, MetricKind, Signal};
+use super::metrics::{Combine, MetricDef, MetricKind, Signal};
 
 /// What a probe observes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +19,8 @@ pub enum ProbeKind {
     Keyed,
     /// An acquire and a release joined by a key; what is never released is reported.
     Lifecycle,
+    /// Time from a call's entry to its return, per goroutine.
+    Duration,
 }
 
 impl ProbeKind {
@@ -28,6 +30,7 @@ impl ProbeKind {
             ProbeKind::Result => "result",
             ProbeKind::Keyed => "keyed",
             ProbeKind::Lifecycle => "lifecycle",
+            ProbeKind::Duration => "duration",
         }
     }
 }
@@ -560,7 +563,16 @@ fn leak(
         signal: Signal::Probe,
         kind,
         higher_is_worse: true,
+        over_tests: Combine::Sum,
         description: Box::leak(description.into_boxed_str()),
+    }))
+}
+
+/// The same metric, combined over tests by its maximum.
+fn longest(def: &'static MetricDef) -> &'static MetricDef {
+    Box::leak(Box::new(MetricDef {
+        over_tests: Combine::Max,
+        ..*def
     }))
 }
 
@@ -600,6 +612,26 @@ fn metrics_of(kind: ProbeKind, name: &str, symbol: &str) -> Vec<&'static MetricD
                 "calls",
                 MetricKind::PerObject,
                 format!("Calls of {symbol} per key, each key checked on its own."),
+            ),
+        ],
+        ProbeKind::Duration => vec![
+            m(
+                "",
+                "ms",
+                MetricKind::Sited,
+                format!("Time spent in {symbol} from entry to return, per call site (total)."),
+            ),
+            longest(leak(
+                format!("probe.{name}.max_ms"),
+                "ms",
+                MetricKind::Scalar,
+                format!("The longest call of {symbol}."),
+            )),
+            m(
+                ".calls",
+                "calls",
+                MetricKind::Scalar,
+                format!("Calls of {symbol} timed."),
             ),
         ],
         ProbeKind::Lifecycle => vec![
@@ -665,11 +697,12 @@ pub(super) fn parse_probe(raw: RawProbe, default_whose: Option<Whose>) -> Result
         "result" => ProbeKind::Result,
         "keyed" => ProbeKind::Keyed,
         "lifecycle" => ProbeKind::Lifecycle,
+        "duration" => ProbeKind::Duration,
         other => {
             return Err(bad(
                 "kind",
                 format!(
-                    "{other:?} is not a probe kind; valid: \"call\", \"result\", \"keyed\", \"lifecycle\" (output patterns are [[output]] tables)"
+                    "{other:?} is not a probe kind; valid: \"call\", \"result\", \"keyed\", \"lifecycle\", \"duration\" (output patterns are [[output]] tables)"
                 ),
             ));
         }
@@ -794,8 +827,10 @@ pub(super) fn parse_probe(raw: RawProbe, default_whose: Option<Whose>) -> Result
     let whose = default_whose.unwrap_or(match kind {
         // A leak in a test is still a leak.
         ProbeKind::Lifecycle => Whose::Any,
-        // API misuse is about the code under test.
-        ProbeKind::Call | ProbeKind::Result | ProbeKind::Keyed => Whose::UnderTest,
+        // API misuse (and time spent in it) is about the code under test.
+        ProbeKind::Call | ProbeKind::Result | ProbeKind::Keyed | ProbeKind::Duration => {
+            Whose::UnderTest
+        }
     });
     let ignore = raw.ignore.unwrap_or_default();
     for pattern in &ignore {
@@ -866,6 +901,7 @@ pub(super) fn parse_output(raw: RawOutput) -> Result<OutputSpec, Bad> {
         signal: Signal::TestOutput,
         kind: MetricKind::Sited,
         higher_is_worse: true,
+        over_tests: Combine::Sum,
         description: Box::leak(
             format!(
                 "Output lines matching {:?}, one finding per site.",

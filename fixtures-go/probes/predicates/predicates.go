@@ -6,7 +6,10 @@
 // tests/e2e/rule-language/ and checks the exact counts.
 package predicates
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 type Inner struct {
 	Depth uint16
@@ -90,4 +93,17 @@ func Deep(n int) int {
 		return int(pad[0])
 	}
 	return Deep(n-1) + int(pad[n%len(pad)])
+}
+
+// Slow takes ms milliseconds.
+//
+//go:noinline
+func Slow(ms int) {
+	time.Sleep(time.Duration(ms) * time.Millisecond)
+}
+
+// Wait calls Slow twice: 10 and 30 ms.
+func Wait() {
+	Slow(10)
+	Slow(30)
 }

@@ -14,3 +14,7 @@ func TestDeepRecursion(t *testing.T) {
 	go func() { done <- Deep(2000) }()
 	<-done
 }
+
+func TestWait(t *testing.T) {
+	Wait()
+}
