@@ -89,6 +89,14 @@ struct {
 	__uint(max_entries, RING_BYTES);
 } events SEC(".maps");
 
+// The binary's load bias (0 unless PIE), learnt at the first test's start.
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, u64);
+} load_bias SEC(".maps");
+
 // Events that did not fit in the ring buffer: userspace reports them, never hides them.
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -357,8 +365,9 @@ static __always_inline void send(struct event *e)
 static __always_inline u64 arg(struct regs *ctx, u32 i)
 {
 	// Copy first: the verifier rejects loads through a ctx pointer with a variable offset.
-	u64 regs[10] = {0, ctx->rax, ctx->rbx, ctx->rcx, ctx->rdi, ctx->rsi, ctx->r8, ctx->r9, ctx->r10, ctx->r11};
-	if (i < 10)
+	// Slot 10 is RDX: never a Go argument, the third of a system call.
+	u64 regs[11] = {0, ctx->rax, ctx->rbx, ctx->rcx, ctx->rdi, ctx->rsi, ctx->r8, ctx->r9, ctx->r10, ctx->r11, ctx->rdx};
+	if (i < 11)
 		return regs[i];
 	return 0;
 }
@@ -369,6 +378,11 @@ int test_start(struct regs *ctx)
 {
 	if (!traced())
 		return 0;
+	// The load bias of a PIE binary, for programs that have no probed address of
+	// their own (system calls): the cookie is this probe's address in the file.
+	u32 zero = 0;
+	u64 bias = ctx->rip - bpf_get_attach_cookie(ctx);
+	bpf_map_update_elem(&load_bias, &zero, &bias, BPF_ANY);
 	u64 goid = goid_of(ctx->r14);
 	own(goid, goid);
 	struct event *e = reserve(EV_TEST_START, goid);
@@ -1317,14 +1331,8 @@ static __always_inline u64 user_site(struct regs *ctx, u32 at, u64 bias, u32 ign
 	return 0;
 }
 
-SEC("uprobe")
-int declared(struct regs *ctx)
+static __always_inline int handle(struct regs *ctx, u32 index, u64 bias)
 {
-	if (!traced())
-		return 0;
-	u64 cookie = bpf_get_attach_cookie(ctx);
-	u32 index = cookie >> 48;
-	u64 bias = ctx->rip - (cookie & ((1ULL << 48) - 1));
 	struct decl_conf *conf = bpf_map_lookup_elem(&decl_confs, &index);
 	if (!conf)
 		return 0;
@@ -1452,6 +1460,57 @@ int declared(struct regs *ctx)
 		__sync_fetch_and_add(c, 1);
 	else if (bpf_map_update_elem(&hits, &key, &one, BPF_NOEXIST))
 		count_lost();
+	return 0;
+}
+
+SEC("uprobe")
+int declared(struct regs *ctx)
+{
+	if (!traced())
+		return 0;
+	u64 cookie = bpf_get_attach_cookie(ctx);
+	return handle(ctx, cookie >> 48, ctx->rip - (cookie & ((1ULL << 48) - 1)));
+}
+
+// System calls a rule declares: the syscall number -> up to 4 configurations.
+#define MAX_SYSCALL_CONFS 4
+struct syscall_confs {
+	u32 n;
+	u32 conf[MAX_SYSCALL_CONFS];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, u64);
+	__type(value, struct syscall_confs);
+} syscalls SEC(".maps");
+
+// Every system call's return (all processes: the tgid filter comes first). The
+// registers are the user's at the SYSCALL, the arguments in RDI, RSI, RDX,
+// R10, R8, R9 (slots 4, 5, 10, 8, 6, 7) and the result in RAX (slot 1); Go
+// keeps the goroutine in R14 across it (internal/runtime/syscall), so the hit
+// is charged to the test like a uprobe's, and placed by its user stack.
+SEC("raw_tracepoint")
+int syscall_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	if (!traced())
+		return 0;
+	struct regs r = {};
+	if (bpf_probe_read_kernel(&r, sizeof(r), (void *)ctx->args[0]))
+		return 0;
+	r.rax = ctx->args[1];
+	u64 nr = r.orig_rax;
+	struct syscall_confs *sc = bpf_map_lookup_elem(&syscalls, &nr);
+	if (!sc)
+		return 0;
+	u32 zero = 0;
+	u64 *bias = bpf_map_lookup_elem(&load_bias, &zero);
+	u64 b = bias ? *bias : 0;
+	for (int i = 0; i < MAX_SYSCALL_CONFS; i++) {
+		if (i >= sc->n)
+			break;
+		handle(&r, sc->conf[i], b);
+	}
 	return 0;
 }
 

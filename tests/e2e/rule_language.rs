@@ -181,3 +181,54 @@ fn a_duration_probe_times_each_call_from_entry_to_return() {
         Some(longest)
     );
 }
+
+#[test]
+fn a_syscall_probe_tests_arguments_and_results_and_places_the_call() {
+    if !require_ebpf() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json = dir.path().join("gate.json");
+    let rule = std::fs::read_to_string(repo_root().join("tests/e2e/rule-language/syscalls.toml"))
+        .expect("the test rule")
+        .replace("max = 1000", "max = 0");
+    std::fs::write(dir.path().join("syscalls.toml"), rule).expect("write");
+    let r = run(gate()
+        .arg("run")
+        .arg("--rules")
+        .arg(dir.path().join("syscalls.toml"))
+        .arg("--json")
+        .arg(&json)
+        .arg(fixture_binary("probes/predicates")));
+    assert_eq!(
+        r.code, 0,
+        "a note never fails the run: {}{}",
+        r.stdout, r.stderr
+    );
+    let report = read_json(&json);
+    let tests = &report["binaries"][0]["metrics"]["tests"];
+    // 100 one-byte writes and 3 failed opens, all in TestSyscalls' code under test.
+    assert_eq!(
+        tests["TestSyscalls"]["probe.tiny_writes"].as_f64(),
+        Some(100.0)
+    );
+    assert_eq!(
+        tests["TestSyscalls"]["probe.failed_opens"].as_f64(),
+        Some(3.0)
+    );
+    assert_eq!(tests["TestDrive"]["probe.tiny_writes"].as_f64(), Some(0.0));
+    let sites: Vec<String> = violations(&report)
+        .into_iter()
+        .map(|(rule, test, site)| format!("{rule} {test} {site}"))
+        .collect();
+    assert_eq!(
+        sites,
+        [format!(
+            "syscalls TestSyscalls {}",
+            line_of(
+                "fixtures-go/probes/predicates/syscalls.go",
+                "f.Write([]byte{'x'})"
+            )
+        )]
+    );
+}

@@ -89,6 +89,8 @@ pub struct DeclaredPlan {
     pub ignore_ranges: Vec<(u64, u64, u64)>,
     /// Things worth a warning (a probed function the compiler likely inlines).
     pub notes: Vec<String>,
+    /// System calls counted: (number, configuration).
+    pub syscalls: Vec<(u64, u32)>,
 }
 
 /// A rule's probe that cannot be planned here, and why: the rule file must change.
@@ -189,6 +191,28 @@ pub fn plan(info: &BinaryInfo, specs: &[&ProbeSpec]) -> Result<DeclaredPlan, Pla
     let mut next_conf = 0u32;
     let mut lifecycles = 0u32;
     for (spec, &ignore) in specs.iter().zip(&ignore_bit) {
+        if spec.kind == ProbeKind::Syscall {
+            let name = spec.point.symbol.trim_start_matches("syscall:");
+            let Some(call) = crate::rules::syscalls::lookup(name) else {
+                continue;
+            };
+            let index = next_conf;
+            next_conf += 1;
+            let c = conf(
+                spec,
+                &spec.point,
+                &spec.point.symbol,
+                ROLE_COUNT,
+                AT_CALL,
+                0,
+                None,
+                &paths,
+            )?;
+            out.confs.push((index, DeclConf { ignore, ..c }));
+            out.syscalls.push((call.number, index));
+            out.planned.push(Planned::Counted { conf: index });
+            continue;
+        }
         let functions = info.functions_matching(&spec.point.symbol);
         if functions.is_empty() {
             out.planned.push(Planned::Absent {
@@ -243,6 +267,7 @@ pub fn plan(info: &BinaryInfo, specs: &[&ProbeSpec]) -> Result<DeclaredPlan, Pla
                 }
                 out.planned.push(Planned::Counted { conf: index });
             }
+            ProbeKind::Syscall => unreachable!("planned above, without a function"),
             ProbeKind::Duration => {
                 // Entry: the time and the site; the RETs: the time since, charged to that site.
                 let start = next_conf;

@@ -61,6 +61,14 @@ struct CodeRange {
     end: u64,
 }
 
+/// The configurations of one system call (struct syscall_confs).
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct SyscallConfs {
+    n: u32,
+    conf: [u32; 4],
+}
+
 #[repr(C)]
 #[derive(Clone, Copy, Default)]
 struct DurationStat {
@@ -91,6 +99,8 @@ unsafe impl Pod for CodeRange {}
 unsafe impl Pod for IgnoreRange {}
 // SAFETY: as above.
 unsafe impl Pod for DurationStat {}
+// SAFETY: as above.
+unsafe impl Pod for SyscallConfs {}
 // SAFETY: as above.
 unsafe impl Pod for RawDeclConf {}
 
@@ -285,6 +295,44 @@ pub fn start(
                     .map_err(|e| EngineError::Load(e.to_string()))?;
             }
         }
+    }
+
+    // System calls: one raw tracepoint at their return, which looks their number up.
+    if !plan.declared.syscalls.is_empty() {
+        let mut by_number: std::collections::BTreeMap<u64, SyscallConfs> = Default::default();
+        for &(number, conf) in &plan.declared.syscalls {
+            let e = by_number.entry(number).or_default();
+            if (e.n as usize) < e.conf.len() {
+                e.conf[e.n as usize] = conf;
+                e.n += 1;
+            }
+        }
+        let mut map: BpfHashMap<_, u64, SyscallConfs> = BpfHashMap::try_from(
+            ebpf.map_mut("syscalls")
+                .ok_or_else(|| EngineError::Load("map syscalls missing".into()))?,
+        )
+        .map_err(|e| EngineError::Load(e.to_string()))?;
+        for (number, confs) in &by_number {
+            map.insert(number, confs, 0)
+                .map_err(|e| EngineError::Load(e.to_string()))?;
+        }
+        let program: &mut aya::programs::RawTracePoint = ebpf
+            .program_mut("syscall_exit")
+            .ok_or_else(|| {
+                EngineError::Load("program syscall_exit missing from the object".into())
+            })?
+            .try_into()
+            .map_err(|e: aya::programs::ProgramError| EngineError::Load(e.to_string()))?;
+        program
+            .load()
+            .map_err(|e| EngineError::Load(format!("syscall_exit: {e}")))?;
+        program
+            .attach("sys_exit")
+            .map_err(|e| EngineError::Attach {
+                symbol: "the sys_exit raw tracepoint".into(),
+                binary: binary.display().to_string(),
+                error: e.to_string(),
+            })?;
     }
 
     let mut loaded: Vec<&'static str> = Vec::new();
@@ -647,6 +695,7 @@ mod layout {
         same_layout!(s, "code_range", CodeRange, [start, end]);
         same_layout!(s, "ignore_range", IgnoreRange, [start, end, sets]);
         same_layout!(s, "duration_stat", DurationStat, [calls, total_ns, max_ns]);
+        same_layout!(s, "syscall_confs", SyscallConfs, [n, conf]);
         same_layout!(s, "alloc_stat", AllocStat, [count, bytes]);
         same_layout!(s, "count_key", CountKey, [probe, root, object]);
         same_layout!(

@@ -204,7 +204,11 @@ pub fn plan(
         Ok(())
     };
     // Test attribution is needed by every engine signal.
-    entry(&mut plan, "test_start", "testing.tRunner", 0)?;
+    // Its cookie is the probed address in the file: the program learns the load bias.
+    let runner_vaddr = info.function("testing.tRunner").map_or(0, |(a, _)| a)
+        + probes::entry_probe_offset(info, "testing.tRunner")?
+        - probes::entry_offset(info, "testing.tRunner")?;
+    entry(&mut plan, "test_start", "testing.tRunner", runner_vaddr)?;
     entry(&mut plan, "go_create_entry", "runtime.newproc", 0)?;
     // A result read where `caller` hands it to `callee`: a CALL, which the
     // kernel emulates (~1.5 us a hit), where a RET is single-stepped (~25 us

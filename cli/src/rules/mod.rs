@@ -5,6 +5,7 @@
 mod load;
 pub mod metrics;
 pub mod probe;
+pub mod syscalls;
 
 pub use load::{CATALOG_ITEMS, RuleError, load_builtin, load_paths};
 

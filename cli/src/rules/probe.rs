@@ -21,6 +21,9 @@ pub enum ProbeKind {
     Lifecycle,
     /// Time from a call's entry to its return, per goroutine.
     Duration,
+    /// System calls the test binary makes (a raw tracepoint at their return),
+    /// with predicates over their arguments and result.
+    Syscall,
 }
 
 impl ProbeKind {
@@ -31,6 +34,7 @@ impl ProbeKind {
             ProbeKind::Keyed => "keyed",
             ProbeKind::Lifecycle => "lifecycle",
             ProbeKind::Duration => "duration",
+            ProbeKind::Syscall => "syscall",
         }
     }
 }
@@ -265,6 +269,8 @@ pub(super) struct RawProbe {
     name: Spanned<String>,
     kind: Option<String>,
     symbol: Option<Spanned<String>>,
+    /// kind = "syscall": the system call's name.
+    syscall: Option<String>,
     inside: Option<String>,
     required: Option<bool>,
     direct: Option<bool>,
@@ -588,6 +594,12 @@ fn metrics_of(kind: ProbeKind, name: &str, symbol: &str) -> Vec<&'static MetricD
             MetricKind::Sited,
             format!("Calls of {symbol} matching the probe, one finding per call site."),
         )],
+        ProbeKind::Syscall => vec![m(
+            "",
+            "calls",
+            MetricKind::Sited,
+            format!("System calls {symbol} matching the probe, one finding per call site."),
+        )],
         ProbeKind::Result => vec![m(
             "",
             "returns",
@@ -698,11 +710,12 @@ pub(super) fn parse_probe(raw: RawProbe, default_whose: Option<Whose>) -> Result
         "keyed" => ProbeKind::Keyed,
         "lifecycle" => ProbeKind::Lifecycle,
         "duration" => ProbeKind::Duration,
+        "syscall" => ProbeKind::Syscall,
         other => {
             return Err(bad(
                 "kind",
                 format!(
-                    "{other:?} is not a probe kind; valid: \"call\", \"result\", \"keyed\", \"lifecycle\", \"duration\" (output patterns are [[output]] tables)"
+                    "{other:?} is not a probe kind; valid: \"call\", \"result\", \"keyed\", \"lifecycle\", \"duration\", \"syscall\" (output patterns are [[output]] tables)"
                 ),
             ));
         }
@@ -729,7 +742,10 @@ pub(super) fn parse_probe(raw: RawProbe, default_whose: Option<Whose>) -> Result
     };
     let mut predicates = Vec::new();
     for p in raw.where_.unwrap_or_default() {
-        predicates.push(parse_predicate(p, kind == ProbeKind::Result)?);
+        predicates.push(parse_predicate(
+            p,
+            matches!(kind, ProbeKind::Result | ProbeKind::Syscall),
+        )?);
     }
     // The first rule language: arg, op and value at the top of the probe.
     match (raw.arg, raw.op, raw.value) {
@@ -786,11 +802,78 @@ pub(super) fn parse_probe(raw: RawProbe, default_whose: Option<Whose>) -> Result
                 "acquire and release belong to kind = \"lifecycle\"",
             ));
         }
-        let Some(symbol) = raw.symbol else {
-            return Err(bad("symbol", "missing; name the Go function to probe"));
+        let symbol = if kind == ProbeKind::Syscall {
+            let Some(name) = raw.syscall else {
+                return Err(bad(
+                    "syscall",
+                    format!(
+                        "missing; name the system call: {}",
+                        super::syscalls::names().join(", ")
+                    ),
+                ));
+            };
+            let Some(call) = super::syscalls::lookup(&name) else {
+                return Err(bad(
+                    "syscall",
+                    format!(
+                        "{name:?} is not a system call gate knows; valid: {}",
+                        super::syscalls::names().join(", ")
+                    ),
+                ));
+            };
+            if raw.symbol.is_some() || raw.inside.is_some() {
+                return Err(bad(
+                    "symbol",
+                    "a syscall probe names its call in syscall = \"...\"",
+                ));
+            }
+            // Arguments by their man-page names or positions 1..6; the result is `ret`.
+            for p in &mut predicates {
+                let slot = match (&p.operand.param, p.operand.result) {
+                    (_, true) => super::syscalls::RESULT_SLOT,
+                    (ParamRef::Slot(n), false) if (1..=call.args.len() as u32).contains(n) => {
+                        super::syscalls::ARG_SLOTS[*n as usize - 1]
+                    }
+                    (ParamRef::Name(a), false) => match call.args.iter().position(|x| x == a) {
+                        Some(i) => super::syscalls::ARG_SLOTS[i],
+                        None => {
+                            return Err(bad(
+                                "where.arg",
+                                format!(
+                                    "{name} has no argument {a:?}; its arguments: {}",
+                                    call.args.join(", ")
+                                ),
+                            ));
+                        }
+                    },
+                    (ParamRef::Slot(n), false) => {
+                        return Err(bad(
+                            "where.arg",
+                            format!("{name} has {} arguments, not {n}", call.args.len()),
+                        ));
+                    }
+                };
+                if !p.operand.field.is_empty() || p.operand.len {
+                    return Err(bad(
+                        "where",
+                        "a system call's arguments are compared as integers (no field, no len)",
+                    ));
+                }
+                p.operand.param = ParamRef::Slot(slot);
+                p.operand.result = false;
+            }
+            format!("syscall:{name}")
+        } else {
+            if raw.syscall.is_some() {
+                return Err(bad("syscall", "syscall belongs to kind = \"syscall\""));
+            }
+            let Some(symbol) = raw.symbol else {
+                return Err(bad("symbol", "missing; name the Go function to probe"));
+            };
+            let symbol = symbol.into_inner();
+            check_symbol(&symbol, "symbol")?;
+            symbol
         };
-        let symbol = symbol.into_inner();
-        check_symbol(&symbol, "symbol")?;
         let key = parse_key(raw.key, "key", false)?;
         if kind == ProbeKind::Keyed && key == Key::None {
             return Err(bad(
@@ -828,9 +911,11 @@ pub(super) fn parse_probe(raw: RawProbe, default_whose: Option<Whose>) -> Result
         // A leak in a test is still a leak.
         ProbeKind::Lifecycle => Whose::Any,
         // API misuse (and time spent in it) is about the code under test.
-        ProbeKind::Call | ProbeKind::Result | ProbeKind::Keyed | ProbeKind::Duration => {
-            Whose::UnderTest
-        }
+        ProbeKind::Call
+        | ProbeKind::Result
+        | ProbeKind::Keyed
+        | ProbeKind::Duration
+        | ProbeKind::Syscall => Whose::UnderTest,
     });
     let ignore = raw.ignore.unwrap_or_default();
     for pattern in &ignore {

@@ -18,3 +18,13 @@ func TestDeepRecursion(t *testing.T) {
 func TestWait(t *testing.T) {
 	Wait()
 }
+
+func TestSyscalls(t *testing.T) {
+	dir := t.TempDir()
+	if err := WriteByByte(dir, 100); err != nil {
+		t.Fatal(err)
+	}
+	if got := OpenMissing(dir, 3); got != 3 {
+		t.Fatalf("%d opens failed, want 3", got)
+	}
+}
