@@ -291,6 +291,25 @@ fn run_binary(
     if plan.is_none() {
         info.start_loading_lines();
     }
+    // Allocation scopes: the binary writes its heap profile, every allocation sampled.
+    let alloc_probes: Vec<&rules::probe::ProbeSpec> = rule_set
+        .rules
+        .iter()
+        .flat_map(|r| &r.probes)
+        .filter(|p| p.kind == rules::probe::ProbeKind::Alloc)
+        .collect();
+    let profile_dir = if alloc_probes.is_empty() {
+        None
+    } else {
+        let dir = tempfile::tempdir()
+            .map_err(|e| GateError::io("cannot create a temporary directory", e))?;
+        cfg.test_flags.push(format!(
+            "-test.memprofile={}",
+            dir.path().join("mem.pprof").display()
+        ));
+        cfg.test_flags.push("-test.memprofilerate=1".to_string());
+        Some(dir)
+    };
     let mut progress = report::progress::Progress::new(&info.package);
     let record = run::execute(
         &cfg,
@@ -338,6 +357,10 @@ fn run_binary(
     let outputs: Vec<&rules::probe::OutputSpec> =
         rule_set.rules.iter().flat_map(|r| &r.outputs).collect();
     observe::output::scan(&mut observations, &outputs, info);
+    if let Some(dir) = &profile_dir {
+        let profile = std::fs::read(dir.path().join("mem.pprof")).ok();
+        observe::memprofile::scan(&mut observations, &alloc_probes, info, profile.as_deref());
+    }
     if let Some(bench) = bench_pass {
         observations.absorb_benchmark_pass(bench);
     }
@@ -397,7 +420,11 @@ impl EnginePlan {
                     signals.push(s);
                 }
             }
-            for p in &rule.probes {
+            for p in rule
+                .probes
+                .iter()
+                .filter(|p| p.kind != rules::probe::ProbeKind::Alloc)
+            {
                 // A probe several rules declare alike is planned once; all of them read it.
                 if !declared.iter().any(|(q, _)| q == p) {
                     declared.push((p.clone(), rule.origin.clone()));

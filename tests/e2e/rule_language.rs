@@ -232,3 +232,58 @@ fn a_syscall_probe_tests_arguments_and_results_and_places_the_call() {
         )]
     );
 }
+
+#[test]
+fn an_alloc_probe_reads_the_heap_profile_and_places_allocations_in_the_code() {
+    if !require_ebpf() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json = dir.path().join("gate.json");
+    // The heap profile needs no eBPF: the rule runs the same with --no-ebpf.
+    let r = run(gate()
+        .args([
+            "run",
+            "--no-ebpf",
+            "--rules",
+            "tests/e2e/rule-language/alloc.toml",
+            "--json",
+        ])
+        .arg(&json)
+        .arg(fixture_binary("probes/predicates")));
+    assert_eq!(
+        r.code, 0,
+        "a note never fails the run: {}{}",
+        r.stdout, r.stderr
+    );
+    let report = read_json(&json);
+    let tests = &report["binaries"][0]["metrics"]["tests"];
+    // Labels(100): 100 Sprintf results of 6 to 7 bytes, which the runtime's
+    // tiny allocator packs two to a 16-byte block: 50 to 100 objects.
+    let objects = tests["TestAllocScope"]["probe.sprintf.objects"]
+        .as_f64()
+        .expect("objects");
+    let bytes = tests["TestAllocScope"]["probe.sprintf"]
+        .as_f64()
+        .expect("bytes");
+    assert!((50.0..=110.0).contains(&objects), "{tests}");
+    assert!(bytes >= 600.0, "{tests}");
+    assert_eq!(
+        tests["TestDrive"]["probe.sprintf.objects"].as_f64(),
+        Some(0.0)
+    );
+    let sites: Vec<String> = violations(&report)
+        .into_iter()
+        .map(|(rule, test, site)| format!("{rule} {test} {site}"))
+        .collect();
+    assert_eq!(
+        sites,
+        [format!(
+            "alloc TestAllocScope {}",
+            line_of(
+                "fixtures-go/probes/predicates/alloc.go",
+                "fmt.Sprintf(\"item-%d\", i)"
+            )
+        )]
+    );
+}

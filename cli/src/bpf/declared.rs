@@ -267,7 +267,11 @@ pub fn plan(info: &BinaryInfo, specs: &[&ProbeSpec]) -> Result<DeclaredPlan, Pla
                 }
                 out.planned.push(Planned::Counted { conf: index });
             }
-            ProbeKind::Syscall => unreachable!("planned above, without a function"),
+            // Syscalls are planned above, without a function; allocation scopes
+            // read the heap profile, not the kernel (the pipeline keeps them out).
+            ProbeKind::Syscall | ProbeKind::Alloc => {
+                unreachable!("{} probes are not planned here", spec.kind.as_str())
+            }
             ProbeKind::Duration => {
                 // Entry: the time and the site; the RETs: the time since, charged to that site.
                 let start = next_conf;

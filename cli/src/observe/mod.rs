@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 pub mod engine;
+pub mod memprofile;
 pub mod output;
 
 use crate::rules::metrics::{Combine, MetricDef, MetricKind};

@@ -26,6 +26,8 @@ pub enum Signal {
     HttpBodies,
     /// eBPF: a user-declared `[[probe]]`.
     Probe,
+    /// The test binary's heap profile (`-test.memprofile`, every allocation sampled).
+    HeapProfile,
 }
 
 impl Signal {
@@ -40,6 +42,7 @@ impl Signal {
             Signal::Pools => "eBPF sync.Pool",
             Signal::HttpBodies => "eBPF net/http",
             Signal::Probe => "eBPF [[probe]]",
+            Signal::HeapProfile => "-test.memprofile",
         }
     }
 
@@ -47,7 +50,7 @@ impl Signal {
     pub fn needs_ebpf(self) -> bool {
         !matches!(
             self,
-            Signal::TestOutput | Signal::GcTrace | Signal::Benchmarks
+            Signal::TestOutput | Signal::GcTrace | Signal::Benchmarks | Signal::HeapProfile
         )
     }
 }

@@ -24,6 +24,9 @@ pub enum ProbeKind {
     /// System calls the test binary makes (a raw tracepoint at their return),
     /// with predicates over their arguments and result.
     Syscall,
+    /// Allocations whose stack passes through a function, from the test
+    /// binary's own heap profile (every allocation sampled: opt-in rules).
+    Alloc,
 }
 
 impl ProbeKind {
@@ -35,6 +38,7 @@ impl ProbeKind {
             ProbeKind::Lifecycle => "lifecycle",
             ProbeKind::Duration => "duration",
             ProbeKind::Syscall => "syscall",
+            ProbeKind::Alloc => "alloc",
         }
     }
 }
@@ -574,6 +578,14 @@ fn leak(
     }))
 }
 
+/// The same metric, read from the test binary's heap profile instead of eBPF.
+fn from_profile(def: &'static MetricDef) -> &'static MetricDef {
+    Box::leak(Box::new(MetricDef {
+        signal: Signal::HeapProfile,
+        ..*def
+    }))
+}
+
 /// The same metric, combined over tests by its maximum.
 fn longest(def: &'static MetricDef) -> &'static MetricDef {
     Box::leak(Box::new(MetricDef {
@@ -594,6 +606,22 @@ fn metrics_of(kind: ProbeKind, name: &str, symbol: &str) -> Vec<&'static MetricD
             MetricKind::Sited,
             format!("Calls of {symbol} matching the probe, one finding per call site."),
         )],
+        ProbeKind::Alloc => vec![
+            from_profile(m(
+                "",
+                "bytes",
+                MetricKind::Sited,
+                format!(
+                    "Bytes allocated with {symbol} on the stack, per allocating site in your code (heap profile)."
+                ),
+            )),
+            from_profile(m(
+                ".objects",
+                "objects",
+                MetricKind::Sited,
+                format!("Objects allocated with {symbol} on the stack (heap profile)."),
+            )),
+        ],
         ProbeKind::Syscall => vec![m(
             "",
             "calls",
@@ -711,11 +739,12 @@ pub(super) fn parse_probe(raw: RawProbe, default_whose: Option<Whose>) -> Result
         "lifecycle" => ProbeKind::Lifecycle,
         "duration" => ProbeKind::Duration,
         "syscall" => ProbeKind::Syscall,
+        "alloc" => ProbeKind::Alloc,
         other => {
             return Err(bad(
                 "kind",
                 format!(
-                    "{other:?} is not a probe kind; valid: \"call\", \"result\", \"keyed\", \"lifecycle\", \"duration\", \"syscall\" (output patterns are [[output]] tables)"
+                    "{other:?} is not a probe kind; valid: \"call\", \"result\", \"keyed\", \"lifecycle\", \"duration\", \"syscall\", \"alloc\" (output patterns are [[output]] tables)"
                 ),
             ));
         }
@@ -915,7 +944,8 @@ pub(super) fn parse_probe(raw: RawProbe, default_whose: Option<Whose>) -> Result
         | ProbeKind::Result
         | ProbeKind::Keyed
         | ProbeKind::Duration
-        | ProbeKind::Syscall => Whose::UnderTest,
+        | ProbeKind::Syscall
+        | ProbeKind::Alloc => Whose::UnderTest,
     });
     let ignore = raw.ignore.unwrap_or_default();
     for pattern in &ignore {

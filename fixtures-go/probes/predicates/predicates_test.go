@@ -28,3 +28,9 @@ func TestSyscalls(t *testing.T) {
 		t.Fatalf("%d opens failed, want 3", got)
 	}
 }
+
+func TestAllocScope(t *testing.T) {
+	if got := len(Labels(100)); got != 100 {
+		t.Fatalf("%d labels", got)
+	}
+}
