@@ -365,7 +365,42 @@ fn run_binary(
         observations.absorb_benchmark_pass(bench);
     }
     let checking = Instant::now();
-    let checks = check::evaluate(rule_set, &observations);
+    // Rules about a build variant (-race, checkptr) judge a second build and run
+    // of the package; the others, this one.
+    let (plain_rules, variants) = rule_set.by_build();
+    let mut checks = check::evaluate(&plain_rules, &observations);
+    for (tag, (flags, set)) in variants.iter().enumerate() {
+        let ids: Vec<&str> = set.rules.iter().map(|r| r.id.as_str()).collect();
+        let dir = tempfile::tempdir()
+            .map_err(|e| GateError::io("cannot create a temporary directory", e))?;
+        let Some(variant) = target::build_variant(binary, flags, dir.path(), tag)? else {
+            observations.warnings.push(format!(
+                "{} judge a build with {}: they need a package pattern as the target (gate builds it \
+                 twice), not a test binary; not checked",
+                ids.join(", "),
+                flags.join(" ")
+            ));
+            continue;
+        };
+        let variant_cfg = run::RunConfig {
+            binary: variant.path.clone(),
+            ..cfg.clone()
+        };
+        let mut progress =
+            report::progress::Progress::new(&format!("{} ({})", info.package, flags.join(" ")));
+        let record = run::execute(&variant_cfg, None, &mut |e| progress.on_event(e))?;
+        progress.finish();
+        let mut seen = observe::collect(&record, args.timeout);
+        let outputs: Vec<&rules::probe::OutputSpec> =
+            set.rules.iter().flat_map(|r| &r.outputs).collect();
+        observe::output::scan(&mut seen, &outputs, info);
+        checks.extend(check::evaluate(set, &seen));
+        for w in seen.warnings {
+            observations
+                .warnings
+                .push(format!("{} build: {w}", flags.join(" ")));
+        }
+    }
     // A binary gate built is gone after the run: point at its package directory instead.
     let shown_path = match &binary.workdir {
         Some(dir) if binary.built_from.is_some() => run::display_path(dir),

@@ -287,3 +287,37 @@ fn an_alloc_probe_reads_the_heap_profile_and_places_allocations_in_the_code() {
         )]
     );
 }
+
+#[test]
+fn a_build_variant_needs_a_package_and_says_so_for_a_binary() {
+    // A test binary cannot be built again with other flags: the variant's rules
+    // are not checked, and the report says why (never a silent pass).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json = dir.path().join("gate.json");
+    let r = run(gate()
+        .args([
+            "run",
+            "--no-ebpf",
+            "--enable",
+            "checkptr-violation",
+            "--json",
+        ])
+        .arg(&json)
+        .arg(fixture_binary("checkptr-violation/arith")));
+    let report = read_json(&json);
+    let warnings = report["binaries"][0]["warnings"].to_string();
+    assert!(
+        warnings.contains("checkptr-violation") && warnings.contains("package pattern"),
+        "{warnings}\n{}{}",
+        r.stdout,
+        r.stderr
+    );
+    assert!(
+        !report["binaries"][0]["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .any(|c| c["rule"] == "checkptr-violation"),
+        "no check of a variant that did not run"
+    );
+}

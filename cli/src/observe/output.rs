@@ -27,6 +27,12 @@ pub fn scan(obs: &mut Observations, specs: &[&OutputSpec], info: &BinaryInfo) {
             .iter()
             .map(|t| (Some(t.name.clone()), &t.output))
             .chain(std::iter::once((None, &obs.output)));
+        // A crash's traceback may reach gate's reader apart from its first line
+        // (stderr and stdout are two pipes): the running goroutine's, wherever it is.
+        let running = |lines: &[String]| {
+            let at = lines.iter().position(|l| l.ends_with("[running]:"))?;
+            site_in_traceback(&lines[at + 1..], info)
+        };
         // (test, site) -> matching lines
         let mut counted: BTreeMap<SiteKey, (f64, Option<Site>, String)> = BTreeMap::new();
         for (test, lines) in sources {
@@ -34,8 +40,10 @@ pub fn scan(obs: &mut Observations, specs: &[&OutputSpec], info: &BinaryInfo) {
                 if !spec.pattern.is_match(line) {
                     continue;
                 }
-                let site =
-                    site_in_line(line, info).or_else(|| site_in_traceback(&lines[i + 1..], info));
+                let site = site_in_line(line, info)
+                    .or_else(|| site_in_traceback(&lines[i + 1..], info))
+                    .or_else(|| running(lines))
+                    .or_else(|| running(&obs.output));
                 let key = (
                     test.clone(),
                     site.as_ref().map(|s| (s.file.clone(), s.line)),

@@ -59,6 +59,9 @@ struct RawRule {
     ignore: Option<Vec<Spanned<RawIgnore>>>,
     /// false: an opt-in rule, run only with `gate run --enable ID`.
     enabled: Option<bool>,
+    /// Build flags of a variant the rule judges (`["-race"]`): the package is
+    /// built and run a second time with them.
+    build: Option<Spanned<Vec<String>>>,
     /// `[regression]` or `[[regression]]`: how metrics compare with a baseline.
     regression: Option<OneOrMany<RawRegression>>,
 }
@@ -404,6 +407,34 @@ pub(super) fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, R
         None => Vec::new(),
     };
 
+    let enabled = raw.enabled.unwrap_or(true);
+    let mut build = Vec::new();
+    if let Some(flags) = raw.build {
+        let line = Some(line_at(text, flags.span().start));
+        build = flags.into_inner();
+        let flag_ok = |f: &String| f.starts_with('-') && !f.contains(char::is_whitespace);
+        if build.is_empty() || !build.iter().all(flag_ok) {
+            return Err(err(
+                line,
+                "build",
+                "a list of `go test -c` flags, like build = [\"-race\"] or [\"-gcflags=all=-d=checkptr\"]".into(),
+            ));
+        }
+        if enabled {
+            return Err(err(
+                line,
+                "build",
+                "a build variant doubles the build and the run of every package: such rules are opt-in, set enabled = false (users turn them on with --enable)".into(),
+            ));
+        }
+        if !probes.is_empty() || regressions.iter().any(|_| true) {
+            return Err(err(
+                line,
+                "build",
+                "a build variant is judged by [[output]] patterns and test-output metrics, not by probes or baselines".into(),
+            ));
+        }
+    }
     Ok(Rule {
         id: id_value,
         catalog,
@@ -418,7 +449,8 @@ pub(super) fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, R
         outputs,
         ignores,
         origin: origin.to_string(),
-        enabled: raw.enabled.unwrap_or(true),
+        enabled,
+        build,
     })
 }
 

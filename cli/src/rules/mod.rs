@@ -107,6 +107,8 @@ pub struct Rule {
     pub origin: String,
     /// Opt-in rules (`enabled = false`) run only when named with `--enable`.
     pub enabled: bool,
+    /// `go test -c` flags of the build variant the rule judges (`-race`); empty: the plain build.
+    pub build: Vec<String>,
 }
 
 /// A suppression: an object matches when every given field matches.
@@ -260,6 +262,27 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
+    /// The rules judged on the plain build, and the build variants with the rules each judges.
+    pub fn by_build(&self) -> (RuleSet, Vec<(Vec<String>, RuleSet)>) {
+        let mut plain = RuleSet::default();
+        let mut variants: Vec<(Vec<String>, RuleSet)> = Vec::new();
+        for r in &self.rules {
+            if r.build.is_empty() {
+                plain.rules.push(r.clone());
+            } else if let Some((_, set)) = variants.iter_mut().find(|(f, _)| *f == r.build) {
+                set.rules.push(r.clone());
+            } else {
+                variants.push((
+                    r.build.clone(),
+                    RuleSet {
+                        rules: vec![r.clone()],
+                    },
+                ));
+            }
+        }
+        (plain, variants)
+    }
+
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
     }

@@ -61,6 +61,44 @@ pub fn build_packages(pattern: &str, out_dir: &Path) -> Result<Vec<TestBinary>, 
     Ok(binaries)
 }
 
+/// Builds a binary gate built from a package again, with extra `go test -c`
+/// flags (`-race`): None for a binary given as the target (no package to build).
+pub fn build_variant(
+    binary: &TestBinary,
+    flags: &[String],
+    out_dir: &Path,
+    tag: usize,
+) -> Result<Option<TestBinary>, GateError> {
+    let (Some(package), Some(dir)) = (&binary.built_from, &binary.workdir) else {
+        return Ok(None);
+    };
+    let stem = binary
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let output = out_dir.join(format!("{stem}-variant{tag}.test"));
+    let out = go(dir)
+        .args(["test", "-c", "-o"])
+        .arg(&output)
+        .args(flags)
+        .arg(package)
+        .output()
+        .map_err(|e| missing_go(package, e))?;
+    if !out.status.success() {
+        return Err(GateError::GoBuild {
+            pattern: package.clone(),
+            command: format!("test -c {} {package}", flags.join(" ")),
+            stderr: String::from_utf8_lossy(&out.stderr).trim_end().to_string(),
+        });
+    }
+    Ok(output.exists().then(|| TestBinary {
+        path: output,
+        workdir: binary.workdir.clone(),
+        built_from: binary.built_from.clone(),
+    }))
+}
+
 /// A filesystem pattern runs `go` inside its directory, so that the right
 /// module is found: `./fixtures-go/gc/...` becomes `./...` in `./fixtures-go/gc`.
 fn split_pattern(pattern: &str) -> (PathBuf, String) {

@@ -5,7 +5,7 @@
 mod build;
 pub mod inspect;
 
-pub use build::build_packages;
+pub use build::{build_packages, build_variant};
 pub use inspect::{BinaryInfo, Site, inspect, repository_root};
 
 use std::path::{Path, PathBuf};
