@@ -75,6 +75,8 @@ fn list_rules(args: RulesArgs) -> Result<i32, GateError> {
     let mut rows: Vec<[String; 4]> = Vec::new();
     if args.metrics {
         rows.push(["METRIC", "UNIT", "SIGNAL", "DESCRIPTION"].map(String::from));
+        // The built-in signals' metrics, then those each probe kind declares
+        // for a probe named <name> (and an output pattern's).
         for m in rules::metrics::METRICS {
             rows.push([
                 m.name.to_string(),
@@ -83,6 +85,22 @@ fn list_rules(args: RulesArgs) -> Result<i32, GateError> {
                 m.description.to_string(),
             ]);
         }
+        for kind in rules::probe::ProbeKind::ALL {
+            for m in rules::probe::metrics_of(kind, "<name>", "the probed function") {
+                rows.push([
+                    m.name.to_string(),
+                    m.unit.to_string(),
+                    format!("{} kind = {:?}", m.signal.describe(), kind.as_str()),
+                    m.description.to_string(),
+                ]);
+            }
+        }
+        rows.push([
+            "output.<name>".into(),
+            "lines".into(),
+            rules::metrics::Signal::TestOutput.describe().into(),
+            "Lines of a test's output matching an [[output]] pattern, one finding per site.".into(),
+        ]);
     } else {
         let set = load_rules(&args.rules)?;
         rows.push(["ID", "SEVERITY", "SCOPE", "TITLE / CHECK"].map(String::from));

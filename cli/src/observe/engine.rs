@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::bpf::declared::Planned;
 use crate::bpf::plan::{POOL_GET, POOL_NEW, POOL_PUT};
 use crate::bpf::{BpfEvent, BpfRecord};
+use crate::rules::metrics::MetricKind;
 use crate::rules::probe::{ProbeKind, ProbeSpec, Until, Whose};
 use crate::target::{BinaryInfo, Site};
 
@@ -183,24 +184,23 @@ pub fn interpret(
         }
     }
 
-    // Every test that ran under the engine has its counters, zero included.
-    for name in tests.values() {
-        for metric in [
-            "goroutines.created",
-            "timers.tickers_created",
-            "timers.tickers_stopped",
-            "http.bodies_returned",
-            "http.bodies_closed",
-        ] {
-            bump(&mut out, metric, Some(name.clone()), 0.0);
-        }
-        for metric in [
-            "goroutines.leaked",
-            "goroutines.lingering",
-            "timers.tickers_unstopped",
-            "http.bodies_unclosed",
-        ] {
-            out.instances.entry(metric.to_string()).or_default();
+    // Every test that ran under the engine has a value of each built-in metric
+    // whose absence means zero (the registry says which), zero included.
+    for def in crate::rules::metrics::METRICS
+        .iter()
+        .filter(|m| m.signal.needs_ebpf() && m.unseen == crate::rules::metrics::Unseen::Zero)
+    {
+        match def.kind {
+            MetricKind::Scalar => {
+                for name in tests.values() {
+                    bump(&mut out, def.name, Some(name.clone()), 0.0);
+                }
+            }
+            MetricKind::Lifecycle | MetricKind::Sited | MetricKind::PerObject => {
+                if !tests.is_empty() {
+                    out.instances.entry(def.name.to_string()).or_default();
+                }
+            }
         }
     }
 
@@ -704,7 +704,7 @@ fn declared_probes(
         .filter(|d| !matches!(d.planned, Planned::Absent { .. }))
     {
         for m in &d.spec.metrics {
-            if m.kind == crate::rules::metrics::MetricKind::Scalar {
+            if m.kind == MetricKind::Scalar {
                 for name in tests.values() {
                     out.counters
                         .entry(m.name.to_string())

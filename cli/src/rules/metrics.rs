@@ -78,6 +78,13 @@ pub enum Combine {
     Max,
 }
 
+/// What a metric's absence in a test means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unseen {
+    Zero,
+    NoData,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MetricDef {
     pub name: &'static str,
@@ -88,6 +95,9 @@ pub struct MetricDef {
     pub higher_is_worse: bool,
     /// How the binary's value comes from its tests' (and what happened outside them).
     pub over_tests: Combine,
+    /// What "nothing seen" means for a test the signal watched: 0 (no goroutine
+    /// leaked), or no data (no pool was used, so there is no reuse ratio).
+    pub unseen: Unseen,
     pub description: &'static str,
 }
 
@@ -99,6 +109,7 @@ pub const METRICS: &[MetricDef] = &[
         kind: MetricKind::Scalar,
         higher_is_worse: true,
         over_tests: Combine::Sum,
+        unseen: Unseen::NoData,
         description: "Benchmark time per operation; one sample per -test.count repetition (benchmark scope).",
     },
     MetricDef {
@@ -108,6 +119,7 @@ pub const METRICS: &[MetricDef] = &[
         kind: MetricKind::Scalar,
         higher_is_worse: true,
         over_tests: Combine::Sum,
+        unseen: Unseen::NoData,
         description: "Bytes allocated per operation (gate adds -test.benchmem when -test.bench is given).",
     },
     MetricDef {
@@ -117,6 +129,7 @@ pub const METRICS: &[MetricDef] = &[
         kind: MetricKind::Scalar,
         higher_is_worse: true,
         over_tests: Combine::Sum,
+        unseen: Unseen::NoData,
         description: "Heap allocations per operation, from the Go runtime's own count.",
     },
     MetricDef {
@@ -126,6 +139,7 @@ pub const METRICS: &[MetricDef] = &[
         kind: MetricKind::Scalar,
         higher_is_worse: false,
         over_tests: Combine::Sum,
+        unseen: Unseen::NoData,
         description: "Throughput of a benchmark that calls b.SetBytes; lower is worse. Other `b.ReportMetric` \
                       units are metrics too: bench.<unit>.",
     },
@@ -136,6 +150,7 @@ pub const METRICS: &[MetricDef] = &[
         kind: MetricKind::Scalar,
         higher_is_worse: true,
         over_tests: Combine::Sum,
+        unseen: Unseen::NoData,
         description: "Wall time of the test as reported by `go test` (binary scope: the whole run).",
     },
     MetricDef {
@@ -145,6 +160,7 @@ pub const METRICS: &[MetricDef] = &[
         kind: MetricKind::Scalar,
         higher_is_worse: true,
         over_tests: Combine::Sum,
+        unseen: Unseen::NoData,
         description: "Garbage collection cycles that started during the scope.",
     },
     MetricDef {
@@ -154,6 +170,7 @@ pub const METRICS: &[MetricDef] = &[
         kind: MetricKind::Scalar,
         higher_is_worse: true,
         over_tests: Combine::Sum,
+        unseen: Unseen::NoData,
         description: "Cycles forced by runtime.GC() or debug.FreeOSMemory() (gctrace `(forced)`).",
     },
     MetricDef {
@@ -163,6 +180,7 @@ pub const METRICS: &[MetricDef] = &[
         kind: MetricKind::Scalar,
         higher_is_worse: true,
         over_tests: Combine::Sum,
+        unseen: Unseen::NoData,
         description: "Largest stop-the-world phase of one cycle (sweep termination or mark termination), wall clock.",
     },
     MetricDef {
@@ -172,6 +190,7 @@ pub const METRICS: &[MetricDef] = &[
         kind: MetricKind::Scalar,
         higher_is_worse: true,
         over_tests: Combine::Sum,
+        unseen: Unseen::NoData,
         description: "Sum of both stop-the-world phases over all cycles of the scope, wall clock.",
     },
     MetricDef {
@@ -181,6 +200,7 @@ pub const METRICS: &[MetricDef] = &[
         kind: MetricKind::Scalar,
         higher_is_worse: true,
         over_tests: Combine::Sum,
+        unseen: Unseen::NoData,
         description: "GC CPU time (STW phases, assists, background marking; idle marking excluded) as a share of \
                       GOMAXPROCS x wall time of the scope.",
     },
@@ -191,6 +211,7 @@ pub const METRICS: &[MetricDef] = &[
         kind: MetricKind::Scalar,
         higher_is_worse: true,
         over_tests: Combine::Sum,
+        unseen: Unseen::NoData,
         description: "Largest heap size seen at the start or end of a cycle of the scope (gctrace `A->B->C MB`).",
     },
     MetricDef {
@@ -200,6 +221,7 @@ pub const METRICS: &[MetricDef] = &[
         kind: MetricKind::Scalar,
         higher_is_worse: true,
         over_tests: Combine::Sum,
+        unseen: Unseen::Zero,
         description: "Goroutines started during the scope by the test's goroutine or its descendants.",
     },
     MetricDef {
@@ -209,6 +231,7 @@ pub const METRICS: &[MetricDef] = &[
         kind: MetricKind::Lifecycle,
         higher_is_worse: true,
         over_tests: Combine::Sum,
+        unseen: Unseen::Zero,
         description: "Goroutines started by the test (or its descendants) still alive when the binary exited, \
                       parked where nothing will wake them: channel, select without a pending timer of its own, \
                       sync primitive, network wait. Each is reported at its creation site with its entry function.",
@@ -220,6 +243,7 @@ pub const METRICS: &[MetricDef] = &[
         kind: MetricKind::Lifecycle,
         higher_is_worse: true,
         over_tests: Combine::Sum,
+        unseen: Unseen::Zero,
         description: "Goroutines started by the test still alive at exit but sleeping, runnable, running or \
                       waiting on their own timer: they would have finished, so they are not leaks.",
     },
@@ -230,6 +254,7 @@ pub const METRICS: &[MetricDef] = &[
         kind: MetricKind::Scalar,
         higher_is_worse: true,
         over_tests: Combine::Sum,
+        unseen: Unseen::Zero,
         description: "time.Ticker values created (time.NewTicker, time.Tick): runtime timers with a period.",
     },
     MetricDef {
@@ -239,6 +264,7 @@ pub const METRICS: &[MetricDef] = &[
         kind: MetricKind::Scalar,
         higher_is_worse: true,
         over_tests: Combine::Sum,
+        unseen: Unseen::Zero,
         description: "Tickers created during the scope and stopped with Stop.",
     },
     MetricDef {
@@ -248,6 +274,7 @@ pub const METRICS: &[MetricDef] = &[
         kind: MetricKind::Lifecycle,
         higher_is_worse: true,
         over_tests: Combine::Sum,
+        unseen: Unseen::Zero,
         description: "Tickers created by the test and never stopped, each at its creation site.",
     },
     MetricDef {
@@ -257,6 +284,7 @@ pub const METRICS: &[MetricDef] = &[
         kind: MetricKind::Scalar,
         higher_is_worse: true,
         over_tests: Combine::Sum,
+        unseen: Unseen::NoData,
         description: "Heap allocations (runtime.mallocgc calls) by the test's goroutines, counted in the kernel.",
     },
     MetricDef {
@@ -266,6 +294,7 @@ pub const METRICS: &[MetricDef] = &[
         kind: MetricKind::Scalar,
         higher_is_worse: true,
         over_tests: Combine::Sum,
+        unseen: Unseen::NoData,
         description: "Bytes requested from runtime.mallocgc by the test's goroutines.",
     },
     MetricDef {
@@ -275,6 +304,7 @@ pub const METRICS: &[MetricDef] = &[
         kind: MetricKind::Scalar,
         higher_is_worse: true,
         over_tests: Combine::Sum,
+        unseen: Unseen::Zero,
         description: "HTTP client response bodies (with a connection behind them) handed to the test's code by Client.Do/Get/Post.",
     },
     MetricDef {
@@ -284,6 +314,7 @@ pub const METRICS: &[MetricDef] = &[
         kind: MetricKind::Scalar,
         higher_is_worse: true,
         over_tests: Combine::Sum,
+        unseen: Unseen::Zero,
         description: "Of those, bodies closed.",
     },
     MetricDef {
@@ -293,6 +324,7 @@ pub const METRICS: &[MetricDef] = &[
         kind: MetricKind::Lifecycle,
         higher_is_worse: true,
         over_tests: Combine::Sum,
+        unseen: Unseen::Zero,
         description: "Response bodies never closed, each at the call that received it.",
     },
     MetricDef {
@@ -302,6 +334,7 @@ pub const METRICS: &[MetricDef] = &[
         kind: MetricKind::PerObject,
         higher_is_worse: true,
         over_tests: Combine::Sum,
+        unseen: Unseen::NoData,
         description: "sync.Pool Get calls, per pool (named by its variable where it is a global).",
     },
     MetricDef {
@@ -311,6 +344,7 @@ pub const METRICS: &[MetricDef] = &[
         kind: MetricKind::PerObject,
         higher_is_worse: true,
         over_tests: Combine::Sum,
+        unseen: Unseen::NoData,
         description: "Calls of a pool's New function from Get: the pool had nothing to reuse.",
     },
     MetricDef {
@@ -320,6 +354,7 @@ pub const METRICS: &[MetricDef] = &[
         kind: MetricKind::PerObject,
         higher_is_worse: true,
         over_tests: Combine::Sum,
+        unseen: Unseen::NoData,
         description: "sync.Pool Put calls, per pool.",
     },
     MetricDef {
@@ -329,6 +364,7 @@ pub const METRICS: &[MetricDef] = &[
         kind: MetricKind::PerObject,
         higher_is_worse: false,
         over_tests: Combine::Sum,
+        unseen: Unseen::NoData,
         description: "1 - New/Get per pool and test: the share of Gets served by a reused object.",
     },
 ];
@@ -353,6 +389,7 @@ pub fn custom_bench_metric(name: &str) -> Option<&'static MetricDef> {
             kind: MetricKind::Scalar,
             higher_is_worse: true,
             over_tests: Combine::Sum,
+            unseen: Unseen::NoData,
             description: "A custom benchmark metric reported with b.ReportMetric.",
         }))
     })

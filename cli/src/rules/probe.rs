@@ -6,7 +6,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::metrics::{Combine, MetricDef, MetricKind, Signal};
+use super::metrics::{Combine, MetricDef, MetricKind, Signal, Unseen};
 
 /// What a probe observes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +30,16 @@ pub enum ProbeKind {
 }
 
 impl ProbeKind {
+    pub const ALL: [ProbeKind; 7] = [
+        ProbeKind::Call,
+        ProbeKind::Result,
+        ProbeKind::Keyed,
+        ProbeKind::Lifecycle,
+        ProbeKind::Duration,
+        ProbeKind::Syscall,
+        ProbeKind::Alloc,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ProbeKind::Call => "call",
@@ -574,6 +584,7 @@ fn leak(
         kind,
         higher_is_worse: true,
         over_tests: Combine::Sum,
+        unseen: Unseen::NoData,
         description: Box::leak(description.into_boxed_str()),
     }))
 }
@@ -595,7 +606,7 @@ fn longest(def: &'static MetricDef) -> &'static MetricDef {
 }
 
 /// The metrics a probe of `kind` named `name` feeds: the one place that says what they mean.
-fn metrics_of(kind: ProbeKind, name: &str, symbol: &str) -> Vec<&'static MetricDef> {
+pub fn metrics_of(kind: ProbeKind, name: &str, symbol: &str) -> Vec<&'static MetricDef> {
     let m = |suffix: &str, unit, kind, what: String| {
         leak(format!("probe.{name}{suffix}"), unit, kind, what)
     };
@@ -626,7 +637,7 @@ fn metrics_of(kind: ProbeKind, name: &str, symbol: &str) -> Vec<&'static MetricD
             "",
             "calls",
             MetricKind::Sited,
-            format!("System calls {symbol} matching the probe, one finding per call site."),
+            format!("System calls ({symbol}) matching the probe, one finding per call site."),
         )],
         ProbeKind::Result => vec![m(
             "",
@@ -1017,6 +1028,7 @@ pub(super) fn parse_output(raw: RawOutput) -> Result<OutputSpec, Bad> {
         kind: MetricKind::Sited,
         higher_is_worse: true,
         over_tests: Combine::Sum,
+        unseen: Unseen::NoData,
         description: Box::leak(
             format!(
                 "Output lines matching {:?}, one finding per site.",
