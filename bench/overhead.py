@@ -8,7 +8,12 @@ load and attach), reported by gate with GATE_TIMINGS=1.
 
 Usage (as root, from the repository root):
     cargo build --release
-    python3 bench/overhead.py [--runs 7]
+    python3 bench/overhead.py [--runs 7] [--rules default|all]
+
+--rules all enables every opt-in rule too, except those that change what
+runs rather than watch it: build variants (a second build and run with
+-race or checkptr) and allocation scopes (-test.memprofilerate=1, every
+allocation sampled by the Go runtime itself).
 
 Binaries: the clean fixtures (fixtures-go) and the test binaries of the
 standard library packages encoding/json, sync and context. The ratio is the
@@ -21,6 +26,7 @@ Then start-up alone on large test binaries (net/http, 15.8 MB, and cmd/go,
 """
 
 import argparse
+import glob
 import os
 import re
 import statistics
@@ -32,7 +38,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GATE = os.path.join(ROOT, "target", "release", "gate")
 FIXTURES = ["gc/calm", "leak/clean", "pool/reused", "alloc/builder", "ticker/stopped"]
-STDLIB = ["encoding/json", "sync", "context"]
+STDLIB = ["encoding/json", "sync", "compress/flate", "regexp", "context"]
 LARGE = ["net/http", "cmd/go"]
 
 
@@ -60,7 +66,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--only", action="append", default=[], help="measure only this binary (repeatable), e.g. --only encoding/json")
+    parser.add_argument("--rules", choices=["default", "all"], default="default")
     args = parser.parse_args()
+    global EXTRA
+    EXTRA = [] if args.rules == "default" else [a for r in watching_opt_in_rules() for a in ("--enable", r)]
+    if EXTRA:
+        print("enabled opt-in rules:", " ".join(EXTRA[1::2]))
     if not os.path.exists(GATE):
         sys.exit(f"{GATE} missing: run `cargo build --release` first")
     with tempfile.TemporaryDirectory() as tmp:
@@ -101,9 +112,28 @@ def main():
             print(f"{pkg:<24} {size:>7.1f} {cols[0]:>12.0f} {cols[1]:>8.0f} {cols[2]:>6.0f} {cols[3]:>12.0f}", flush=True)
 
 
+EXTRA = []
+
+
+def watching_opt_in_rules():
+    """Opt-in rules that only watch the run (no build variant, no heap profile)."""
+    import tomllib
+
+    ids = []
+    for path in sorted(glob.glob(os.path.join(ROOT, "rules", "*.toml"))):
+        with open(path, "rb") as f:
+            rule = tomllib.load(f)
+        if rule.get("enabled", True) or rule.get("build"):
+            continue
+        if any(p.get("kind") == "alloc" for p in rule.get("probe", [])):
+            continue
+        ids.append(rule["id"])
+    return ids
+
+
 def gate_run(path, cwd, flags):
     env = dict(os.environ, GATE_TIMINGS="1")
-    t, proc = timed([GATE, "run", path, "--"] + flags, cwd, env)
+    t, proc = timed([GATE, "run"] + EXTRA + [path, "--"] + flags, cwd, env)
     if proc.returncode not in (0, 1):
         sys.exit(f"gate failed on {path} (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
     # gate detaches its uprobes in a background process after it exits
