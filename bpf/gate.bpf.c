@@ -1205,16 +1205,22 @@ static __always_inline int string_matches(struct regs *ctx, const struct pred *p
 		return 0;
 	if (p->op == OP_STR_EQ ? len != n : len < n)
 		return 0;
-	char buf[MAX_STR] = {};
-	if (n && bpf_probe_read_user(buf, n & (MAX_STR - 1) ? n : MAX_STR, (void *)ptr))
+	if (!n)
+		return 1;
+	// Compared as four 8-byte words, the bytes past n masked off: no loop
+	// over the bytes for the verifier to walk.
+	u64 have[MAX_STR / 8] = {}, want[MAX_STR / 8] = {};
+	if (bpf_probe_read_user(have, n & (MAX_STR - 1) ? n & (MAX_STR - 1) : MAX_STR, (void *)ptr))
 		return 0;
-	for (int i = 0; i < MAX_STR; i++) {
-		if (i >= n)
-			break;
-		if (buf[i] != p->str[i])
-			return 0;
+	__builtin_memcpy(want, p->str, MAX_STR);
+	u64 diff = 0;
+#pragma unroll
+	for (int w = 0; w < MAX_STR / 8; w++) {
+		u32 from = w * 8;
+		u64 mask = n >= from + 8 ? ~0ULL : n <= from ? 0 : (1ULL << ((n - from) * 8)) - 1;
+		diff |= (have[w] ^ want[w]) & mask;
 	}
-	return 1;
+	return diff == 0;
 }
 
 static __always_inline int holds(struct regs *ctx, const struct pred *p)
@@ -1255,79 +1261,133 @@ static __always_inline int holds(struct regs *ctx, const struct pred *p)
 	return 0;
 }
 
-static __always_inline int in_user_code(u64 vaddr)
+// Binary searches over the sorted range maps, one step per bpf_loop call:
+// the verifier checks a callback once, where an unrolled loop nested in the
+// frame walk cost it seconds at every load.
+struct search {
+	u64 vaddr;
+	u32 lo, hi;
+	u64 found; // user code: 1; exclusions: the range's set of probes
+	u32 ignores; // 0: user_ranges; 1: ignore_ranges
+};
+
+static long search_step(u64 i, struct search *s)
 {
-	// The last range starting at or before vaddr.
-	u32 lo = 0, hi = user_range_count;
-	for (int i = 0; i < 13; i++) { // 2^13 > MAX_RANGES
-		if (lo >= hi)
-			break;
-		u32 mid = lo + (hi - lo) / 2;
+	if (s->lo >= s->hi)
+		return 1;
+	u32 mid = s->lo + (s->hi - s->lo) / 2;
+	u64 start, end, sets = 1;
+	if (s->ignores) {
+		struct ignore_range *r = bpf_map_lookup_elem(&ignore_ranges, &mid);
+		if (!r)
+			return 1;
+		start = r->start;
+		end = r->end;
+		sets = r->sets;
+	} else {
 		struct code_range *r = bpf_map_lookup_elem(&user_ranges, &mid);
 		if (!r)
-			return 0;
-		if (vaddr < r->start)
-			hi = mid;
-		else if (vaddr >= r->end)
-			lo = mid + 1;
-		else
 			return 1;
+		start = r->start;
+		end = r->end;
+	}
+	if (s->vaddr < start) {
+		s->hi = mid;
+	} else if (s->vaddr >= end) {
+		s->lo = mid + 1;
+	} else {
+		s->found = sets;
+		return 1;
 	}
 	return 0;
+}
+
+static __noinline u64 range_search(u64 vaddr, u32 ignores)
+{
+	struct search s = {
+		.vaddr = vaddr,
+		.lo = 0,
+		.hi = ignores ? ignore_range_count : user_range_count,
+		.found = 0,
+		.ignores = ignores,
+	};
+	bpf_loop(13, search_step, &s, 0); // 2^13 > MAX_RANGES
+	return s.found;
+}
+
+static __always_inline int in_user_code(u64 vaddr)
+{
+	return range_search(vaddr, 0) != 0;
 }
 
 static __always_inline int ignored_by(u64 vaddr, u32 ignore)
 {
-	u32 lo = 0, hi = ignore_range_count;
-	for (int i = 0; i < 13; i++) { // 2^13 > MAX_RANGES
-		if (lo >= hi)
-			break;
-		u32 mid = lo + (hi - lo) / 2;
-		struct ignore_range *r = bpf_map_lookup_elem(&ignore_ranges, &mid);
-		if (!r)
-			return 0;
-		if (vaddr < r->start)
-			hi = mid;
-		else if (vaddr >= r->end)
-			lo = mid + 1;
-		else
-			return (r->sets >> ((ignore - 1) & 63)) & 1;
-	}
-	return 0;
+	return (range_search(vaddr, 1) >> ((ignore - 1) & 63)) & 1;
 }
 
 #define IGNORED (MAX_FRAMES + 1)
 
+struct walk {
+	u64 pc, fp, bias, site;
+	u32 ignore, depth;
+};
+
+static long walk_step(u64 i, struct walk *w)
+{
+	if (!w->pc)
+		return 1;
+	if (w->ignore && ignored_by(w->pc - 1 - w->bias, w->ignore)) {
+		w->depth = IGNORED;
+		return 1;
+	}
+	if (in_user_code(w->pc - 1 - w->bias)) {
+		w->depth = i;
+		w->site = w->pc - w->bias;
+		return 1;
+	}
+	u64 frame[2] = {};
+	if (!w->fp || bpf_probe_read_user(frame, sizeof(frame), (void *)w->fp))
+		return 1;
+	w->pc = frame[1];
+	w->fp = frame[0];
+	return 0;
+}
+
 // The site of a hit: the first frame in user code (a return address, in the
 // binary's addresses), or 0; *depth is its depth (0: the direct caller), or
-// IGNORED when a frame before it is one of the probe's exclusions.
+// IGNORED when a frame before it, or it, is one of the probe's exclusions.
 static __always_inline u64 user_site(struct regs *ctx, u32 at, u64 bias, u32 ignore, u32 *depth)
 {
-	u64 pc = 0, fp = ctx->rbp;
-	if (at == AT_CALL) {
-		// At a CALL inside the probed caller: that CALL is the first frame.
-		pc = ctx->rip + 1;
-	} else {
-		bpf_probe_read_user(&pc, sizeof(pc), (void *)ctx->rsp);
+	struct walk w = {.fp = ctx->rbp, .bias = bias, .ignore = ignore, .depth = MAX_FRAMES};
+	if (at == AT_CALL)
+		w.pc = ctx->rip + 1; // at a CALL inside the probed caller: that CALL is the first frame
+	else
+		bpf_probe_read_user(&w.pc, sizeof(w.pc), (void *)ctx->rsp);
+	bpf_loop(MAX_FRAMES, walk_step, &w, 0);
+	*depth = w.depth;
+	return w.depth == IGNORED ? 0 : w.site;
+}
+
+// Predicates, one per bpf_loop call.
+struct preds_ctx {
+	struct regs *regs;
+	struct decl_conf *conf;
+	int matched;
+};
+
+static long pred_step(u64 i, struct preds_ctx *c)
+{
+	if (i >= MAX_PREDS)
+		return 1;
+	int ok = holds(c->regs, &c->conf->preds[i]);
+	if (c->conf->any && ok) {
+		c->matched = 1;
+		return 1;
 	}
-	for (int i = 0; i < MAX_FRAMES; i++) {
-		if (!pc)
-			break;
-		if (ignore && ignored_by(pc - 1 - bias, ignore)) {
-			*depth = IGNORED;
-			return 0;
-		}
-		if (in_user_code(pc - 1 - bias)) {
-			*depth = i;
-			return pc - bias;
-		}
-		u64 frame[2] = {};
-		if (!fp || bpf_probe_read_user(frame, sizeof(frame), (void *)fp))
-			break;
-		pc = frame[1];
-		fp = frame[0];
+	if (!c->conf->any && !ok) {
+		c->matched = 0;
+		return 1;
 	}
-	*depth = MAX_FRAMES;
 	return 0;
 }
 
@@ -1337,21 +1397,9 @@ static __always_inline int handle(struct regs *ctx, u32 index, u64 bias)
 	if (!conf)
 		return 0;
 	if (conf->npreds && conf->role != ROLE_RELEASE) {
-		int matched = conf->any ? 0 : 1;
-		for (int i = 0; i < MAX_PREDS; i++) {
-			if (i >= conf->npreds)
-				break;
-			int ok = holds(ctx, &conf->preds[i]);
-			if (conf->any && ok) {
-				matched = 1;
-				break;
-			}
-			if (!conf->any && !ok) {
-				matched = 0;
-				break;
-			}
-		}
-		if (!matched)
+		struct preds_ctx pc = {.regs = ctx, .conf = conf, .matched = conf->any ? 0 : 1};
+		bpf_loop(conf->npreds < MAX_PREDS ? conf->npreds : MAX_PREDS, pred_step, &pc, 0);
+		if (!pc.matched)
 			return 0;
 	}
 	// A function on the system stack (R14 = g0) may take the goroutine it works for.
@@ -1490,26 +1538,35 @@ struct {
 // R10, R8, R9 (slots 4, 5, 10, 8, 6, 7) and the result in RAX (slot 1); Go
 // keeps the goroutine in R14 across it (internal/runtime/syscall), so the hit
 // is charged to the test like a uprobe's, and placed by its user stack.
+// The user registers of a system call, copied here rather than onto the
+// program's stack (512 bytes, which the walk and the predicates also need).
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct regs);
+} syscall_regs SEC(".maps");
+
 SEC("raw_tracepoint")
 int syscall_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	if (!traced())
 		return 0;
-	struct regs r = {};
-	if (bpf_probe_read_kernel(&r, sizeof(r), (void *)ctx->args[0]))
+	u32 zero = 0;
+	struct regs *r = bpf_map_lookup_elem(&syscall_regs, &zero);
+	if (!r || bpf_probe_read_kernel(r, sizeof(*r), (void *)ctx->args[0]))
 		return 0;
-	r.rax = ctx->args[1];
-	u64 nr = r.orig_rax;
+	r->rax = ctx->args[1];
+	u64 nr = r->orig_rax;
 	struct syscall_confs *sc = bpf_map_lookup_elem(&syscalls, &nr);
 	if (!sc)
 		return 0;
-	u32 zero = 0;
 	u64 *bias = bpf_map_lookup_elem(&load_bias, &zero);
 	u64 b = bias ? *bias : 0;
 	for (int i = 0; i < MAX_SYSCALL_CONFS; i++) {
 		if (i >= sc->n)
 			break;
-		handle(&r, sc->conf[i], b);
+		handle(r, sc->conf[i], b);
 	}
 	return 0;
 }

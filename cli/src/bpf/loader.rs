@@ -345,6 +345,7 @@ pub fn start(
             .try_into()
             .map_err(|e: aya::programs::ProgramError| EngineError::Load(e.to_string()))?;
         if !loaded.contains(&a.program) {
+            let verifying = std::time::Instant::now();
             program.load().map_err(|e| match e {
                 aya::programs::ProgramError::LoadError {
                     io_error,
@@ -365,6 +366,13 @@ pub fn start(
                 }
                 other => EngineError::Load(format!("{}: {other}", a.program)),
             })?;
+            if crate::timings() {
+                eprintln!(
+                    "gate: program {} loaded (verified) in {:.1} ms",
+                    a.program,
+                    verifying.elapsed().as_secs_f64() * 1000.0
+                );
+            }
             loaded.push(a.program);
         }
         let point = UProbeAttachPoint {
