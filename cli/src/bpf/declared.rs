@@ -157,6 +157,8 @@ pub fn plan(info: &BinaryInfo, specs: &[&ProbeSpec]) -> Result<DeclaredPlan, Pla
         (HashMap::new(), HashMap::new())
     };
     out.user_ranges = info.user_code_ranges();
+    // Every direct CALL in user code, by target: where `direct` probes attach.
+    let user_calls = probes::call_targets(info, &out.user_ranges);
     // Each probe with exclusions gets a bit; every function a pattern names, a range.
     let mut ignore_bit: Vec<u32> = Vec::new();
     let mut excluded: std::collections::BTreeMap<u64, (u64, u64)> = Default::default();
@@ -242,9 +244,13 @@ pub fn plan(info: &BinaryInfo, specs: &[&ProbeSpec]) -> Result<DeclaredPlan, Pla
             ProbeKind::Call | ProbeKind::Keyed | ProbeKind::Result => {
                 let index = next_conf;
                 next_conf += 1;
+                // Calls made directly by user code are probed at those CALLs: the
+                // standard library's own calls of a hot function cost nothing then.
+                let user_sites = spec.direct && spec.point.inside.is_none();
                 let at = match (spec.kind, &spec.point.inside) {
                     (ProbeKind::Result, _) => AT_RET,
                     (_, Some(_)) => AT_CALL,
+                    _ if user_sites => AT_CALL,
                     _ => AT_ENTRY,
                 };
                 let mut conf = None;
@@ -252,15 +258,27 @@ pub fn plan(info: &BinaryInfo, specs: &[&ProbeSpec]) -> Result<DeclaredPlan, Pla
                     let c = confs_of(ROLE_COUNT, at, &spec.point, f, 0)?;
                     // Every matching function (generic shapes) shares the first one's configuration.
                     conf.get_or_insert(c);
-                    attach(
-                        info,
-                        &mut out,
-                        spec,
-                        f,
-                        at,
-                        index,
-                        spec.point.inside.as_deref(),
-                    )?;
+                    if user_sites && spec.kind != ProbeKind::Result {
+                        let addr = info.function(f).map_or(0, |(a, _)| a);
+                        for &(offset, vaddr) in user_calls.get(&addr).into_iter().flatten() {
+                            out.attachments.push(Attachment {
+                                program: "declared",
+                                symbol: format!("{f} (called from your code)"),
+                                offset,
+                                cookie: (u64::from(index) << 48) | vaddr,
+                            });
+                        }
+                    } else {
+                        attach(
+                            info,
+                            &mut out,
+                            spec,
+                            f,
+                            at,
+                            index,
+                            spec.point.inside.as_deref(),
+                        )?;
+                    }
                 }
                 if let Some(c) = conf {
                     out.confs.push((index, c));
@@ -364,7 +382,7 @@ pub fn plan(info: &BinaryInfo, specs: &[&ProbeSpec]) -> Result<DeclaredPlan, Pla
     }
     // A function that exists is no proof that user calls reach it: a small one
     // that no CALL in user code targets was probably inlined at its call sites.
-    let targets = probes::call_targets(info, &out.user_ranges);
+    let targets = &user_calls;
     let mut warned: Vec<String> = Vec::new();
     for spec in specs {
         if spec.point.inside.is_some() {
@@ -373,7 +391,7 @@ pub fn plan(info: &BinaryInfo, specs: &[&ProbeSpec]) -> Result<DeclaredPlan, Pla
         for f in info.functions_matching(&spec.point.symbol) {
             if let Some((addr, size)) = info.function(&f)
                 && size <= INLINABLE_BYTES
-                && !targets.contains(&addr)
+                && !targets.contains_key(&addr)
                 && !warned.contains(&f)
             {
                 out.notes.push(format!(

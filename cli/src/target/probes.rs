@@ -164,10 +164,14 @@ pub fn struct_offsets(info: &BinaryInfo, wanted: &[(&str, &str)]) -> Result<Vec<
         .collect()
 }
 
-/// The targets of every direct CALL in the given address ranges (user code):
-/// whether user code reaches a function by a call, or the compiler inlined it.
-pub fn call_targets(info: &BinaryInfo, ranges: &[(u64, u64)]) -> std::collections::HashSet<u64> {
-    let mut targets = std::collections::HashSet::new();
+/// The targets of every direct CALL in the given address ranges (user code),
+/// with where each call is: whether user code reaches a function by a call
+/// (or the compiler inlined it), and where to probe only the user's calls.
+/// Each target's CALL instructions, as (file offset, address).
+pub type CallSites = std::collections::HashMap<u64, Vec<(u64, u64)>>;
+
+pub fn call_targets(info: &BinaryInfo, ranges: &[(u64, u64)]) -> CallSites {
+    let mut targets = CallSites::new();
     if !info.x86_64 {
         return targets;
     }
@@ -186,7 +190,10 @@ pub fn call_targets(info: &BinaryInfo, ranges: &[(u64, u64)]) -> std::collection
             if i.mnemonic() == iced_x86::Mnemonic::Call
                 && i.op0_kind() == iced_x86::OpKind::NearBranch64
             {
-                targets.insert(i.near_branch_target());
+                targets
+                    .entry(i.near_branch_target())
+                    .or_default()
+                    .push((offset + (i.ip() - start), i.ip()));
             }
         }
     }
