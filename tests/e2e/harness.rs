@@ -354,6 +354,8 @@ fn redact(message: &str) -> String {
         // A regression: "alloc.bytes 714240 -> 2952832 bytes (+313.4%, 1 vs 1 samples)".
         (r"\d+(\.\d+)? -> \d+(\.\d+)?", "[baseline] -> [current]"),
         (r"\(([+-])\d+(\.\d+)?%", "($1[change]%"),
+        // A count of calls that depends on time (a spin loop until a deadline).
+        (r"\b\d+ calls of time\.Sleep", "[n] calls of time.Sleep"),
     ] {
         m = regex::Regex::new(pattern)
             .expect("regex")

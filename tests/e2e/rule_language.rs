@@ -6,24 +6,38 @@
 
 use crate::support::*;
 
+/// Runs gate with one rule file (a path, or a test rule of tests/e2e/rule-language
+/// edited by `edit`) on the predicates fixture; the exit code and the JSON report.
+fn with_rule(
+    rule: &str,
+    edit: impl Fn(String) -> String,
+    extra: &[&str],
+) -> (Run, serde_json::Value) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string(repo_root().join("tests/e2e/rule-language").join(rule))
+        .expect("the test rule");
+    let file = dir.path().join(rule);
+    std::fs::write(&file, edit(text)).expect("write");
+    let json = dir.path().join("gate.json");
+    let r = run(gate()
+        .arg("run")
+        .args(extra)
+        .arg("--rules")
+        .arg(&file)
+        .arg("--json")
+        .arg(&json)
+        .arg(fixture_binary("probes/predicates")));
+    let report = read_json(&json);
+    (r, report)
+}
+
 #[test]
 fn every_predicate_form_counts_exactly_the_calls_it_describes() {
     if !require_ebpf() {
         return;
     }
-    let dir = tempfile::tempdir().expect("tempdir");
-    let json = dir.path().join("gate.json");
-    let r = run(gate()
-        .args([
-            "run",
-            "--rules",
-            "tests/e2e/rule-language/predicates.toml",
-            "--json",
-        ])
-        .arg(&json)
-        .arg(fixture_binary("probes/predicates")));
+    let (r, report) = with_rule("predicates.toml", |t| t, &[]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    let report = read_json(&json);
     let metrics = &report["binaries"][0]["metrics"]["tests"]["TestDrive"];
     let count = |name: &str| metrics[format!("probe.{name}")].as_f64();
     // (probe, calls) as Drive makes them: see fixtures-go/probes/predicates.
@@ -57,21 +71,12 @@ fn calls_from_test_files_count_only_for_rules_about_tests() {
         return;
     }
     // The same probe with code = "tests": Drive (code under test) makes every call.
-    let dir = tempfile::tempdir().expect("tempdir");
-    let text = std::fs::read_to_string(repo_root().join("tests/e2e/rule-language/predicates.toml"))
-        .expect("the test rule")
-        .replace("code = \"under-test\"", "code = \"tests\"");
-    std::fs::write(dir.path().join("predicates.toml"), text).expect("write");
-    let json = dir.path().join("gate.json");
-    let r = run(gate()
-        .arg("run")
-        .arg("--rules")
-        .arg(dir.path().join("predicates.toml"))
-        .arg("--json")
-        .arg(&json)
-        .arg(fixture_binary("probes/predicates")));
+    let (r, report) = with_rule(
+        "predicates.toml",
+        |t| t.replace("code = \"under-test\"", "code = \"tests\""),
+        &[],
+    );
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    let report = read_json(&json);
     let metrics = &report["binaries"][0]["metrics"]["tests"]["TestDrive"];
     assert_eq!(
         metrics["probe.drive_calls"].as_f64(),
@@ -112,19 +117,8 @@ fn a_hit_on_the_system_stack_is_charged_through_the_goroutine_argument() {
     if !require_ebpf() {
         return;
     }
-    let dir = tempfile::tempdir().expect("tempdir");
-    let json = dir.path().join("gate.json");
-    let r = run(gate()
-        .args([
-            "run",
-            "--rules",
-            "tests/e2e/rule-language/stack-growth.toml",
-            "--json",
-        ])
-        .arg(&json)
-        .arg(fixture_binary("probes/predicates")));
+    let (r, report) = with_rule("stack-growth.toml", |t| t, &[]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    let report = read_json(&json);
     let metrics = &report["binaries"][0]["metrics"];
     let deep = &metrics["tests"]["TestDeepRecursion"];
     // Deep(2000) with 1 KiB frames grows its goroutine's stack past 1 MiB at least once.
@@ -147,19 +141,8 @@ fn a_duration_probe_times_each_call_from_entry_to_return() {
     if !require_ebpf() {
         return;
     }
-    let dir = tempfile::tempdir().expect("tempdir");
-    let json = dir.path().join("gate.json");
-    let r = run(gate()
-        .args([
-            "run",
-            "--rules",
-            "tests/e2e/rule-language/durations.toml",
-            "--json",
-        ])
-        .arg(&json)
-        .arg(fixture_binary("probes/predicates")));
+    let (r, report) = with_rule("durations.toml", |t| t, &[]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    let report = read_json(&json);
     let metrics = &report["binaries"][0]["metrics"];
     let wait = &metrics["tests"]["TestWait"];
     // Slow(10) and Slow(30): sleeps last at least that long, and not ten times more.
@@ -187,25 +170,12 @@ fn a_syscall_probe_tests_arguments_and_results_and_places_the_call() {
     if !require_ebpf() {
         return;
     }
-    let dir = tempfile::tempdir().expect("tempdir");
-    let json = dir.path().join("gate.json");
-    let rule = std::fs::read_to_string(repo_root().join("tests/e2e/rule-language/syscalls.toml"))
-        .expect("the test rule")
-        .replace("max = 1000", "max = 0");
-    std::fs::write(dir.path().join("syscalls.toml"), rule).expect("write");
-    let r = run(gate()
-        .arg("run")
-        .arg("--rules")
-        .arg(dir.path().join("syscalls.toml"))
-        .arg("--json")
-        .arg(&json)
-        .arg(fixture_binary("probes/predicates")));
+    let (r, report) = with_rule("syscalls.toml", |t| t.replace("max = 1000", "max = 0"), &[]);
     assert_eq!(
         r.code, 0,
         "a note never fails the run: {}{}",
         r.stdout, r.stderr
     );
-    let report = read_json(&json);
     let tests = &report["binaries"][0]["metrics"]["tests"];
     // 100 one-byte writes and 3 failed opens, all in TestSyscalls' code under test.
     assert_eq!(
@@ -238,25 +208,13 @@ fn an_alloc_probe_reads_the_heap_profile_and_places_allocations_in_the_code() {
     if !require_ebpf() {
         return;
     }
-    let dir = tempfile::tempdir().expect("tempdir");
-    let json = dir.path().join("gate.json");
     // The heap profile needs no eBPF: the rule runs the same with --no-ebpf.
-    let r = run(gate()
-        .args([
-            "run",
-            "--no-ebpf",
-            "--rules",
-            "tests/e2e/rule-language/alloc.toml",
-            "--json",
-        ])
-        .arg(&json)
-        .arg(fixture_binary("probes/predicates")));
+    let (r, report) = with_rule("alloc.toml", |t| t, &["--no-ebpf"]);
     assert_eq!(
         r.code, 0,
         "a note never fails the run: {}{}",
         r.stdout, r.stderr
     );
-    let report = read_json(&json);
     let tests = &report["binaries"][0]["metrics"]["tests"];
     // Labels(100): 100 Sprintf results of 6 to 7 bytes, which the runtime's
     // tiny allocator packs two to a 16-byte block: 50 to 100 objects.

@@ -55,6 +55,8 @@ pub fn scan(obs: &mut Observations, specs: &[&OutputSpec], info: &BinaryInfo) {
             }
         }
         for ((test, _), (n, site, line)) in counted {
+            // log's date and time before a message change from run to run.
+            let line = log_stamp().replace(&line, "").into_owned();
             instances.push(Instance {
                 test,
                 site,
@@ -71,6 +73,14 @@ pub fn scan(obs: &mut Observations, specs: &[&OutputSpec], info: &BinaryInfo) {
         }
     }
     obs.found.extend(found);
+}
+
+/// The date and time the standard log package puts before a line.
+fn log_stamp() -> &'static Regex {
+    static STAMP: OnceLock<Regex> = OnceLock::new();
+    STAMP.get_or_init(|| {
+        Regex::new(r"^\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(\.\d+)? ").expect("a valid regex")
+    })
 }
 
 /// `pkg.func (file.go:12)`, as net/http and log print their callers.

@@ -203,6 +203,42 @@ fn build_set(files: Vec<(String, String, String)>) -> Result<RuleSet, RuleError>
                 ),
             });
         }
+        // A probe's metrics are named after it: two rules declaring the same name
+        // must declare the same probe (they then share it), or the figures would mix.
+        for p in &rule.probes {
+            if let Some((other, _)) = rules
+                .iter()
+                .flat_map(|r: &Rule| r.probes.iter().map(move |q| (r, q)))
+                .find(|(_, q)| q.name == p.name && *q != p)
+            {
+                return Err(RuleError {
+                    file: origin,
+                    line: line_of_key(&text, "name"),
+                    field: Some("probe.name".into()),
+                    message: format!(
+                        "probe {:?} is declared differently by {}; probe names are metric names (probe.{}): rename one",
+                        p.name, other.origin, p.name
+                    ),
+                });
+            }
+        }
+        for o in &rule.outputs {
+            if let Some(other) = rules.iter().find(|r| {
+                r.outputs
+                    .iter()
+                    .any(|q| q.name == o.name && q.pattern.as_str() != o.pattern.as_str())
+            }) {
+                return Err(RuleError {
+                    file: origin,
+                    line: line_of_key(&text, "name"),
+                    field: Some("output.name".into()),
+                    message: format!(
+                        "output {:?} is declared with another pattern by {}; names are metric names (output.{}): rename one",
+                        o.name, other.origin, o.name
+                    ),
+                });
+            }
+        }
         seen.insert(rule.id.clone(), origin);
         rules.push(rule);
     }
@@ -1096,5 +1132,30 @@ mod probe_kinds {
         let e = rule("[[probe]]\nname = \"x\"\nsymbol = \"a.B\"\n", "probe.y")
             .expect_err("unknown metric");
         assert_eq!(e.field.as_deref(), Some("check.metric"));
+    }
+}
+
+#[cfg(test)]
+mod shared_names {
+    use super::*;
+
+    fn file(id: &str, op: &str) -> (String, String, String) {
+        (
+            format!("rules/{id}.toml"),
+            id.to_string(),
+            format!(
+                "id = \"{id}\"\ntitle = \"t\"\nseverity = \"note\"\nscope = \"test\"\nhelp = \"h\"\n[[probe]]\nname = \"sleep\"\nsymbol = \"time.Sleep\"\n[[probe.where]]\narg = \"ns\"\nop = \"{op}\"\nvalue = 0\n[check]\nmetric = \"probe.sleep\"\nmax = 0\n"
+            ),
+        )
+    }
+
+    #[test]
+    fn rules_share_a_probe_declared_alike_and_reject_one_declared_otherwise() {
+        let set =
+            build_set(vec![file("a", "<="), file("b", "<=")]).expect("the same probe, shared");
+        assert_eq!(set.rules.len(), 2);
+        let e = build_set(vec![file("a", "<="), file("b", ">")]).expect_err("two probes, one name");
+        assert_eq!(e.field.as_deref(), Some("probe.name"));
+        assert!(e.to_string().contains("rules/a.toml"), "{e}");
     }
 }

@@ -28,10 +28,11 @@ pub fn build_packages(pattern: &str, out_dir: &Path) -> Result<Vec<TestBinary>, 
             eprintln!("gate: {}: no test files, skipped", pkg.import_path);
             continue;
         }
+        // Named after the whole import path: several patterns build into one directory.
         let name = format!(
             "{:03}-{}.test",
             index,
-            pkg.import_path.rsplit('/').next().unwrap_or("pkg")
+            pkg.import_path.replace(['/', '.'], "_")
         );
         let output = out_dir.join(name);
         let out = go(&cwd)
