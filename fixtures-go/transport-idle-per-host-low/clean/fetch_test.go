@@ -5,24 +5,46 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
-func TestFetchAll(t *testing.T) {
+const shards = 16
+
+func TestFetchShards(t *testing.T) {
+	// The backend answers a round once all its shards have been asked, so
+	// each round really has 16 requests in flight at once.
+	var (
+		mu      sync.Mutex
+		waiting int
+		release = make(chan struct{})
+	)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(time.Millisecond) // a backend doing some work
+		mu.Lock()
+		ch := release
+		waiting++
+		if waiting == shards {
+			close(ch)
+			waiting = 0
+			release = make(chan struct{})
+		}
+		mu.Unlock()
+		<-ch
 		w.Write([]byte(strings.Repeat("x", 512)))
 	}))
 	defer srv.Close()
-	f := NewFetcher(16)
+	f := NewFetcher(shards)
 	defer f.Close()
-	urls := make([]string, 400)
+	urls := make([]string, shards)
 	for i := range urls {
-		urls[i] = srv.URL + "/item/" + strconv.Itoa(i)
+		urls[i] = srv.URL + "/shard/" + strconv.Itoa(i)
 	}
-	n, err := f.FetchAll(urls)
-	if err != nil || n != 400*512 {
-		t.Fatalf("FetchAll = %d, %v", n, err)
+	for round := 0; round < 10; round++ {
+		n, err := f.FetchShards(urls)
+		if err != nil || n != shards*512 {
+			t.Fatalf("FetchShards = %d, %v", n, err)
+		}
+		time.Sleep(50 * time.Millisecond) // let the Transport file the idle connections
 	}
 }

@@ -13,51 +13,44 @@ import (
 
 // Fetcher fetches many URLs of one backend concurrently.
 type Fetcher struct {
-	client  *http.Client
-	workers int
+	client *http.Client
 }
 
-// NewFetcher returns a Fetcher running the given number of concurrent requests.
-func NewFetcher(workers int) *Fetcher {
+// NewFetcher returns a Fetcher for a backend of the given number of shards.
+func NewFetcher(shards int) *Fetcher {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConns = 100 // but MaxIdleConnsPerHost stays 0, that is 2
-	return &Fetcher{client: &http.Client{Transport: tr}, workers: workers}
+	return &Fetcher{client: &http.Client{Transport: tr}}
 }
 
-// FetchAll fetches every URL and returns the total size of the bodies.
-func (f *Fetcher) FetchAll(urls []string) (int64, error) {
+// FetchShards fetches one URL per shard, all at once, and returns the total
+// size of the bodies.
+func (f *Fetcher) FetchShards(urls []string) (int64, error) {
 	var (
 		wg    sync.WaitGroup
 		mu    sync.Mutex
 		total int64
 		first error
 	)
-	next := make(chan string)
-	for w := 0; w < f.workers; w++ {
+	for _, u := range urls {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for u := range next {
-				n, err := f.fetch(u)
-				mu.Lock()
-				total += n
-				if err != nil && first == nil {
-					first = err
-				}
-				mu.Unlock()
+			n, err := f.fetch(u)
+			mu.Lock()
+			defer mu.Unlock()
+			total += n
+			if err != nil && first == nil {
+				first = err
 			}
 		}()
 	}
-	for _, u := range urls {
-		next <- u
-	}
-	close(next)
 	wg.Wait()
 	return total, first
 }
 
 func (f *Fetcher) fetch(url string) (int64, error) {
-	resp, err := f.client.Get(url) // want: transport-idle-per-host-low TestFetchAll
+	resp, err := f.client.Get(url) // want: transport-idle-per-host-low TestFetchShards
 	if err != nil {
 		return 0, err
 	}
