@@ -1,0 +1,39 @@
+package clean
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// settle waits, once the test and its deferred Closes are done, for the
+// connection goroutines those Closes end asynchronously, so that nothing is
+// still running when the binary exits.
+func settle(t *testing.T) {
+	before := runtime.NumGoroutine()
+	t.Cleanup(func() {
+		for deadline := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > before; {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d goroutines still running after Close", runtime.NumGoroutine()-before)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	})
+}
+
+func TestHealthPolling(t *testing.T) {
+	settle(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "ok: all 12 dependencies reachable\n")
+	}))
+	defer srv.Close()
+	c := &Checker{Client: srv.Client(), URL: srv.URL}
+	for i := 0; i < 20; i++ {
+		if !c.Healthy() {
+			t.Fatalf("check %d failed", i)
+		}
+	}
+}

@@ -1,0 +1,32 @@
+// Package clean is the clean twin of servemux-route-miss/violating: the
+// collection is registered at the path its clients call.
+//
+// gate:clean servemux-route-miss
+package clean
+
+import (
+	"io"
+	"log"
+	"net/http"
+	"time"
+)
+
+// NewHandler returns the API's handler: its routes behind an access log.
+func NewHandler(logger *log.Logger) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /items", listItems)
+	mux.HandleFunc("GET /items/{id}", getItem)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		mux.ServeHTTP(w, r)
+		logger.Printf("%s %s %v", r.Method, r.URL.Path, time.Since(start))
+	})
+}
+
+func listItems(w http.ResponseWriter, r *http.Request) {
+	io.WriteString(w, "[1,2,3]")
+}
+
+func getItem(w http.ResponseWriter, r *http.Request) {
+	io.WriteString(w, r.PathValue("id"))
+}
