@@ -12,7 +12,7 @@ use regex::Regex;
 
 use super::Observations;
 use super::engine::{Instance, SiteKey};
-use crate::rules::probe::OutputSpec;
+use crate::rules::probe::{OutputSpec, Whose};
 use crate::target::{BinaryInfo, Site};
 
 /// Lines of a traceback looked at for a site, after a match.
@@ -44,6 +44,15 @@ pub fn scan(obs: &mut Observations, specs: &[&OutputSpec], info: &BinaryInfo) {
                     .or_else(|| site_in_traceback(&lines[i + 1..], info))
                     .or_else(|| running(lines))
                     .or_else(|| running(&obs.output));
+                // A line whose site is known counts only in the code the rule is about.
+                let ours = match (spec.whose, &site) {
+                    (Whose::UnderTest, Some(s)) => !s.file.ends_with("_test.go"),
+                    (Whose::Tests, Some(s)) => s.file.ends_with("_test.go"),
+                    _ => true,
+                };
+                if !ours {
+                    continue;
+                }
                 let key = (
                     test.clone(),
                     site.as_ref().map(|s| (s.file.clone(), s.line)),

@@ -351,7 +351,7 @@ pub(super) fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, R
     let mut outputs: Vec<probe::OutputSpec> = Vec::new();
     for o in raw.output.unwrap_or_default() {
         let line = Some(line_at(text, o.span().start));
-        let spec = probe::parse_output(o.into_inner())
+        let spec = probe::parse_output(o.into_inner(), whose)
             .map_err(|b| err(line, &format!("output.{}", b.field), b.message))?;
         if outputs.iter().any(|q| q.name == spec.name) {
             return Err(err(

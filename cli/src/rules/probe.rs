@@ -266,6 +266,8 @@ pub struct OutputSpec {
     pub name: String,
     pub pattern: regex::Regex,
     pub stream: Stream,
+    /// Whose lines count, by the site the line names: a rule's `code`, else any.
+    pub whose: Whose,
     pub metric: &'static MetricDef,
 }
 
@@ -992,7 +994,7 @@ pub(super) fn parse_probe(raw: RawProbe, default_whose: Option<Whose>) -> Result
     })
 }
 
-pub(super) fn parse_output(raw: RawOutput) -> Result<OutputSpec, Bad> {
+pub(super) fn parse_output(raw: RawOutput, whose: Option<Whose>) -> Result<OutputSpec, Bad> {
     let name = raw.name.into_inner();
     if name.is_empty()
         || !name
@@ -1041,6 +1043,7 @@ pub(super) fn parse_output(raw: RawOutput) -> Result<OutputSpec, Bad> {
         name,
         pattern,
         stream,
+        whose: whose.unwrap_or(Whose::Any),
         metric,
     })
 }
