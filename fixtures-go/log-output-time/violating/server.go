@@ -22,7 +22,7 @@ func NewServer(sink io.Writer) *Server {
 
 // Handle answers request id.
 func (s *Server) Handle(id int) string {
-	s.log.Printf("request %d served", id) // want: log-output-time TestHandle
+	s.log.Printf("request %d served", id) // want: log-output-time TestHandle; mutex-contention TestHandle
 	return "ok " + strconv.Itoa(id)
 }
 
