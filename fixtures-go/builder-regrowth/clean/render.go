@@ -11,10 +11,11 @@ import (
 	"strings"
 )
 
-// Render joins the values as "v1,v2,...".
+// Render formats the values as "values of the series: v1,v2,...".
 func Render(values []int) string {
 	var b strings.Builder
-	b.Grow(len(values) * 8) // room for values up to 7 digits and a comma
+	b.Grow(32 + len(values)*8) // room for values up to 7 digits and a comma
+	b.WriteString("values of the series: ")
 	for i, v := range values {
 		if i > 0 {
 			b.WriteByte(',')

@@ -10,9 +10,10 @@ import (
 	"strings"
 )
 
-// Render joins the values as "v1,v2,...".
+// Render formats the values as "values of the series: v1,v2,...".
 func Render(values []int) string {
 	var b strings.Builder
+	b.WriteString("values of the series: ") // want: builder-regrowth TestRender
 	for i, v := range values {
 		if i > 0 {
 			b.WriteByte(',') // want: builder-regrowth TestRender

@@ -11,8 +11,8 @@ func TestRender(t *testing.T) {
 	for i := range values {
 		values[i] = 1000 + i
 	}
-	for i := 0; i < 1000; i++ {
-		if s := Render(values); len(s) != 200*5-1 {
+	for i := 0; i < 300; i++ {
+		if s := Render(values); len(s) != 22+200*5-1 {
 			t.Fatalf("len %d", len(s))
 		}
 	}

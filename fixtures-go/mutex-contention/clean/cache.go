@@ -5,24 +5,19 @@
 // gate:clean mutex-contention
 package clean
 
-import (
-	"sync"
-	"time"
-)
+import "sync"
 
 // Cache memoises a slow loader.
 type Cache struct {
+	Load func(key string) string // a database or network round trip
+
 	mu sync.Mutex
 	m  map[string]string
 }
 
-// NewCache returns an empty cache.
-func NewCache() *Cache { return &Cache{m: make(map[string]string)} }
-
-// load stands for a database or network round trip.
-func load(key string) string {
-	time.Sleep(2 * time.Millisecond)
-	return "value of " + key
+// NewCache returns an empty cache over load.
+func NewCache(load func(string) string) *Cache {
+	return &Cache{Load: load, m: make(map[string]string)}
 }
 
 // Get returns the value of key, loading it on a miss.
@@ -33,7 +28,7 @@ func (c *Cache) Get(key string) string {
 	if ok {
 		return v
 	}
-	v = load(key) // concurrent misses of one key may both load: harmless here
+	v = c.Load(key) // concurrent misses of one key may both load: harmless here
 	c.mu.Lock()
 	c.m[key] = v
 	c.mu.Unlock()

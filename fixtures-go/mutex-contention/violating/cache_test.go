@@ -1,25 +1,31 @@
 package violating
 
 import (
-	"fmt"
 	"sync"
 	"testing"
+	"time"
 )
 
+// TestGet looks up a key while another goroutine is loading a different
+// one, a 300 ms load.
 func TestGet(t *testing.T) {
-	c := NewCache()
+	loading := make(chan struct{})
+	c := NewCache(func(key string) string {
+		if key == "slow" {
+			close(loading)
+			time.Sleep(300 * time.Millisecond)
+		}
+		return "value of " + key
+	})
 	var wg sync.WaitGroup
-	for w := 0; w < 8; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for i := 0; i < 20; i++ {
-				key := fmt.Sprintf("w%d-k%d", w, i)
-				if got := c.Get(key); got != "value of "+key {
-					t.Errorf("Get(%q) = %q", key, got)
-				}
-			}
-		}(w)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		c.Get("slow")
+	}()
+	<-loading
+	if got := c.Get("fast"); got != "value of fast" {
+		t.Fatalf("Get = %q", got)
 	}
 	wg.Wait()
 }

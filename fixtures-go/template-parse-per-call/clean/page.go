@@ -10,9 +10,17 @@ import (
 	"io"
 )
 
-var greeting = template.Must(template.New("greeting").Parse(
-	`<p>Hello, {{.Name}}! You have {{len .Messages}} new messages.</p>
-{{range .Messages}}<li>{{.}}</li>{{end}}`))
+const greetingSrc = `<p class="greeting">Hello, {{.Name}}! Your inbox holds {{len .Messages}} new messages.</p>
+<ul class="messages">
+{{- range .Messages}}
+  <li class="message"><span>{{.}}</span>
+    </li>
+{{- end}}
+</ul>
+<footer>See you soon.</footer>`
+
+// Parsed once, when the package is initialised.
+var greeting = template.Must(template.New("greeting").Parse(greetingSrc))
 
 // Page is the data of the greeting page.
 type Page struct {

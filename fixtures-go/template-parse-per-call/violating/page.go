@@ -8,8 +8,14 @@ import (
 	"io"
 )
 
-const greetingSrc = `<p>Hello, {{.Name}}! You have {{len .Messages}} new messages.</p>
-{{range .Messages}}<li>{{.}}</li>{{end}}`
+const greetingSrc = `<p class="greeting">Hello, {{.Name}}! Your inbox holds {{len .Messages}} new messages.</p>
+<ul class="messages">
+{{- range .Messages}}
+  <li class="message"><span>{{.}}</span>
+    </li>
+{{- end}}
+</ul>
+<footer>See you soon.</footer>`
 
 // Page is the data of the greeting page.
 type Page struct {

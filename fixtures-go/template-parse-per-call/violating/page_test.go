@@ -15,7 +15,7 @@ func TestGreeting(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if !strings.Contains(buf.String(), "Ada &lt;admin&gt;") {
+	if !strings.Contains(buf.String(), "Hello, Ada &lt;admin&gt;!") {
 		t.Fatalf("page %s", buf.String())
 	}
 }
