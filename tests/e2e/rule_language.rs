@@ -87,24 +87,46 @@ fn calls_from_test_files_count_only_for_rules_about_tests() {
 }
 
 #[test]
-fn a_named_parameter_the_function_lacks_is_a_configuration_error_listing_its_parameters() {
+fn a_parameter_name_the_binary_lacks_makes_the_rule_not_applicable_and_says_which_exist() {
     if !require_ebpf() {
         return;
     }
+    // Parameter names are the binary's (Go releases rename them): a name this
+    // binary lacks makes the probe n/a here, with a warning listing the real ones;
+    // an error only where the rule marks the probe required.
+    let rule = |required: bool| {
+        format!(
+            "id = \"typo\"\ntitle = \"t\"\nseverity = \"note\"\nscope = \"test\"\nhelp = \"h\"\n\n[[probe]]\nname = \"sleep\"\nsymbol = \"time.Sleep\"\nrequired = {required}\n[[probe.where]]\narg = \"d\"\nop = \"<=\"\nvalue = 0\n\n[check]\nmetric = \"probe.sleep\"\nmax = 0\n"
+        )
+    };
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("typo.toml");
-    std::fs::write(
-        &file,
-        "id = \"typo\"\ntitle = \"t\"\nseverity = \"note\"\nscope = \"test\"\nhelp = \"h\"\n\n[[probe]]\nname = \"sleep\"\nsymbol = \"time.Sleep\"\n[[probe.where]]\narg = \"d\"\nop = \"<=\"\nvalue = 0\n\n[check]\nmetric = \"probe.sleep\"\nmax = 0\n",
-    )
-    .expect("write");
+    let json = dir.path().join("gate.json");
+    std::fs::write(&file, rule(false)).expect("write");
+    let r = run(gate()
+        .arg("run")
+        .arg("--rules")
+        .arg(&file)
+        .arg("--json")
+        .arg(&json)
+        .arg(fixture_binary("probes/predicates")));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let report = read_json(&json);
+    let warnings = report["binaries"][0]["warnings"].to_string();
+    // time.Sleep is runtime.timeSleep(ns int64): the warning names what exists.
+    assert!(
+        warnings.contains("\\\"d\\\"") && warnings.contains("ns"),
+        "{warnings}"
+    );
+    let checks = report["binaries"][0]["checks"].as_array().expect("checks");
+    assert!(checks.iter().all(|c| c["status"] == "n/a"), "{checks:?}");
+    std::fs::write(&file, rule(true)).expect("write");
     let r = run(gate()
         .arg("run")
         .arg("--rules")
         .arg(&file)
         .arg(fixture_binary("probes/predicates")));
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
-    // time.Sleep is runtime.timeSleep(ns int64): the message names what exists.
     assert!(
         r.stderr.contains("typo.toml") && r.stderr.contains("\"d\"") && r.stderr.contains("ns"),
         "{}",

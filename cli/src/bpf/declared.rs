@@ -222,6 +222,47 @@ pub fn plan(info: &BinaryInfo, specs: &[&ProbeSpec]) -> Result<DeclaredPlan, Pla
             });
             continue;
         }
+        // Parameters and fields are the binary's: Go releases rename them (the
+        // receiver of net/http.(*Server).Serve is `srv` in Go 1.22, `s` in 1.26).
+        // Where they do not resolve, the probe does not apply to this binary.
+        let release_fns = spec
+            .release
+            .as_ref()
+            .map(|r| (r, info.functions_matching(&r.symbol)));
+        let unresolved = functions
+            .iter()
+            .map(|f| (&spec.point, f))
+            .chain(
+                release_fns
+                    .iter()
+                    .flat_map(|(r, fs)| fs.iter().map(move |f| (*r, f))),
+            )
+            .find_map(|(point, f)| {
+                conf(
+                    spec,
+                    point,
+                    f,
+                    ROLE_COUNT,
+                    AT_ENTRY,
+                    0,
+                    signatures.get(f),
+                    &paths,
+                )
+                .err()
+            });
+        if let Some(e) = unresolved {
+            if spec.required {
+                return Err(e);
+            }
+            out.notes.push(format!(
+                "probe {}: {}: {}; its rules do not apply to this binary",
+                spec.name, e.symbol, e.message
+            ));
+            out.planned.push(Planned::Absent {
+                symbol: format!("{} as the rule describes it ({})", e.symbol, e.message),
+            });
+            continue;
+        }
         let confs_of = |role: u32,
                         at: u32,
                         point: &ProbePoint,

@@ -50,7 +50,7 @@ func (f *Fetcher) FetchShards(urls []string) (int64, error) {
 }
 
 func (f *Fetcher) fetch(url string) (int64, error) {
-	resp, err := f.client.Get(url) // want: transport-idle-per-host-low TestFetchShards
+	resp, err := f.client.Get(url) // want: transport-idle-per-host-low TestFetchShards; http-conn-not-reused TestFetchShards
 	if err != nil {
 		return 0, err
 	}
