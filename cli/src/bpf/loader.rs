@@ -217,9 +217,16 @@ pub fn start(
     let ignores = &plan.declared.ignore_ranges;
     let ignore_count = ignores.len().min(MAX_RANGES) as u32;
     loader.override_global("ignore_range_count", &ignore_count, true);
+    let t0 = std::time::Instant::now();
     let mut ebpf = loader
         .load(OBJECT)
         .map_err(|e| EngineError::Load(e.to_string()))?;
+    if crate::timings() {
+        eprintln!(
+            "gate: object loaded in {:.1} ms",
+            t0.elapsed().as_secs_f64() * 1000.0
+        );
+    }
 
     if !plan.body_types.is_empty() {
         let mut types: BpfHashMap<_, u64, u8> = BpfHashMap::try_from(
@@ -323,9 +330,16 @@ pub fn start(
             })?
             .try_into()
             .map_err(|e: aya::programs::ProgramError| EngineError::Load(e.to_string()))?;
+        let t1 = std::time::Instant::now();
         program
             .load()
             .map_err(|e| EngineError::Load(format!("syscall_exit: {e}")))?;
+        if crate::timings() {
+            eprintln!(
+                "gate: program syscall_exit loaded (verified) in {:.1} ms",
+                t1.elapsed().as_secs_f64() * 1000.0
+            );
+        }
         program
             .attach("sys_exit")
             .map_err(|e| EngineError::Attach {
@@ -336,6 +350,7 @@ pub fn start(
     }
 
     let mut loaded: Vec<&'static str> = Vec::new();
+    let attaching = std::time::Instant::now();
     for a in &plan.attachments {
         let program: &mut UProbe = ebpf
             .program_mut(a.program)
@@ -390,6 +405,13 @@ pub fn start(
             })?;
     }
 
+    if crate::timings() {
+        eprintln!(
+            "gate: {} uprobes attached in {:.1} ms (verifying included)",
+            plan.attachments.len(),
+            attaching.elapsed().as_secs_f64() * 1000.0
+        );
+    }
     let ring = RingBuf::try_from(
         ebpf.take_map("events")
             .ok_or_else(|| EngineError::Load("map events missing".into()))?,
