@@ -136,10 +136,11 @@ def gate_run(path, cwd, flags):
     t, proc = timed([GATE, "run"] + EXTRA + [path, "--"] + flags, cwd, env)
     if proc.returncode not in (0, 1):
         sys.exit(f"gate failed on {path} (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
-    # gate detaches its uprobes in a background process after it exits
-    # (about 150 ms of kernel grace period per probe, 2-3 s for a full plan
-    # here): let that finish, or it slows the next attach.
-    time.sleep(3.5)
+    # gate detaches its probes in a background process after it exits: one
+    # kernel grace period per program with uprobe-multi links (a few hundred
+    # ms in all, waiting rather than working). A short pause keeps that
+    # waiting out of the next plain run.
+    time.sleep(0.5)
     return t, proc
 
 

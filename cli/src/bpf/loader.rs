@@ -1,6 +1,6 @@
 //! aya loader: one session per traced test binary.
 
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::path::Path;
 use std::thread::JoinHandle;
 
@@ -9,7 +9,8 @@ use aya::programs::UProbe;
 use aya::programs::uprobe::{UProbeAttachLocation, UProbeAttachPoint, UProbeScope};
 use aya::{Ebpf, EbpfLoader, Pod};
 
-use super::plan::{Plan, ProbeConf};
+use super::multi::{MultiPrograms, Unsupported};
+use super::plan::{Attachment, Plan, ProbeConf};
 use super::{Aggregates, BpfEvent, BpfRecord, decode};
 
 /// Entries of the user_ranges map (MAX_RANGES in gate.bpf.c).
@@ -142,6 +143,9 @@ pub enum EngineError {
 /// A loaded, attached engine. Dropping it detaches every probe.
 pub struct Session {
     ebpf: Ebpf,
+    /// Uprobe-multi links and their programs (empty on the perf-event path,
+    /// where `ebpf`'s programs own their links).
+    links: Links,
     /// Dropped to stop the reader: its end of the pipe sees the hang-up at once.
     stop: Option<std::io::PipeWriter>,
     reader: Option<JoinHandle<Vec<BpfEvent>>>,
@@ -349,8 +353,95 @@ pub fn start(
             })?;
     }
 
-    let mut loaded: Vec<&'static str> = Vec::new();
     let attaching = std::time::Instant::now();
+    let (links, how) = attach_uprobes(&mut ebpf, plan, binary)?;
+    if crate::timings() {
+        eprintln!(
+            "gate: {} uprobes attached {how} in {:.1} ms (verifying included)",
+            plan.attachments.len(),
+            attaching.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    let ring = RingBuf::try_from(
+        ebpf.take_map("events")
+            .ok_or_else(|| EngineError::Load("map events missing".into()))?,
+    )
+    .map_err(|e| EngineError::Load(e.to_string()))?;
+    let (stopped, stop) =
+        std::io::pipe().map_err(|e| EngineError::Load(format!("cannot make a pipe: {e}")))?;
+    let reader = std::thread::spawn(move || read_events(ring, &stopped));
+    Ok(Session {
+        ebpf,
+        links,
+        stop: Some(stop),
+        reader: Some(reader),
+    })
+}
+
+type Links = Option<(MultiPrograms, Vec<OwnedFd>)>;
+
+/// Attaches the plan's uprobes: one uprobe-multi link per program where the
+/// kernel has them (GATE_UPROBE_LINKS=perf forces the fallback), else one
+/// perf-event uprobe per point through aya. Says which it used.
+fn attach_uprobes(
+    ebpf: &mut Ebpf,
+    plan: &Plan,
+    binary: &Path,
+) -> Result<(Links, &'static str), EngineError> {
+    let mut names: Vec<&'static str> = Vec::new();
+    for a in &plan.attachments {
+        if !names.contains(&a.program) {
+            names.push(a.program);
+        }
+    }
+    let forced_perf = std::env::var("GATE_UPROBE_LINKS").is_ok_and(|v| v == "perf");
+    if !forced_perf && !names.is_empty() {
+        match MultiPrograms::load(OBJECT, ebpf, &names) {
+            Ok(programs) => {
+                let mut links = Vec::new();
+                for name in &names {
+                    let points: Vec<&Attachment> = plan
+                        .attachments
+                        .iter()
+                        .filter(|a| a.program == *name)
+                        .collect();
+                    let offsets: Vec<u64> = points.iter().map(|a| a.offset).collect();
+                    let cookies: Vec<u64> = points.iter().map(|a| a.cookie).collect();
+                    match programs.attach(name, binary, &offsets, &cookies) {
+                        Ok(link) => links.push(link),
+                        Err(error) => {
+                            // Name the point the kernel refused: retry them one by one.
+                            let culprit = points
+                                .iter()
+                                .find(|a| {
+                                    programs
+                                        .attach(name, binary, &[a.offset], &[a.cookie])
+                                        .is_err()
+                                })
+                                .map_or_else(
+                                    || format!("the probes of {name}"),
+                                    |a| a.symbol.clone(),
+                                );
+                            return Err(EngineError::Attach {
+                                symbol: culprit,
+                                binary: binary.display().to_string(),
+                                error: error.to_string(),
+                            });
+                        }
+                    }
+                }
+                return Ok((Some((programs, links)), "with uprobe-multi links"));
+            }
+            Err(Unsupported(why)) => {
+                if crate::timings() {
+                    eprintln!(
+                        "gate: no uprobe-multi links ({why}): one perf-event uprobe per point"
+                    );
+                }
+            }
+        }
+    }
+    let mut loaded: Vec<&'static str> = Vec::new();
     for a in &plan.attachments {
         let program: &mut UProbe = ebpf
             .program_mut(a.program)
@@ -405,26 +496,7 @@ pub fn start(
             })?;
     }
 
-    if crate::timings() {
-        eprintln!(
-            "gate: {} uprobes attached in {:.1} ms (verifying included)",
-            plan.attachments.len(),
-            attaching.elapsed().as_secs_f64() * 1000.0
-        );
-    }
-    let ring = RingBuf::try_from(
-        ebpf.take_map("events")
-            .ok_or_else(|| EngineError::Load("map events missing".into()))?,
-    )
-    .map_err(|e| EngineError::Load(e.to_string()))?;
-    let (stopped, stop) =
-        std::io::pipe().map_err(|e| EngineError::Load(format!("cannot make a pipe: {e}")))?;
-    let reader = std::thread::spawn(move || read_events(ring, &stopped));
-    Ok(Session {
-        ebpf,
-        stop: Some(stop),
-        reader: Some(reader),
-    })
+    Ok((None, "as perf-event uprobes"))
 }
 
 /// Drains the ring buffer until `stopped` hangs up. The programs do not wake
@@ -531,6 +603,14 @@ impl Session {
                         "gate: program {name}: {} hits, {:.1} ms in BPF",
                         info.run_count(),
                         info.run_time().as_secs_f64() * 1000.0
+                    );
+                }
+            }
+            if let Some((programs, _)) = &self.links {
+                for (name, hits, ns) in programs.stats() {
+                    eprintln!(
+                        "gate: program {name}: {hits} hits, {:.1} ms in BPF",
+                        ns as f64 / 1e6
                     );
                 }
             }

@@ -5,6 +5,7 @@
 
 pub mod declared;
 mod loader;
+mod multi;
 pub mod plan;
 
 pub use loader::{EngineError, Preloader, Session, release_in_background, start};
