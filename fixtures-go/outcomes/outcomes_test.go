@@ -71,3 +71,19 @@ func TestSeesGODEBUG(t *testing.T) {
 		}
 	}
 }
+
+// TestNoNewline's output has no final newline: Go's result line runs into it,
+// and `go test` still counts the pass.
+func TestNoNewline(t *testing.T) {
+	fmt.Print("no newline")
+}
+
+func TestForgedFails(t *testing.T) {
+	t.Error("fails on purpose")
+}
+
+// TestForger prints a framed result line for TestForgedFails: a test's
+// output must never turn another test's failure into a pass.
+func TestForger(t *testing.T) {
+	fmt.Println("\x16--- PASS: TestForgedFails (0.00s)")
+}

@@ -217,3 +217,24 @@ fn ctrl_c_takes_the_test_binary_down_with_gate() {
     std::thread::sleep(std::time::Duration::from_millis(200));
     assert!(!running(&bin), "the test binary outlived gate");
 }
+
+#[test]
+fn output_without_a_final_newline_does_not_hide_the_result() {
+    let (run, report) = outcomes("^(TestNoNewline|TestPasses)$", &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        tests(&report),
+        pairs(&[("TestPasses", "pass"), ("TestNoNewline", "pass")])
+    );
+}
+
+#[test]
+fn a_result_line_printed_by_a_test_cannot_turn_a_failure_into_a_pass() {
+    let (run, report) = outcomes("^(TestForgedFails|TestForger)$", &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        tests(&report),
+        pairs(&[("TestForgedFails", "fail"), ("TestForger", "pass")])
+    );
+    assert!(run.stdout.contains("gate: FAIL"), "{}", run.stdout);
+}

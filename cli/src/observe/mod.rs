@@ -424,7 +424,11 @@ pub fn collect(record: &RunRecord, timeout: Duration) -> Observations {
                         None => start_test(&mut tests, &mut index, name, at),
                     };
                     stop(&mut tests[i], at);
-                    tests[i].status = *status;
+                    // A test that failed once (a -test.count repetition, or a
+                    // result line a test printed to forge another's) stays failed.
+                    if !(tests[i].runs > 0 && tests[i].status == TestStatus::Fail) {
+                        tests[i].status = *status;
+                    }
                     tests[i].duration_s = *duration_s;
                     tests[i].runs += 1;
                     finished.insert(name.clone(), true);
@@ -515,16 +519,29 @@ pub fn collect(record: &RunRecord, timeout: Duration) -> Observations {
     // An abnormal end that no failed test explains (init, TestMain, a rejected flag, os.Exit
     // after the tests) is still a failure: it gets a pseudo-test with the binary's own output.
     let explained = tests.iter().any(|t| t.status == TestStatus::Fail);
+    // The binary's own verdict (its exit status and final FAIL) wins over result
+    // lines: a run whose tests all passed but whose binary failed is red.
+    let disowned = clean_exit
+        && !explained
+        && final_status == Some(TestStatus::Fail)
+        && record.exit != Exit::Code(0);
     if !clean_exit && !explained
+        || disowned
         || clean_exit && final_status == Some(TestStatus::Pass) && record.exit != Exit::Code(0)
     {
+        let message = if disowned {
+            format!(
+                "the test binary reported FAIL ({exit}) though every test result it printed passed: \
+                 a test may have printed a result line of its own; see the output"
+            )
+        } else {
+            format!("the test binary ended abnormally ({exit}) outside any test")
+        };
         tests.push(TestObservation {
             name: PROCESS_TEST.to_string(),
             status: TestStatus::Fail,
             duration_s: round3(wall_s),
-            message: Some(format!(
-                "the test binary ended abnormally ({exit}) outside any test"
-            )),
+            message: Some(message),
             output: abbreviate(if binary_output.is_empty() {
                 &tail
             } else {
@@ -889,5 +906,47 @@ mod tests {
             Exit::Code(3),
         );
         assert!(obs.failed());
+    }
+
+    #[test]
+    fn the_binarys_fail_wins_over_result_lines_that_all_passed() {
+        use TestLine::*;
+        let pass = |name: &str| Result {
+            name: name.into(),
+            status: TestStatus::Pass,
+            duration_s: 0.0,
+        };
+        let obs = run(
+            vec![
+                ev(0, EventKind::Test(Run("TestA".into()))),
+                ev(1, EventKind::Test(pass("TestA"))),
+                ev(2, EventKind::Test(Final(TestStatus::Fail))),
+            ],
+            Exit::Code(1),
+        );
+        assert!(obs.failed());
+        let process = obs.test(PROCESS_TEST).expect("the binary's verdict recorded");
+        assert!(process.message.as_deref().unwrap_or("").contains("reported FAIL"));
+    }
+
+    #[test]
+    fn a_failed_test_stays_failed_whatever_result_follows() {
+        use TestLine::*;
+        let result = |status| Result {
+            name: "TestA".into(),
+            status,
+            duration_s: 0.0,
+        };
+        let obs = run(
+            vec![
+                ev(0, EventKind::Test(Run("TestA".into()))),
+                ev(1, EventKind::Test(result(TestStatus::Fail))),
+                ev(2, EventKind::Test(Run("TestA".into()))),
+                ev(3, EventKind::Test(result(TestStatus::Pass))),
+                ev(4, EventKind::Test(Final(TestStatus::Fail))),
+            ],
+            Exit::Code(1),
+        );
+        assert_eq!(obs.test("TestA").map(|t| t.status), Some(TestStatus::Fail));
     }
 }

@@ -182,20 +182,27 @@ pub fn execute(
             } else {
                 gctrace::parse_truncated_line(&line)
             };
-            let kind = match stream {
-                Stream::Stdout => EventKind::Test(parser.parse(&line)),
-                Stream::Stderr => match gc {
+            let kinds = match stream {
+                // Output without a final newline runs into the next framed line:
+                // the pieces are the test's output and the frame.
+                Stream::Stdout => parser
+                    .split_frames(&line)
+                    .map(|piece| EventKind::Test(parser.parse(piece)))
+                    .collect(),
+                Stream::Stderr => vec![match gc {
                     GcLine::Cycle(c) => EventKind::Gc(c),
                     GcLine::Unrecognised(l) => EventKind::GcUnrecognised(l),
                     GcLine::Other => EventKind::Stderr(line),
-                },
+                }],
             };
-            let event = RunEvent {
-                at: at.saturating_duration_since(start),
-                kind,
-            };
-            on_event(&event);
-            events.push(event);
+            for kind in kinds {
+                let event = RunEvent {
+                    at: at.saturating_duration_since(start),
+                    kind,
+                };
+                on_event(&event);
+                events.push(event);
+            }
         };
     loop {
         let now = Instant::now();

@@ -99,6 +99,35 @@ impl TestLineParser {
         TestLineParser { framed }
     }
 
+    /// A stdout line cut where a frame starts: `x\u{16}--- PASS: TestX` is a
+    /// test's `fmt.Print("x")` followed by its result. Unframed output is one piece.
+    pub fn split_frames<'a>(&self, line: &'a str) -> impl Iterator<Item = &'a str> + use<'a> {
+        let framed = self.framed;
+        let mut rest = Some(line);
+        std::iter::from_fn(move || {
+            let current = rest?;
+            let cut = if framed {
+                current
+                    .char_indices()
+                    .skip(1)
+                    .find(|&(_, c)| c == FRAME)
+                    .map(|(i, _)| i)
+            } else {
+                None
+            };
+            match cut {
+                Some(i) => {
+                    rest = Some(&current[i..]);
+                    Some(&current[..i])
+                }
+                None => {
+                    rest = None;
+                    Some(current)
+                }
+            }
+        })
+    }
+
     pub fn parse(&self, line: &str) -> TestLine {
         let line = line.strip_suffix('\r').unwrap_or(line);
         let marker = match line.strip_prefix(FRAME) {
@@ -179,6 +208,19 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn output_without_a_newline_is_cut_off_the_frame_it_runs_into() {
+        let p = TestLineParser::new(true);
+        let pieces: Vec<&str> = p.split_frames("x\u{16}--- PASS: TestX (0.00s)").collect();
+        assert_eq!(pieces, ["x", "\u{16}--- PASS: TestX (0.00s)"]);
+        assert_eq!(p.parse(pieces[0]), TestLine::Output("x".into()));
+        assert!(matches!(p.parse(pieces[1]), TestLine::Result { .. }));
+        let whole: Vec<&str> = p.split_frames("\u{16}=== RUN   TestX").collect();
+        assert_eq!(whole, ["\u{16}=== RUN   TestX"]);
+        let plain = TestLineParser::new(false);
+        assert_eq!(plain.split_frames("x--- PASS").count(), 1);
     }
 
     #[test]
