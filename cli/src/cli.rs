@@ -200,6 +200,12 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             "invalid duration {text:?}: must be greater than zero"
         ));
     }
+    // Go's time.Duration holds at most 2^63-1 ns (about 292 years).
+    if !total.is_finite() || total > i64::MAX as f64 / 1e9 {
+        return Err(format!(
+            "invalid duration {text:?}: at most 2562047h, the largest Go duration"
+        ));
+    }
     Ok(Duration::from_secs_f64(total))
 }
 
@@ -223,5 +229,20 @@ mod tests {
     fn clap_definition_is_consistent() {
         use clap::CommandFactory;
         Cli::command().debug_assert();
+    }
+
+    mod never_panics {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn any_duration_text_parses_or_is_refused(text in r"([0-9]{0,25}(\.[0-9]{0,5})?(ns|us|µs|ms|s|m|h|x)?){0,3}") {
+                if let Ok(d) = parse_duration(&text) {
+                    prop_assert!(d > Duration::ZERO);
+                    prop_assert!(std::time::Instant::now().checked_add(d).is_some());
+                }
+            }
+        }
     }
 }

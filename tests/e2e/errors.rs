@@ -54,6 +54,40 @@ fn bad_flags_and_durations_are_usage_errors() {
         &["invalid duration", "10m"],
     );
     expect(&run(gate().args(["run"])), 2, &["TARGET"]);
+    // Beyond Go's largest duration: refused, never a panic (exit 101).
+    expect(
+        &run(gate().args(["run", "--timeout", "5000000000000000h", "x.test"])),
+        2,
+        &["invalid duration", "2562047h"],
+    );
+}
+
+#[test]
+fn a_binary_named_without_a_directory_runs() {
+    if !require_ebpf() {
+        return;
+    }
+    let bin = fixture_binary("outcomes");
+    let dir = bin.parent().expect("a directory");
+    let name = bin.file_name().expect("a file name");
+    let run = run(gate().current_dir(dir).args(["run"]).arg(name).args([
+        "--",
+        "-test.run",
+        "^TestPasses$",
+    ]));
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("1 passed"), "{}", run.stdout);
+}
+
+#[test]
+fn a_directory_outside_any_module_is_a_usage_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("x.go"), "package x\n").expect("write");
+    expect(
+        &run(gate().current_dir(dir.path()).args(["run", "."])),
+        2,
+        &["go.mod", "pattern"],
+    );
 }
 
 #[test]

@@ -38,3 +38,24 @@ pub fn read_report(path: &Path, role: &str) -> Result<Report, GateError> {
         ))
     })
 }
+
+#[cfg(test)]
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        #[test]
+        fn any_baseline_text_reads_or_names_the_file(
+            text in "\\{(\"(version|binaries|tests|metrics|name|value)\": ?(-?[0-9]{1,22}|\"[a-z]{0,5}\"|\\[\\]|\\{\\}|null|true),? ?){0,5}\\}|.{0,60}",
+        ) {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("base.json");
+            std::fs::write(&path, &text).expect("write");
+            if let Err(e) = read_report(&path, "baseline") {
+                prop_assert!(e.to_string().contains("base.json"), "{e}");
+            }
+        }
+    }
+}

@@ -925,8 +925,16 @@ mod tests {
             Exit::Code(1),
         );
         assert!(obs.failed());
-        let process = obs.test(PROCESS_TEST).expect("the binary's verdict recorded");
-        assert!(process.message.as_deref().unwrap_or("").contains("reported FAIL"));
+        let process = obs
+            .test(PROCESS_TEST)
+            .expect("the binary's verdict recorded");
+        assert!(
+            process
+                .message
+                .as_deref()
+                .unwrap_or("")
+                .contains("reported FAIL")
+        );
     }
 
     #[test]

@@ -1159,3 +1159,38 @@ mod shared_names {
         assert!(e.to_string().contains("rules/a.toml"), "{e}");
     }
 }
+
+/// No rule file panics the loader: built-in rules with a span replaced by
+/// arbitrary text load or fail with an error naming the file.
+#[cfg(test)]
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+        #[test]
+        fn mutated_rule_files_load_or_name_the_file(
+            which in 0..builtin::RULES.len(),
+            at in 0.0f64..1.0,
+            cut in 0usize..40,
+            insert in "(-?[0-9]{1,20}(\\.[0-9]+)?|[a-z_.]{0,12}|\"[^\"]{0,8}\"|[\\[\\]{}=,\n #]){0,4}",
+        ) {
+            let (name, text) = builtin::RULES[which];
+            let mut start = (text.len() as f64 * at) as usize;
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            let mut end = (start + cut).min(text.len());
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            let mutated = format!("{}{insert}{}", &text[..start], &text[end..]);
+            let file = format!("rules/{name}");
+            match build_set(vec![(file.clone(), file_stem(name), mutated)]) {
+                Ok(_) => {}
+                Err(e) => prop_assert!(e.to_string().contains(&file), "{e}"),
+            }
+        }
+    }
+}

@@ -286,3 +286,20 @@ mod tests {
         assert_eq!(parse_line(""), GcLine::Other);
     }
 }
+
+#[cfg(test)]
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+        #[test]
+        fn any_stderr_line_parses_without_panicking(
+            line in "(gc [0-9]{1,25} @[0-9.]{0,8}s [0-9]{0,4}%: [0-9.+/ ]{0,30} ms clock, [0-9.+/ ]{0,30} ms cpu, [0-9>-]{0,20} MB, [0-9]{0,20} MB goal.{0,40})|.{0,120}",
+        ) {
+            let _ = parse_line(&line);
+            let _ = parse_truncated_line(&line);
+        }
+    }
+}

@@ -110,13 +110,14 @@ pub fn execute(
     // line on stdin and then execs the test binary (same pid): spawn()
     // returns at once (a blocking pre_exec would deadlock it), gate attaches
     // with the pid, then releases it.
+    // Absolute: a bare `pkg.test` would be looked up on PATH.
+    let binary = std::path::absolute(&cfg.binary).unwrap_or_else(|_| cfg.binary.clone());
     let mut cmd = if attach.is_some() {
         let mut sh = Command::new("/bin/sh");
-        sh.args(["-c", "read _ && exec \"$0\" \"$@\""])
-            .arg(&cfg.binary);
+        sh.args(["-c", "read _ && exec \"$0\" \"$@\""]).arg(&binary);
         sh
     } else {
-        Command::new(&cfg.binary)
+        Command::new(&binary)
     };
     cmd.arg(if cfg.framed {
         "-test.v=test2json"
@@ -171,7 +172,10 @@ pub fn execute(
     ];
 
     let parser = TestLineParser::new(cfg.framed);
-    let deadline = start + cfg.timeout;
+    // A year stands for "no deadline" where the clock cannot add the timeout.
+    let deadline = start
+        .checked_add(cfg.timeout)
+        .unwrap_or_else(|| start + Duration::from_secs(365 * 24 * 3600));
     let mut events = Vec::new();
     let mut exit = None;
     let mut exited_at: Option<Instant> = None;

@@ -313,4 +313,25 @@ mod tests {
         assert_eq!(p.parse("hello"), TestLine::Output("hello".into()));
         assert_eq!(top_level("TestA/b/c"), "TestA");
     }
+
+    mod never_panics {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2048))]
+            #[test]
+            fn any_output_line_parses_and_its_pieces_add_up(
+                line in r"(\x16|--- (PASS|FAIL|SKIP): |=== (RUN|NAME|CONT|PAUSE) |Benchmark|\(|s\)|[0-9. ]|.){0,40}",
+                framed in any::<bool>(),
+            ) {
+                let p = TestLineParser::new(framed);
+                let pieces: Vec<&str> = p.split_frames(&line).collect();
+                prop_assert_eq!(pieces.concat(), line.clone());
+                for piece in pieces {
+                    let _ = p.parse(piece);
+                }
+            }
+        }
+    }
 }

@@ -156,6 +156,7 @@ fn list_packages(pattern: &str, cwd: &Path, go_pattern: &str) -> Result<Vec<Pack
         if stderr.contains("matched no packages")
             || stderr.contains("no Go files")
             || stderr.contains("cannot find")
+            || stderr.contains("go.mod file not found")
         {
             return Err(GateError::Usage(format!(
                 "package pattern {pattern}: {stderr}\nPass a pattern that matches Go packages, or a test binary built with `go test -c`."
