@@ -107,6 +107,8 @@ pub fn run(mut args: RunArgs) -> Result<i32, GateError> {
     }
     // A probe found in no binary: its rules were not applicable anywhere. Misspelled,
     // inlined, or a package these tests do not link: an error only where the rule says so.
+    // Built-in rules name functions that exist; most tests just do not link them (their
+    // checks say "n/a"), so only the team's own rule files are warned about.
     let mut nowhere = Vec::new();
     for ((probe, file), seen) in engine.declared.iter().zip(&probes_attached) {
         if *seen || !engine.enabled {
@@ -118,12 +120,16 @@ pub fn run(mut args: RunArgs) -> Result<i32, GateError> {
                 symbol: probe.point.symbol.clone(),
             });
         }
+        if file.ends_with(crate::rules::BUILTIN_SUFFIX) {
+            continue;
+        }
         nowhere.push(format!(
             "rule file {file}: probe {:?}: no test binary contains {} (misspelled, inlined, or not linked by these tests): its rules did not apply; `go tool nm BINARY | grep` lists the functions",
             probe.name, probe.point.symbol
         ));
     }
     let mut report = report::Report::new(reports);
+    nowhere.extend(checks_without_data(&report, &rule_set));
     if let Some(first) = report.binaries.first_mut() {
         first.warnings.extend(nowhere);
     }
@@ -519,5 +525,82 @@ impl EnginePlan {
                     .collect(),
             })
             .collect()
+    }
+}
+
+/// The team's own rules whose check had no data anywhere in the run: a
+/// "no data" that passes looks like a pass. (Built-in rules often see no
+/// data where a package does not use what they watch; their checks say so.)
+fn checks_without_data(report: &report::Report, rules: &RuleSet) -> Vec<String> {
+    let mut out = Vec::new();
+    for rule in &rules.rules {
+        let Some(limit) = &rule.check else { continue };
+        if rule.origin.ends_with(crate::rules::BUILTIN_SUFFIX) {
+            continue;
+        }
+        let mut statuses = report
+            .binaries
+            .iter()
+            .flat_map(|b| &b.checks)
+            .filter(|c| c.rule == rule.id && c.kind == check::CheckKind::Limit)
+            .map(|c| c.status)
+            .peekable();
+        if statuses.peek().is_some() && statuses.all(|s| s == check::CheckStatus::NoData) {
+            out.push(format!(
+                "rule file {}: rule {}: {} had no data in any {} of this run, so its check passed without evidence; check the metric and that the tests exercise it",
+                rule.origin,
+                rule.id,
+                limit.metric.name,
+                match rule.scope {
+                    crate::rules::Scope::Test => "test",
+                    crate::rules::Scope::Binary => "binary",
+                    crate::rules::Scope::Benchmark => "benchmark",
+                }
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(rule: &str, statuses: &[&str]) -> report::Report {
+        let checks: Vec<serde_json::Value> = statuses
+            .iter()
+            .map(|s| {
+                serde_json::json!({"rule": rule, "test": "TestA", "metric": "alloc.bytes",
+                    "value": null, "limit": "<= 1", "status": s})
+            })
+            .collect();
+        serde_json::from_value(serde_json::json!({
+            "version": 1, "gate_version": "0", "binaries": [{
+                "path": "x.test", "package": "x", "go_version": "go1.26", "tests": [],
+                "metrics": {"binary": {}, "tests": {}}, "violations": [], "checks": checks,
+                "exit": "exit status 0", "wall_s": 0.1, "warnings": []
+            }]
+        }))
+        .expect("a report")
+    }
+
+    #[test]
+    fn a_users_check_without_data_anywhere_is_a_warning() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("mine.toml");
+        std::fs::write(
+            &file,
+            "id = \"mine\"\ntitle = \"t\"\nseverity = \"error\"\nscope = \"test\"\nhelp = \"h\"\n[check]\nmetric = \"alloc.bytes\"\nmax = 1\n",
+        )
+        .expect("write");
+        let rules = crate::rules::load_paths(&[file]).expect("rules");
+        let warned = checks_without_data(&report("mine", &["no data", "no data"]), &rules);
+        assert_eq!(warned.len(), 1, "{warned:?}");
+        assert!(warned[0].contains("mine.toml: rule mine: alloc.bytes had no data in any test"));
+        assert!(checks_without_data(&report("mine", &["no data", "pass"]), &rules).is_empty());
+        assert!(checks_without_data(&report("mine", &[]), &rules).is_empty());
+        let builtin = crate::rules::load_builtin().expect("built-in rules");
+        let theirs = report("alloc-budget", &["no data"]);
+        assert!(checks_without_data(&theirs, &builtin).is_empty());
     }
 }

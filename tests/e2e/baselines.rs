@@ -422,7 +422,7 @@ fn benchmark_budgets_apply_to_go_and_custom_units() {
     std::fs::create_dir(&rules).unwrap();
     let rule = |id: &str, metric: &str, max: u32| {
         format!(
-            "id = \"{id}\"\ntitle = \"{id}\"\nseverity = \"error\"\nscope = \"benchmark\"\nhelp = \"Keep the hot path lean; fix by reusing buffers.\"\n[check]\nmetric = \"{metric}\"\nmax = {max}\n"
+            "id = \"{id}\"\ntitle = \"{id}\"\nseverity = \"error\"\nscope = \"benchmark\"\nhelp = \"Keep the hot path lean; fix by reusing buffers.\"\nbench_units = [\"records/op\"]\n[check]\nmetric = \"{metric}\"\nmax = {max}\n"
         )
     };
     std::fs::write(

@@ -301,3 +301,52 @@ fn a_build_variant_needs_a_package_and_says_so_for_a_binary() {
         "no check of a variant that did not run"
     );
 }
+
+#[test]
+fn a_users_probe_on_a_missing_function_says_so_and_built_in_rules_stay_quiet() {
+    if !require_ebpf() {
+        return;
+    }
+    // A symbol no binary contains would pass silently. Built-in rules about
+    // packages these tests do not link are "n/a" in their checks, without a
+    // warning each.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).expect("mkdir");
+    let rule = |id: &str, symbol: &str| {
+        format!(
+            "id = \"{id}\"\ntitle = \"t\"\nseverity = \"error\"\nscope = \"test\"\nhelp = \"h\"\n\n[[probe]]\nname = \"{}\"\nsymbol = \"{symbol}\"\n\n[check]\nmetric = \"probe.{}\"\nmax = 0\n",
+            id.replace('-', "_"),
+            id.replace('-', "_")
+        )
+    };
+    std::fs::write(
+        rules.join("typo-symbol.toml"),
+        rule("typo-symbol", "time.Slep"),
+    )
+    .expect("write");
+    let json = dir.path().join("gate.json");
+    let r = run(gate()
+        .arg("run")
+        .arg("--rules")
+        .arg(&rules)
+        .arg("--json")
+        .arg(&json)
+        .arg(fixture_binary("outcomes"))
+        .args(["--", "-test.run", "^TestPasses$"]));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let report = read_json(&json);
+    let warnings: Vec<String> = report["binaries"][0]["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter_map(|w| w.as_str().map(str::to_string))
+        .collect();
+    let about = |needle: &str| warnings.iter().filter(|w| w.contains(needle)).count();
+    assert_eq!(
+        about("no test binary contains time.Slep"),
+        1,
+        "{warnings:?}"
+    );
+    assert_eq!(about("(built-in)"), 0, "{warnings:?}");
+}

@@ -64,6 +64,9 @@ struct RawRule {
     build: Option<Spanned<Vec<String>>>,
     /// `[regression]` or `[[regression]]`: how metrics compare with a baseline.
     regression: Option<OneOrMany<RawRegression>>,
+    /// Units a benchmark reports with b.ReportMetric (`["records/op"]`): the
+    /// rule may name `bench.records/op`. Undeclared units are misspellings.
+    bench_units: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -112,12 +115,15 @@ struct RawLimit {
     max: Option<f64>,
 }
 
+/// Ends the origin of a built-in rule: `rules/x.toml (built-in)`.
+pub const BUILTIN_SUFFIX: &str = " (built-in)";
+
 /// Loads the built-in catalog.
 pub fn load_builtin() -> Result<RuleSet, RuleError> {
     let mut files = Vec::new();
     for (name, text) in builtin::RULES {
         files.push((
-            format!("rules/{name} (built-in)"),
+            format!("rules/{name}{BUILTIN_SUFFIX}"),
             file_stem(name),
             text.to_string(),
         ));
@@ -315,10 +321,16 @@ pub(super) fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, R
             "missing; say why the check matters and how to fix a violation".into(),
         )
     })?;
+    let bench_units = raw.bench_units.unwrap_or_default();
+    let custom_bench = |name: &str| {
+        name.strip_prefix(metrics::BENCH_PREFIX)
+            .filter(|unit| bench_units.iter().any(|u| u == unit))
+            .and_then(|_| metrics::custom_bench_metric(name))
+    };
     let regressions = match raw.regression {
         None => Vec::new(),
-        Some(OneOrMany::One(r)) => parse_regressions(origin, text, vec![r])?,
-        Some(OneOrMany::Many(rs)) => parse_regressions(origin, text, rs)?,
+        Some(OneOrMany::One(r)) => parse_regressions(origin, text, &custom_bench, vec![r])?,
+        Some(OneOrMany::Many(rs)) => parse_regressions(origin, text, &custom_bench, rs)?,
     };
     if raw.check.is_none() && regressions.is_empty() {
         return Err(err(
@@ -382,6 +394,7 @@ pub(super) fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, R
             .find(|m| m.name == name)
             .copied()
             .or_else(|| probe::ratio_metric(name, &probes))
+            .or_else(|| custom_bench(name))
     };
     let mut check = None;
     let mut only_if = None;
@@ -548,7 +561,6 @@ fn to_limit(
     let name = metric.into_inner();
     let def = metrics::lookup(&name)
         .or_else(|| declared(&name))
-        .or_else(|| metrics::custom_bench_metric(&name))
         .ok_or_else(|| {
             let known: Vec<&str> = METRICS.iter().map(|m| m.name).collect();
             RuleError {
@@ -556,8 +568,9 @@ fn to_limit(
                 line: metric_line,
                 field: Some(format!("{table}.metric")),
                 message: format!(
-                    "unknown metric {name:?}; known metrics: {} (see `gate rules --metrics`)",
-                    known.join(", ")
+                    "unknown metric {name:?}; known metrics: {} (see `gate rules --metrics`){}",
+                    known.join(", "),
+                    undeclared_unit_hint(&name)
                 ),
             }
         })?;
@@ -587,9 +600,20 @@ fn to_limit(
     })
 }
 
+/// For a `bench.<unit>` the rule did not declare: how to declare it.
+fn undeclared_unit_hint(name: &str) -> String {
+    match name.strip_prefix(metrics::BENCH_PREFIX) {
+        Some(unit) if !unit.is_empty() => format!(
+            "; if {unit:?} is a unit your benchmarks report with b.ReportMetric, declare it: bench_units = [{unit:?}]"
+        ),
+        _ => String::new(),
+    }
+}
+
 fn parse_regressions(
     origin: &str,
     text: &str,
+    custom_bench: &dyn Fn(&str) -> Option<&'static MetricDef>,
     raw: Vec<RawRegression>,
 ) -> Result<Vec<Regression>, RuleError> {
     // Untagged tables carry no spans: errors point at the first `[regression]` header.
@@ -681,11 +705,14 @@ fn parse_regressions(
         }
         for name in names {
             let def = metrics::lookup(&name)
-                .or_else(|| metrics::custom_bench_metric(&name))
+                .or_else(|| custom_bench(&name))
                 .ok_or_else(|| {
                     bad(
                         "metric",
-                        format!("unknown metric {name:?}; see `gate rules --metrics`"),
+                        format!(
+                            "unknown metric {name:?}; see `gate rules --metrics`{}",
+                            undeclared_unit_hint(&name)
+                        ),
                     )
                 })?;
             let higher_is_worse = match r.worse.as_deref() {
@@ -779,6 +806,8 @@ severity = "error"
 scope = "benchmark"
 help = "Why and how."
 
+bench_units = ["widgets/op"]
+
 [[regression]]
 metrics = ["bench.allocs/op", "bench.widgets/op"]
 mode = "exact"
@@ -817,12 +846,29 @@ relative = 0.05
     }
 
     #[test]
+    fn a_benchmark_unit_must_be_declared_or_built_in() {
+        let e = parse(&REGRESSION_ONLY.replace("bench_units = [\"widgets/op\"]\n", ""))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown metric \"bench.widgets/op\""), "{e}");
+        assert!(e.contains("bench_units = [\"widgets/op\"]"), "{e}");
+        let misspelled = GOOD
+            .replace("scope = \"test\"", "scope = \"benchmark\"")
+            .replace("gc.cycles", "bench.ns_per_op");
+        let e = parse(&misspelled).unwrap_err().to_string();
+        assert!(
+            e.contains("demo.toml:7: field `check.metric`: unknown metric \"bench.ns_per_op\""),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn bad_regression_sections_name_line_and_field() {
         let e = parse(&REGRESSION_ONLY.replace("\"exact\"", "\"exactly\""))
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("demo.toml:7: field `regression.mode`: \"exactly\" is not a mode"),
+            e.contains("demo.toml:9: field `regression.mode`: \"exactly\" is not a mode"),
             "{e}"
         );
         let e = parse(&REGRESSION_ONLY.replace("relative = 0.1\n", ""))

@@ -7,7 +7,7 @@ pub mod metrics;
 pub mod probe;
 pub mod syscalls;
 
-pub use load::{CATALOG_ITEMS, RuleError, load_builtin, load_paths};
+pub use load::{BUILTIN_SUFFIX, CATALOG_ITEMS, RuleError, load_builtin, load_paths};
 
 use serde::Serialize;
 
