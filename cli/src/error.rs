@@ -50,7 +50,7 @@ pub enum GateError {
     Engine(#[from] crate::bpf::EngineError),
 
     #[error(
-        "{binary}: rule {rules} needs {symbol}, which the binary lacks: {what}; build the tests without -ldflags=-s/-w, or pass --no-ebpf"
+        "{binary}: {rules} need {symbol}, which the binary lacks: {what}; build the tests without -ldflags=-s/-w, or pass --no-ebpf"
     )]
     EngineTarget {
         binary: String,

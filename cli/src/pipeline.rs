@@ -239,12 +239,28 @@ fn run_binary(
     }
     // Plan the probes for this binary before it starts: a missing symbol is an error now, not a silent pass.
     let planning = Instant::now();
+    // Tests run inside testing.tRunner; a TestMain that never calls m.Run lets
+    // the linker drop both, in a binary that still has its symbols.
+    if engine.enabled
+        && !info.has_function("testing.tRunner")
+        && !info.has_function("testing.(*M).Run")
+        && info.has_function("testing.MainStart")
+    {
+        return Err(GateError::NotGoTestBinary {
+            path: binary.path.clone(),
+            reason: "its TestMain never calls m.Run, so no test runs and there is nothing to measure; end TestMain with os.Exit(m.Run())".into(),
+        });
+    }
     let plan = if engine.enabled {
         preloader.prepare();
         let mut plan =
             bpf::plan::plan(info, &engine.signals, &[]).map_err(|m| GateError::EngineTarget {
                 binary: binary.path.display().to_string(),
-                rules: engine.rule_ids.join(", "),
+                rules: match engine.rule_ids.as_slice() {
+                    [one] => format!("rule {one}"),
+                    [first, rest @ ..] => format!("rules {first} and {} more", rest.len()),
+                    [] => "gate".into(),
+                },
                 symbol: m.symbol,
                 what: m.what,
             })?;

@@ -251,3 +251,14 @@ fn rules_lists_the_builtin_catalog_and_metrics() {
         r.stdout
     );
 }
+
+#[test]
+fn a_testmain_that_never_runs_the_tests_is_named_as_such() {
+    if !require_ebpf() {
+        return;
+    }
+    let bin = fixture_binary("outcomes/nomrun");
+    let r = run(gate().arg("run").arg(&bin));
+    expect(&r, 3, &["TestMain never calls m.Run", "os.Exit(m.Run())"]);
+    assert!(!r.stderr.contains("stripped"), "{}", r.stderr);
+}

@@ -350,3 +350,32 @@ fn a_users_probe_on_a_missing_function_says_so_and_built_in_rules_stay_quiet() {
     );
     assert_eq!(about("(built-in)"), 0, "{warnings:?}");
 }
+
+#[test]
+fn a_negative_value_for_an_unsigned_argument_is_a_rule_error() {
+    if !require_ebpf() {
+        return;
+    }
+    // mode is a uint32: `mode < -1` could never hold (nor `mode > -1` fail).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string(repo_root().join("tests/e2e/rule-language/predicates.toml"))
+        .expect("the test rule")
+        .replacen(
+            "arg = \"mode\"\nop = \"any-bits\"\nvalue = 0x40",
+            "arg = \"mode\"\nop = \"<\"\nvalue = -1",
+            1,
+        );
+    let file = dir.path().join("predicates.toml");
+    std::fs::write(&file, text).expect("write");
+    let r = run(gate()
+        .arg("run")
+        .arg("--rules")
+        .arg(&file)
+        .arg(fixture_binary("probes/predicates")));
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("predicates.toml") && r.stderr.contains("mode is unsigned"),
+        "{}",
+        r.stderr
+    );
+}

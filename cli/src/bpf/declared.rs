@@ -99,6 +99,9 @@ pub struct PlanError {
     pub probe: String,
     pub symbol: String,
     pub message: String,
+    /// A mistake in the rule itself, whatever the binary (an error even where
+    /// a probe that does not resolve would only be not applicable).
+    pub in_the_rule: bool,
 }
 
 /// A function small enough that the compiler inlines it at most call sites.
@@ -146,12 +149,14 @@ pub fn plan(info: &BinaryInfo, specs: &[&ProbeSpec]) -> Result<DeclaredPlan, Pla
             probe: String::new(),
             symbol: String::new(),
             message: format!("cannot parse the binary: {e}"),
+            in_the_rule: false,
         })?;
         let names: Vec<&str> = symbols.iter().map(String::as_str).collect();
         params::read(&file, &names, &fields).map_err(|message| PlanError {
             probe: String::new(),
             symbol: String::new(),
             message,
+            in_the_rule: false,
         })?
     } else {
         (HashMap::new(), HashMap::new())
@@ -173,6 +178,7 @@ pub fn plan(info: &BinaryInfo, specs: &[&ProbeSpec]) -> Result<DeclaredPlan, Pla
                 probe: spec.name.clone(),
                 symbol: spec.point.symbol.clone(),
                 message: "more than 64 probes declare `ignore` patterns".into(),
+                in_the_rule: false,
             });
         }
         bits += 1;
@@ -251,7 +257,7 @@ pub fn plan(info: &BinaryInfo, specs: &[&ProbeSpec]) -> Result<DeclaredPlan, Pla
                 .err()
             });
         if let Some(e) = unresolved {
-            if spec.required {
+            if spec.required || e.in_the_rule {
                 return Err(e);
             }
             out.notes.push(format!(
@@ -418,6 +424,7 @@ pub fn plan(info: &BinaryInfo, specs: &[&ProbeSpec]) -> Result<DeclaredPlan, Pla
                 message: format!(
                     "the rules declare more than {MAX_CONFS} probe points (symbol patterns count once per function they match)"
                 ),
+                in_the_rule: false,
             });
         }
     }
@@ -465,6 +472,7 @@ fn attach(
         probe: spec.name.clone(),
         symbol: m.symbol,
         message: m.what,
+        in_the_rule: false,
     };
     let (vaddr_of, offsets): (Box<dyn Fn(u64) -> u64>, Vec<u64>) = {
         let (fn_addr, _) = info.function(function).unwrap_or((0, 0));
@@ -527,6 +535,7 @@ fn conf(
         probe: spec.name.clone(),
         symbol: function.to_string(),
         message,
+        in_the_rule: false,
     };
     let find = |param: &ParamRef, result: bool| -> Result<(u32, Option<&Param>), PlanError> {
         match param {
@@ -645,6 +654,15 @@ fn conf(
             Op::StrPrefix => 11,
         };
         match &pred.value {
+            Value::Int(v) if *v < 0 && raw.is_signed == 0 && !pred.op.is_bit_mask() => {
+                return Err(PlanError {
+                    in_the_rule: true,
+                    ..fail(format!(
+                        "{} is unsigned, so it is never {v}: compare it with 0 or a positive value",
+                        describe(&pred.operand.param)
+                    ))
+                });
+            }
             Value::Int(v) => raw.value = *v as u64,
             Value::Str(s) => {
                 if param.is_some() && kind != Some(KIND_STRING) {

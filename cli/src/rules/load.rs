@@ -593,6 +593,14 @@ fn to_limit(
     if min.into_iter().chain(max).any(|v| !v.is_finite()) {
         return Err(bad("limits must be finite numbers".into()));
     }
+    // Counts, sizes, times and ratios are never negative: such a max always
+    // fails and such a min never does. (A b.ReportMetric unit may be anything.)
+    let custom_unit = metrics::lookup(&name).is_none() && name.starts_with(metrics::BENCH_PREFIX);
+    if !custom_unit && let Some(v) = min.into_iter().chain(max).find(|v| *v < 0.0) {
+        return Err(bad(format!(
+            "{v} is below zero, which {name} never is; a limit of 0 means \"none at all\""
+        )));
+    }
     Ok(Limit {
         metric: def,
         min,
@@ -843,6 +851,14 @@ relative = 0.05
         let rule = parse(&single).expect("valid");
         assert_eq!(rule.regressions.len(), 1);
         assert_eq!(rule.regressions[0].absolute, Some(2.0));
+    }
+
+    #[test]
+    fn a_negative_limit_is_refused() {
+        let e = parse(&GOOD.replace("max = 3", "max = -1"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("field `check`: -1 is below zero"), "{e}");
     }
 
     #[test]

@@ -104,6 +104,13 @@ pub enum Op {
     StrPrefix,
 }
 
+impl Op {
+    /// Bit tests, whose value is a mask rather than a number.
+    pub fn is_bit_mask(self) -> bool {
+        matches!(self, Op::AnyBits | Op::NoBits | Op::AllBits)
+    }
+}
+
 pub const MAX_STR: usize = 32;
 pub const MAX_PREDICATES: usize = 4;
 
