@@ -46,6 +46,12 @@ pub enum GateError {
     #[error("{0}")]
     Usage(String),
 
+    #[error(
+        "interrupted by {} while {during}: stopped the test binary and its processes, removed gate's temporary files; no verdict",
+        signal_name(*.signal)
+    )]
+    Interrupted { signal: i32, during: String },
+
     #[error("eBPF engine: {0}")]
     Engine(#[from] crate::bpf::EngineError),
 
@@ -65,9 +71,18 @@ pub enum GateError {
     UnknownProbeSymbol { file: String, symbol: String },
 }
 
+fn signal_name(signal: i32) -> String {
+    match signal {
+        libc::SIGINT => "SIGINT".into(),
+        libc::SIGTERM => "SIGTERM".into(),
+        other => format!("signal {other}"),
+    }
+}
+
 impl GateError {
     pub fn exit_code(&self) -> i32 {
         match self {
+            GateError::Interrupted { signal, .. } => 128 + signal,
             GateError::Rules(_)
             | GateError::MissingTarget(_)
             | GateError::Usage(_)

@@ -38,6 +38,8 @@ pub fn run(mut args: RunArgs) -> Result<i32, GateError> {
         .iter()
         .map(|t| target::classify(t))
         .collect::<Result<Vec<_>, _>>()?;
+    // From here on, Ctrl-C and SIGTERM unwind (see run::interrupt).
+    run::interrupt::watch(0);
     let build_dir = tempfile::Builder::new()
         .prefix("gate-build-")
         .tempdir()
@@ -80,6 +82,12 @@ pub fn run(mut args: RunArgs) -> Result<i32, GateError> {
     for ((binary, info), inspect_ms) in binaries.iter().zip(&infos).zip(&inspect_ms) {
         let mut combined: Option<report::BinaryReport> = None;
         for run_index in 0..args.repeat {
+            if let Some(signal) = run::interrupt::pending() {
+                return Err(GateError::Interrupted {
+                    signal,
+                    during: format!("about to run {}", run::display_path(&binary.path)),
+                });
+            }
             if run_index > 0 {
                 // Probes left attached to this binary would trap in the next run too: detach now.
                 finished_sessions.clear();

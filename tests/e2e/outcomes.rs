@@ -143,6 +143,12 @@ fn a_timeout_kills_the_binary_and_names_the_running_test() {
         "{message}"
     );
     assert_eq!(report["binaries"][0]["exit"], "timed out after 2s");
+    // SIGQUIT first: the Go runtime's goroutine dump shows where it was stuck.
+    let output = report["binaries"][0]["tests"][1]["output"].to_string();
+    assert!(
+        output.contains("SIGQUIT: quit") && output.contains("outcomes.TestHangsWithTimer("),
+        "{output}"
+    );
 }
 
 #[test]
@@ -183,39 +189,116 @@ fn godebug_is_merged_with_the_users_settings() {
     );
 }
 
+/// Any process whose executable lies under `prefix`.
+fn running_under(prefix: &std::path::Path) -> bool {
+    std::fs::read_dir("/proc")
+        .expect("/proc")
+        .flatten()
+        .any(|p| std::fs::read_link(p.path().join("exe")).is_ok_and(|exe| exe.starts_with(prefix)))
+}
+
+/// Starts gate, waits until a test binary under `prefix` runs, sends it
+/// `signal`, and returns gate's exit code and stderr once the binary is gone.
+fn interrupt_gate(
+    args: &[&std::ffi::OsStr],
+    tmpdir: &std::path::Path,
+    prefix: &std::path::Path,
+    signal: &str,
+) -> (Option<i32>, String) {
+    let mut child = gate()
+        .args(args)
+        .env("TMPDIR", tmpdir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("gate starts");
+    let waiting = std::time::Instant::now();
+    while !running_under(prefix) {
+        assert!(
+            waiting.elapsed().as_secs() < 60,
+            "the test binary never ran under gate"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let status = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let code = child.wait().expect("gate exits").code();
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut e, &mut stderr);
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(
+        !running_under(prefix),
+        "the test binary outlived gate ({signal})"
+    );
+    (code, stderr)
+}
+
 #[test]
 fn ctrl_c_takes_the_test_binary_down_with_gate() {
     let bin = fixture_binary("outcomes");
     // No other test may run this binary meanwhile: the check looks for any process running it.
     let _turn = one_at_a_time();
-    let mut child = gate()
-        .args(["run", "--no-ebpf"])
-        .arg(&bin)
-        .args(["--", "-test.run", "^TestHangsWithTimer$"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("gate starts");
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    let running = |path: &std::path::Path| -> bool {
-        std::fs::read_dir("/proc")
-            .expect("/proc")
-            .flatten()
-            .any(|p| std::fs::read_link(p.path().join("exe")).is_ok_and(|exe| exe == path))
-    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let args = [
+        "run".as_ref(),
+        "--no-ebpf".as_ref(),
+        bin.as_os_str(),
+        "--".as_ref(),
+        "-test.run".as_ref(),
+        "^TestHangsWithTimer$".as_ref(),
+    ];
+    let (code, stderr) = interrupt_gate(&args, tmp.path(), &bin, "-INT");
+    assert_eq!(code, Some(130), "{stderr}");
     assert!(
-        running(&bin),
-        "the test binary should be running under gate"
+        stderr.contains("interrupted by SIGINT while running"),
+        "{stderr}"
     );
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
-    let code = child.wait().expect("gate exits").code();
-    assert_eq!(code, Some(130));
-    std::thread::sleep(std::time::Duration::from_millis(200));
-    assert!(!running(&bin), "the test binary outlived gate");
+}
+
+#[test]
+fn a_killed_gate_takes_the_test_binary_down_too() {
+    let bin = fixture_binary("outcomes");
+    let _turn = one_at_a_time();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let args = [
+        "run".as_ref(),
+        "--no-ebpf".as_ref(),
+        bin.as_os_str(),
+        "--".as_ref(),
+        "-test.run".as_ref(),
+        "^TestHangsWithTimer$".as_ref(),
+    ];
+    let (code, _) = interrupt_gate(&args, tmp.path(), &bin, "-KILL");
+    assert_eq!(code, None);
+}
+
+#[test]
+fn sigterm_removes_the_temporary_build_directory() {
+    let _turn = one_at_a_time();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let args = [
+        "run".as_ref(),
+        "--no-ebpf".as_ref(),
+        "./fixtures-go/outcomes".as_ref(),
+        "--".as_ref(),
+        "-test.run".as_ref(),
+        "^TestHangsWithTimer$".as_ref(),
+    ];
+    let (code, stderr) = interrupt_gate(&args, tmp.path(), tmp.path(), "-TERM");
+    assert_eq!(code, Some(143), "{stderr}");
+    assert!(stderr.contains("interrupted by SIGTERM"), "{stderr}");
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .expect("tmpdir")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
 }
 
 #[test]

@@ -444,7 +444,9 @@ pub fn collect(record: &RunRecord, timeout: Duration) -> Observations {
             EventKind::Stderr(line) => {
                 // A crash's trace, from its first line on, is kept aside too: read through
                 // its own pipe, it can arrive before the stdout line naming the test it ended.
-                crashing |= line.starts_with("panic: ") || line.starts_with("fatal error: ");
+                crashing |= line.starts_with("panic: ")
+                    || line.starts_with("fatal error: ")
+                    || line.starts_with("SIGQUIT: quit");
                 if crashing {
                     crash_output.push(line.clone());
                 }

@@ -151,6 +151,8 @@ pub fn execute(
     let pgid = child.id() as i32;
     // Ctrl-C reaches gate, not the child's own process group: take it down too.
     interrupt::watch(pgid);
+    // And if gate itself is killed, the guard takes it down.
+    let _watchdog = Watchdog::start(pgid);
     if let Some(attach) = attach {
         if let Err(e) = attach(child.id()) {
             kill_group(pgid);
@@ -179,6 +181,7 @@ pub fn execute(
     let mut events = Vec::new();
     let mut exit = None;
     let mut exited_at: Option<Instant> = None;
+    let mut quit_sent: Option<Instant> = None;
     let mut deliver =
         |events: &mut Vec<RunEvent>, at: Instant, stream: Stream, line: String, complete: bool| {
             let gc = if complete {
@@ -209,24 +212,54 @@ pub fn execute(
             }
         };
     loop {
-        let now = Instant::now();
-        if exit.is_none() && now >= deadline {
+        if let Some(signal) = interrupt::pending() {
             kill_group(pgid);
             let _ = child.wait();
-            exit = Some(Exit::TimedOut);
-            exited_at = Some(now);
+            interrupt::watch(0);
+            return Err(GateError::Interrupted {
+                signal,
+                during: format!("running {}", display_path(&cfg.binary)),
+            });
+        }
+        let now = Instant::now();
+        // At the deadline, SIGQUIT first, as `go test -timeout` does: the Go
+        // runtime prints every goroutine's stack (where the test is stuck) and
+        // exits. Whatever is left a moment later is killed.
+        if exit.is_none() && now >= deadline {
+            match quit_sent {
+                None => {
+                    // SAFETY: signals the test binary we started; no memory is touched.
+                    unsafe {
+                        libc::kill(pgid, libc::SIGQUIT);
+                    }
+                    quit_sent = Some(now);
+                }
+                Some(sent) if now >= sent + QUIT_GRACE => {
+                    kill_group(pgid);
+                    let _ = child.wait();
+                    exit = Some(Exit::TimedOut);
+                    exited_at = Some(now);
+                }
+                Some(_) => {}
+            }
         }
         if exit.is_none()
             && let Some(status) = child
                 .try_wait()
                 .map_err(|e| GateError::io(format!("waiting for {}", cfg.binary.display()), e))?
         {
-            exit = Some(exit_of(status));
+            exit = Some(if quit_sent.is_some() {
+                kill_group(pgid);
+                Exit::TimedOut
+            } else {
+                exit_of(status)
+            });
             exited_at = Some(Instant::now());
         }
         // After exit, give grandchildren that hold the pipes a moment, then stop reading.
         let wait = match exited_at {
             Some(t) => (t + Duration::from_secs(1)).saturating_duration_since(now),
+            None if quit_sent.is_some() => Duration::from_millis(20),
             None => deadline
                 .saturating_duration_since(now)
                 .min(Duration::from_millis(50)),
@@ -250,6 +283,13 @@ pub fn execute(
         }
     }
     interrupt::watch(0);
+    // The signal may have ended the child while this loop waited for output.
+    if let Some(signal) = interrupt::pending() {
+        return Err(GateError::Interrupted {
+            signal,
+            during: format!("running {}", display_path(&cfg.binary)),
+        });
+    }
     let wall = exited_at.map_or_else(|| start.elapsed(), |t| t.saturating_duration_since(start));
     drop(readers);
     Ok(RunRecord {
@@ -297,28 +337,34 @@ fn exit_of(status: std::process::ExitStatus) -> Exit {
     }
 }
 
-/// SIGINT and SIGTERM kill the running test binary's process group, then
-/// gate exits with 130 (143): no orphaned test binary keeps running. The
-/// kernel detaches gate's uprobes when its descriptors close.
-mod interrupt {
+/// SIGINT and SIGTERM kill the running test binary's process group and mark
+/// the run interrupted: gate then unwinds (removing its temporary build
+/// directory, detaching its probes), says what it stopped, and exits with
+/// 130 (143). A second signal exits at once.
+pub mod interrupt {
     use std::sync::Once;
     use std::sync::atomic::{AtomicI32, Ordering};
 
     static CHILD_PGID: AtomicI32 = AtomicI32::new(0);
+    static PENDING: AtomicI32 = AtomicI32::new(0);
     static INSTALL: Once = Once::new();
 
     extern "C" fn on_signal(signal: libc::c_int) {
         let pgid = CHILD_PGID.load(Ordering::SeqCst);
+        let earlier = PENDING.swap(signal, Ordering::SeqCst);
         // SAFETY: kill and _exit are async-signal-safe; nothing else runs here.
         unsafe {
             if pgid > 0 {
                 libc::kill(-pgid, libc::SIGKILL);
             }
-            libc::_exit(128 + signal);
+            if earlier != 0 {
+                libc::_exit(128 + signal);
+            }
         }
     }
 
-    /// Sets the process group to kill on interrupt (0: none).
+    /// Installs the handlers (once) and sets the process group to kill on
+    /// interrupt (0: none).
     pub fn watch(pgid: i32) {
         CHILD_PGID.store(pgid, Ordering::SeqCst);
         INSTALL.call_once(|| {
@@ -330,7 +376,82 @@ mod interrupt {
             }
         });
     }
+
+    /// The signal that interrupted gate, if one did.
+    pub fn pending() -> Option<i32> {
+        match PENDING.load(Ordering::SeqCst) {
+            0 => None,
+            s => Some(s),
+        }
+    }
 }
+
+/// A forked guard that kills the test binary's process group if gate dies
+/// without cleaning up (SIGKILL, a crash): it waits for gate's end of a pipe
+/// to close. Told "done" first, it exits without touching anything.
+struct Watchdog {
+    pid: libc::pid_t,
+    done: Option<std::os::fd::OwnedFd>,
+}
+
+impl Watchdog {
+    fn start(pgid: i32) -> Option<Watchdog> {
+        use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+        let mut fds = [0; 2];
+        // SAFETY: pipe2 fills two descriptors we then own.
+        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+            return None;
+        }
+        // SAFETY: both are fresh descriptors from pipe2.
+        let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        let read_fd = read.as_raw_fd();
+        // SAFETY: fork in a multithreaded process: the child only calls
+        // async-signal-safe functions (signal, close, read, kill, _exit).
+        let pid = unsafe { libc::fork() };
+        if pid == 0 {
+            // SAFETY: see above; the child never returns into Rust.
+            unsafe {
+                libc::signal(libc::SIGINT, libc::SIG_IGN);
+                libc::signal(libc::SIGTERM, libc::SIG_IGN);
+                for fd in 0..1024 {
+                    if fd != read_fd {
+                        libc::close(fd);
+                    }
+                }
+                let mut byte = 0u8;
+                let n = loop {
+                    let n = libc::read(read_fd, (&mut byte as *mut u8).cast(), 1);
+                    if n >= 0 || *libc::__errno_location() != libc::EINTR {
+                        break n;
+                    }
+                };
+                if n == 0 {
+                    libc::kill(-pgid, libc::SIGKILL);
+                }
+                libc::_exit(0);
+            }
+        }
+        (pid > 0).then_some(Watchdog {
+            pid,
+            done: Some(write),
+        })
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        if let Some(done) = self.done.take() {
+            let _ = std::io::Write::write_all(&mut std::fs::File::from(done), b"d");
+        }
+        // SAFETY: reaps our own child, which exits as soon as it reads.
+        unsafe {
+            libc::waitpid(self.pid, std::ptr::null_mut(), 0);
+        }
+    }
+}
+
+/// How long a timed-out binary has to print its goroutines after SIGQUIT.
+const QUIT_GRACE: Duration = Duration::from_secs(2);
 
 fn kill_group(pgid: i32) {
     // SAFETY: kill(2) with a negative pid signals the process group we created; no memory is touched.

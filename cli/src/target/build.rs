@@ -24,6 +24,12 @@ pub fn build_packages(pattern: &str, out_dir: &Path) -> Result<Vec<TestBinary>, 
     }
     let mut binaries = Vec::new();
     for (index, pkg) in packages.iter().enumerate() {
+        if let Some(signal) = crate::run::interrupt::pending() {
+            return Err(GateError::Interrupted {
+                signal,
+                during: format!("building {}", pkg.import_path),
+            });
+        }
         if !pkg.has_tests {
             eprintln!("gate: {}: no test files, skipped", pkg.import_path);
             continue;
