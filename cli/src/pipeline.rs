@@ -159,17 +159,27 @@ fn emit(
     root: &std::path::Path,
     files: &cli::ReportFiles,
 ) -> Result<i32, GateError> {
+    // Every report that can be written is, and the verdict is printed, before
+    // gate exits with the first error: one bad path loses nothing else.
+    let mut failures = Vec::new();
     if let Some(path) = &files.json {
-        report::json::write(report, path)?;
+        failures.extend(report::json::write(report, path).err());
     }
     if let Some(path) = &files.junit {
-        report::junit::write(report, rule_set, path)?;
+        failures.extend(report::junit::write(report, rule_set, path).err());
     }
     if let Some(path) = &files.sarif {
-        report::sarif::write(report, rule_set, root, path)?;
+        failures.extend(report::sarif::write(report, rule_set, root, path).err());
     }
     write_stdout(&report::terminal::render(report));
-    report::github::publish(report)?;
+    failures.extend(report::github::publish(report).err());
+    let mut failures = failures.into_iter();
+    if let Some(first) = failures.next() {
+        for other in failures {
+            eprintln!("gate: error: {other}");
+        }
+        return Err(first);
+    }
     Ok(if report.passed() {
         exit::OK
     } else {

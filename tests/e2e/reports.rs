@@ -187,3 +187,57 @@ fn junit_testcases_carry_file_and_line() {
         "{xml}"
     );
 }
+
+#[test]
+fn a_report_that_cannot_be_written_loses_nothing_else() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let junit = dir.path().join("new/dir/junit.xml");
+    let summary = dir.path().join("summary.md");
+    let run = run(gate()
+        .args(["run", "--no-ebpf", "--json", "/dev/full", "--junit"])
+        .arg(&junit)
+        .arg("--sarif")
+        .arg(dir.path().join("gate.sarif"))
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .arg(fixture_binary("outcomes"))
+        .args(["--", "-test.run", "^TestPasses$"]));
+    // The verdict is printed and every other report written; then the error.
+    assert_eq!(run.code, 3, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("gate: PASS"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("cannot write /dev/full"),
+        "{}",
+        run.stderr
+    );
+    assert!(junit.is_file() && dir.path().join("gate.sarif").is_file());
+    assert!(summary.is_file());
+}
+
+#[test]
+fn a_report_replaces_a_symlink_instead_of_writing_through_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "keep me\n").expect("write");
+    let json = dir.path().join("gate.json");
+    std::os::unix::fs::symlink(&victim, &json).expect("symlink");
+    let run = run(gate()
+        .args(["run", "--no-ebpf", "--json"])
+        .arg(&json)
+        .arg(fixture_binary("outcomes"))
+        .args(["--", "-test.run", "^TestPasses$"]));
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me\n");
+    let meta = std::fs::symlink_metadata(&json).expect("the report");
+    assert!(meta.is_file(), "the report is a regular file now");
+    assert!(read_json(&json)["binaries"].is_array());
+    // Nothing half-written is left beside it.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.starts_with(".gate-report-")),
+        "{names:?}"
+    );
+}

@@ -410,12 +410,40 @@ impl Report {
 }
 
 /// Writes a report file, creating its directory; errors name the file.
+/// A regular file is replaced atomically (written beside it, then renamed
+/// into place): a reader never sees half a report, and a symlink left at the
+/// path is replaced, never written through. Devices and pipes
+/// (`/dev/stdout`) are written directly.
 pub fn write_file(path: &std::path::Path, text: &str) -> Result<(), crate::error::GateError> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            crate::error::GateError::io(format!("cannot create directory {}", dir.display()), e)
-        })?;
+    use std::io::Write;
+    let cannot = |e| crate::error::GateError::io(format!("cannot write {}", path.display()), e);
+    let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
+    if special {
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(text.as_bytes()))
+            .map_err(cannot);
     }
-    std::fs::write(path, text)
-        .map_err(|e| crate::error::GateError::io(format!("cannot write {}", path.display()), e))
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| {
+        crate::error::GateError::io(format!("cannot create directory {}", dir.display()), e)
+    })?;
+    let mut temp = tempfile::Builder::new()
+        .prefix(".gate-report-")
+        .tempfile_in(dir)
+        .map_err(cannot)?;
+    temp.write_all(text.as_bytes())
+        .and_then(|()| temp.as_file().sync_all())
+        .map_err(cannot)?;
+    // Reports are for reading by the CI runner and other users: not the temp file's 0600.
+    let _ = std::fs::set_permissions(
+        temp.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o644),
+    );
+    temp.persist(path).map_err(|e| cannot(e.error))?;
+    Ok(())
 }
