@@ -18,7 +18,7 @@ pub fn run(mut args: RunArgs) -> Result<i32, GateError> {
         .map_err(GateError::Usage)?;
     // Read the baseline before running anything: a wrong path fails fast.
     let baseline = match &args.baseline {
-        Some(path) => Some(baseline::read_report(path, "baseline")?),
+        Some(path) => Some(baseline::read_baseline(path)?),
         None => None,
     };
     run::test_flags::add_benchmem(&mut args.test_flags);
@@ -190,10 +190,7 @@ fn emit(
 /// `gate merge`: one verdict from the reports of parallel shards.
 pub fn merge(args: MergeArgs) -> Result<i32, GateError> {
     let rule_set = load_rules(&args.rules)?;
-    let mut parts = Vec::new();
-    for path in &args.shards {
-        parts.push(baseline::read_report(path, "report")?);
-    }
+    let parts = baseline::read_shards(&args.shards)?;
     // SARIF and JUnit describe findings by their rules: every rule a shard used must be known.
     for part in &parts {
         for v in part.binaries.iter().flat_map(|b| &b.violations) {
@@ -207,7 +204,7 @@ pub fn merge(args: MergeArgs) -> Result<i32, GateError> {
     }
     let mut report = report::Report::combine(parts);
     if let Some(path) = &args.baseline {
-        let base = baseline::read_report(path, "baseline")?;
+        let base = baseline::read_baseline(path)?;
         baseline::compare(&mut report, &base, &rule_set);
     }
     let cwd = std::env::current_dir()

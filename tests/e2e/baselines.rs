@@ -463,3 +463,70 @@ fn benchmark_budgets_apply_to_go_and_custom_units() {
         ]
     );
 }
+
+#[test]
+fn a_doubled_package_another_go_release_and_a_shard_merged_twice_are_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = |name: &str| dir.path().join(name);
+    let base = path("base.json");
+    let r = gate_on_work(10000, &base, &["--no-ebpf"], &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let report = read_json(&base);
+
+    // The same package twice: an error, not the first copy silently.
+    let mut doubled = report.clone();
+    let copy = doubled["binaries"][0].clone();
+    doubled["binaries"]
+        .as_array_mut()
+        .expect("binaries")
+        .push(copy);
+    std::fs::write(path("doubled.json"), doubled.to_string()).expect("write");
+    let r = gate_on_work(
+        10000,
+        &path("x.json"),
+        &[
+            "--no-ebpf",
+            "--baseline",
+            path("doubled.json").to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("doubled.json") && r.stderr.contains("appears twice"),
+        "{}",
+        r.stderr
+    );
+
+    // Another Go release: compared, with a warning that says so.
+    let mut older = report.clone();
+    older["binaries"][0]["go_version"] = "go1.22.12".into();
+    std::fs::write(path("older.json"), older.to_string()).expect("write");
+    let out = path("against-older.json");
+    let r = gate_on_work(
+        10000,
+        &out,
+        &[
+            "--no-ebpf",
+            "--baseline",
+            path("older.json").to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        warnings(&read_json(&out))
+            .iter()
+            .any(|w| w.contains("built with go1.22.12")),
+        "{:?}",
+        warnings(&read_json(&out))
+    );
+
+    // One shard twice, by the same path or a copy: refused.
+    std::fs::copy(&base, path("copy.json")).expect("copy");
+    for second in [base.clone(), path("copy.json")] {
+        let r = run(gate().arg("merge").arg(&base).arg(&second));
+        assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains("same report"), "{}", r.stderr);
+    }
+}

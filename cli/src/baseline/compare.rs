@@ -34,6 +34,12 @@ pub fn compare(report: &mut Report, baseline: &Report, rules: &RuleSet) {
             ));
             continue;
         };
+        if base.go_version != binary.go_version {
+            binary.warnings.push(format!(
+                "the baseline of {} was built with {} and this run with {}: allocations, GC and timings change with the Go release, so a difference may be the toolchain's, not the code's",
+                binary.package, base.go_version, binary.go_version
+            ));
+        }
         if base.ebpf != binary.ebpf {
             let with = |on: bool| if on { "with" } else { "without" };
             binary.warnings.push(format!(

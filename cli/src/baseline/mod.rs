@@ -39,6 +39,45 @@ pub fn read_report(path: &Path, role: &str) -> Result<Report, GateError> {
     })
 }
 
+/// Reads a baseline: a report holding each package once.
+pub fn read_baseline(path: &Path) -> Result<Report, GateError> {
+    let report = read_report(path, "baseline")?;
+    for (i, b) in report.binaries.iter().enumerate() {
+        if report.binaries[..i].iter().any(|o| o.package == b.package) {
+            return Err(GateError::Usage(format!(
+                "baseline {}: package {} appears twice; a baseline is one run's report, or the shards of one run combined by `gate merge` (which joins a package's shards)",
+                path.display(),
+                b.package
+            )));
+        }
+    }
+    Ok(report)
+}
+
+/// Reads the shards of `gate merge`; the same report given twice would count
+/// its samples twice.
+pub fn read_shards(paths: &[std::path::PathBuf]) -> Result<Vec<Report>, GateError> {
+    let mut seen: Vec<(std::path::PathBuf, String)> = Vec::new();
+    let mut parts = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+        if let Some((earlier, _)) = seen
+            .iter()
+            .find(|(p, t)| *p == canonical || (!text.is_empty() && *t == text))
+        {
+            return Err(GateError::Usage(format!(
+                "report {} is the same report as {}: merging it twice would count its samples twice; pass each shard once",
+                path.display(),
+                earlier.display()
+            )));
+        }
+        parts.push(read_report(path, "report")?);
+        seen.push((canonical, text));
+    }
+    Ok(parts)
+}
+
 #[cfg(test)]
 mod never_panics {
     use super::*;
