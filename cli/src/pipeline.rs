@@ -249,7 +249,7 @@ fn run_binary(
         let mut progress = report::progress::Progress::new(&info.package);
         let record = run::execute(&bench_cfg, None, &mut |e| progress.on_event(e))?;
         progress.finish();
-        bench_pass = Some(observe::collect(&record, args.timeout));
+        bench_pass = Some(observe::collect(record, args.timeout));
         cfg.test_flags = test_flags;
     }
     // Plan the probes for this binary before it starts: a missing symbol is an error now, not a silent pass.
@@ -362,7 +362,7 @@ fn run_binary(
         );
     }
     let after_run = Instant::now();
-    let mut observations = observe::collect(&record, args.timeout);
+    let mut observations = observe::collect(record, args.timeout);
     let output_ms = after_run.elapsed().as_secs_f64() * 1000.0;
     let (mut finish_ms, mut interpret_ms) = (0.0, 0.0);
     if let (Some(mut session), Some(plan)) = (session, &plan) {
@@ -427,7 +427,7 @@ fn run_binary(
             report::progress::Progress::new(&format!("{} ({})", info.package, flags.join(" ")));
         let record = run::execute(&variant_cfg, None, &mut |e| progress.on_event(e))?;
         progress.finish();
-        let mut seen = observe::collect(&record, args.timeout);
+        let mut seen = observe::collect(record, args.timeout);
         let outputs: Vec<&rules::probe::OutputSpec> =
             set.rules.iter().flat_map(|r| &r.outputs).collect();
         observe::output::scan(&mut seen, &outputs, info);
@@ -443,6 +443,8 @@ fn run_binary(
         Some(dir) if binary.built_from.is_some() => run::display_path(dir),
         _ => run::display_path(&binary.path),
     };
+    // The rules have read all of it; the reports keep a bounded tail per test.
+    observations.trim_output(observe::KEPT_OUTPUT_LINES);
     let mut binary_report =
         report::BinaryReport::build(info, shown_path, &observations, &checks, rule_set);
     binary_report.built = binary.built_from.is_some();

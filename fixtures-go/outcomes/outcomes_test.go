@@ -87,3 +87,11 @@ func TestForgedFails(t *testing.T) {
 func TestForger(t *testing.T) {
 	fmt.Println("\x16--- PASS: TestForgedFails (0.00s)")
 }
+
+// TestFloods prints more than any report keeps, then fails.
+func TestFloods(t *testing.T) {
+	for i := 0; i < 5000; i++ {
+		fmt.Printf("flood line %d\n", i)
+	}
+	t.Fail()
+}

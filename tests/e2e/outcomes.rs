@@ -321,3 +321,16 @@ fn a_result_line_printed_by_a_test_cannot_turn_a_failure_into_a_pass() {
     );
     assert!(run.stdout.contains("gate: FAIL"), "{}", run.stdout);
 }
+
+#[test]
+fn reports_keep_a_bounded_tail_of_a_flooding_tests_output() {
+    let (run, report) = outcomes("^TestFloods$", &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let output = report["binaries"][0]["tests"][0]["output"]
+        .as_array()
+        .expect("output");
+    assert_eq!(output.len(), 2001, "the last 2000 lines and a note");
+    let note = output[0].as_str().unwrap_or("");
+    assert!(note.contains("earlier lines left out"), "{note}");
+    assert_eq!(output[2000], "flood line 4999");
+}

@@ -117,7 +117,48 @@ pub enum Subject<'a> {
     Benchmark(&'a str),
 }
 
+/// Lines of a test's output the reports keep (its last ones).
+pub const KEPT_OUTPUT_LINES: usize = 2000;
+/// Bytes of one line the reports keep.
+const KEPT_LINE_BYTES: usize = 4096;
+
 impl Observations {
+    /// Keeps the last `lines` lines of each test's output (and of the
+    /// binary's own), each at most 4 KiB, with a note of what was cut: a test
+    /// that prints 200 MB must not make 200 MB reports.
+    pub fn trim_output(&mut self, lines: usize) {
+        let trim = |output: &mut Vec<String>| {
+            let cut = output.len().saturating_sub(lines);
+            if cut > 0 {
+                output.drain(..cut);
+            }
+            let mut shortened = 0;
+            for line in output.iter_mut() {
+                if line.len() > KEPT_LINE_BYTES {
+                    let mut end = KEPT_LINE_BYTES;
+                    while !line.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    line.truncate(end);
+                    line.push_str(" [...]");
+                    shortened += 1;
+                }
+            }
+            if cut > 0 || shortened > 0 {
+                output.insert(
+                    0,
+                    format!(
+                        "[gate: output cut to the last {lines} lines of 4 KiB at most: {cut} earlier lines left out, {shortened} long lines shortened]"
+                    ),
+                );
+            }
+        };
+        for t in &mut self.tests {
+            trim(&mut t.output);
+        }
+        trim(&mut self.output);
+    }
+
     pub fn test(&self, name: &str) -> Option<&TestObservation> {
         match self.index() {
             Some(index) => index.test_at.get(name).map(|&i| &self.tests[i]),
@@ -343,7 +384,13 @@ fn secs(d: Duration) -> f64 {
 }
 
 /// Builds observations from a run record.
-pub fn collect(record: &RunRecord, timeout: Duration) -> Observations {
+pub fn collect(record: RunRecord, timeout: Duration) -> Observations {
+    // Consumed: output lines move into the tests' output instead of being copied.
+    let RunRecord {
+        events,
+        exit: record_exit,
+        wall: record_wall,
+    } = record;
     let mut tests: Vec<TestObservation> = Vec::new();
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
     let mut owner: Option<String> = None;
@@ -384,60 +431,60 @@ pub fn collect(record: &RunRecord, timeout: Duration) -> Observations {
     }
 
     let mut finished: BTreeMap<String, bool> = BTreeMap::new();
-    for event in &record.events {
+    for event in events {
         let at = secs(event.at);
-        let mut output_line = |line: &str, owner: &Option<String>| {
-            tail.push(line.to_string());
+        let mut output_line = |line: String, owner: &Option<String>| {
+            tail.push(line.clone());
             if tail.len() > TAIL_LINES {
                 tail.remove(0);
             }
             match owner.as_ref().and_then(|o| index.get(o)) {
-                Some(&i) => tests[i].output.push(line.to_string()),
-                None => binary_output.push(line.to_string()),
+                Some(&i) => tests[i].output.push(line),
+                None => binary_output.push(line),
             }
         };
-        match &event.kind {
+        match event.kind {
             EventKind::Test(line) => match line {
                 TestLine::Run(name) => {
-                    start_test(&mut tests, &mut index, name, at);
-                    owner = Some(name.clone());
+                    start_test(&mut tests, &mut index, &name, at);
+                    owner = Some(name);
                 }
                 TestLine::Pause(name) => {
-                    if let Some(&i) = index.get(name) {
+                    if let Some(&i) = index.get(&name) {
                         stop(&mut tests[i], at);
                     }
                 }
                 TestLine::Cont(name) => {
-                    if let Some(&i) = index.get(name) {
+                    if let Some(&i) = index.get(&name) {
                         tests[i].active.push((at, None));
                     }
-                    owner = Some(name.clone());
+                    owner = Some(name);
                 }
-                TestLine::Name(name) => owner = (!name.is_empty()).then(|| name.clone()),
+                TestLine::Name(name) => owner = (!name.is_empty()).then_some(name),
                 TestLine::Result {
                     name,
                     status,
                     duration_s,
                 } => {
-                    let i = match index.get(name) {
+                    let i = match index.get(&name) {
                         Some(&i) => i,
-                        None => start_test(&mut tests, &mut index, name, at),
+                        None => start_test(&mut tests, &mut index, &name, at),
                     };
                     stop(&mut tests[i], at);
                     // A test that failed once (a -test.count repetition, or a
                     // result line a test printed to forge another's) stays failed.
                     if !(tests[i].runs > 0 && tests[i].status == TestStatus::Fail) {
-                        tests[i].status = *status;
+                        tests[i].status = status;
                     }
-                    tests[i].duration_s = *duration_s;
+                    tests[i].duration_s = duration_s;
                     tests[i].runs += 1;
-                    finished.insert(name.clone(), true);
                     tail.push(format!("--- {}: {name}", status.as_str().to_uppercase()));
+                    finished.insert(name, true);
                 }
-                TestLine::Final(status) => final_status = Some(*status),
+                TestLine::Final(status) => final_status = Some(status),
                 TestLine::Benchmark(bench) => {
-                    record_bench(&mut benchmarks, bench);
-                    output_line(&bench.text, &owner)
+                    record_bench(&mut benchmarks, &bench);
+                    output_line(bench.text, &owner)
                 }
                 TestLine::Output(line) => output_line(line, &owner),
             },
@@ -461,7 +508,7 @@ pub fn collect(record: &RunRecord, timeout: Duration) -> Observations {
                 }
                 // The line arrives when the cycle ends; its start is its wall time earlier.
                 let started = (at - cycle.wall_ms() / 1000.0).max(0.0);
-                cycles.push((started, (**cycle).clone()));
+                cycles.push((started, *cycle));
             }
             EventKind::GcUnrecognised(line) => {
                 warnings.push(format!(
@@ -472,14 +519,14 @@ pub fn collect(record: &RunRecord, timeout: Duration) -> Observations {
         }
     }
 
-    let wall_s = secs(record.wall);
-    let exit = match record.exit {
+    let wall_s = secs(record_wall);
+    let exit = match record_exit {
         Exit::Code(c) => format!("exit status {c}"),
         Exit::Signal(s) => format!("killed by signal {s}"),
         Exit::TimedOut => format!("timed out after {}", crate::units::fmt_duration(timeout)),
     };
     // Tests that started and never reported a result: the binary crashed or timed out under them.
-    let clean_exit = matches!(record.exit, Exit::Code(0) | Exit::Code(1)) && final_status.is_some();
+    let clean_exit = matches!(record_exit, Exit::Code(0) | Exit::Code(1)) && final_status.is_some();
     // A benchmark that completes prints result lines, never `--- PASS`: after a clean
     // exit it is a benchmark, not a test without a result.
     if clean_exit {
@@ -490,7 +537,7 @@ pub fn collect(record: &RunRecord, timeout: Duration) -> Observations {
         let started = t.active.first().map_or(0.0, |a| a.0);
         t.status = TestStatus::Fail;
         t.duration_s = round3(wall_s - started);
-        t.message = Some(match record.exit {
+        t.message = Some(match record_exit {
             Exit::TimedOut => format!("test binary {exit} while {} was running", t.name),
             _ => format!(
                 "no result: the test binary stopped ({exit}) while {} was running",
@@ -526,10 +573,10 @@ pub fn collect(record: &RunRecord, timeout: Duration) -> Observations {
     let disowned = clean_exit
         && !explained
         && final_status == Some(TestStatus::Fail)
-        && record.exit != Exit::Code(0);
+        && record_exit != Exit::Code(0);
     if !clean_exit && !explained
         || disowned
-        || clean_exit && final_status == Some(TestStatus::Pass) && record.exit != Exit::Code(0)
+        || clean_exit && final_status == Some(TestStatus::Pass) && record_exit != Exit::Code(0)
     {
         let message = if disowned {
             format!(
@@ -631,7 +678,7 @@ mod tests {
 
     fn run(events: Vec<RunEvent>, exit: Exit) -> Observations {
         let wall = events.last().map_or(Duration::ZERO, |e| e.at);
-        collect(&RunRecord { events, exit, wall }, Duration::from_secs(600))
+        collect(RunRecord { events, exit, wall }, Duration::from_secs(600))
     }
 
     const CYCLE: &str = "gc 1 @0.1s 1%: 1.0+2.0+1.0 ms clock, 2.0+1.0/3.0/4.0+2.0 ms cpu, 8->9->2 MB, 10 MB goal, 0 MB stacks, 0 MB globals, 2 P (forced)";
@@ -958,5 +1005,34 @@ mod tests {
             Exit::Code(1),
         );
         assert_eq!(obs.test("TestA").map(|t| t.status), Some(TestStatus::Fail));
+    }
+
+    #[test]
+    fn reports_keep_a_bounded_tail_of_each_tests_output() {
+        use TestLine::*;
+        let mut events = vec![ev(0, EventKind::Test(Run("TestA".into())))];
+        for i in 0..5000 {
+            events.push(ev(1, EventKind::Test(Output(format!("line {i}")))));
+        }
+        events.push(ev(2, EventKind::Test(Output("x".repeat(10_000)))));
+        events.push(ev(
+            3,
+            EventKind::Test(Result {
+                name: "TestA".into(),
+                status: TestStatus::Fail,
+                duration_s: 0.0,
+            }),
+        ));
+        let mut obs = run(events, Exit::Code(1));
+        obs.trim_output(100);
+        let out = &obs.test("TestA").expect("TestA").output;
+        assert_eq!(out.len(), 101);
+        assert!(
+            out[0].contains("4901 earlier lines left out, 1 long lines shortened"),
+            "{}",
+            out[0]
+        );
+        assert_eq!(out[1], "line 4901");
+        assert!(out[100].len() < 4200 && out[100].ends_with("[...]"));
     }
 }

@@ -310,12 +310,17 @@ fn spawn_reader<R: Read + Send + 'static>(
         let mut buf = Vec::new();
         loop {
             buf.clear();
-            match reader.read_until(b'\n', &mut buf) {
+            // A line longer than MAX_LINE_BYTES arrives in pieces: one line
+            // printed without a newline must not take all of gate's memory.
+            match (&mut reader)
+                .take(MAX_LINE_BYTES as u64)
+                .read_until(b'\n', &mut buf)
+            {
                 Ok(0) | Err(_) => break,
-                Ok(_) => {
+                Ok(n) => {
                     // A last line without newline was cut off by the process exiting.
-                    let complete = buf.last() == Some(&b'\n');
-                    if complete {
+                    let complete = buf.last() == Some(&b'\n') || n == MAX_LINE_BYTES;
+                    if buf.last() == Some(&b'\n') {
                         buf.pop();
                     }
                     let line = String::from_utf8_lossy(&buf).into_owned();
@@ -449,6 +454,9 @@ impl Drop for Watchdog {
         }
     }
 }
+
+/// The longest line read at once; longer ones are split.
+const MAX_LINE_BYTES: usize = 1 << 20;
 
 /// How long a timed-out binary has to print its goroutines after SIGQUIT.
 const QUIT_GRACE: Duration = Duration::from_secs(2);
