@@ -287,17 +287,18 @@ fn build_with(version: &str, package: &str, dir: &std::path::Path) -> Option<std
 }
 
 /// The runtime changed under the probes between Go versions (timers moved to
-/// runtime.newTimer in 1.23, test binaries lack module info before 1.24):
-/// the same fixtures give the same findings on Go 1.22, 1.24 and this machine's Go.
+/// runtime.newTimer in 1.23, test binaries lack module info before 1.24, 1.27
+/// names no itabs and moved HTTP/2 into net/http/internal/http2): the same
+/// fixtures give the same findings on Go 1.22, 1.24, this machine's Go and 1.27.
 #[test]
 fn older_go_versions_give_the_same_findings() {
     if !require_ebpf() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    for package in ["leak/goroutines", "ticker/unstopped"] {
+    for package in ["leak/goroutines", "ticker/unstopped", "http/unclosed"] {
         let mut native = None;
-        for version in [None, Some("1.22.12"), Some("1.24.11")] {
+        for version in [None, Some("1.22.12"), Some("1.24.11"), Some("1.27.3")] {
             let bin = match version {
                 None => fixture_binary(package),
                 Some(v) => match build_with(v, package, dir.path()) {

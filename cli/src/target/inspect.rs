@@ -260,6 +260,45 @@ impl BinaryInfo {
         &self.data
     }
 
+    /// The itabs whose method table starts with `methods` (addresses of the
+    /// concrete type's methods, in the interface's sorted method order). Go
+    /// 1.27 no longer names itabs in the symbol table (`go:itab.*T,I`); an
+    /// itab is {inter, type, hash+pad, fun...}, so its methods sit 24 bytes in.
+    pub fn itabs_with_methods(&self, methods: &[u64]) -> Vec<u64> {
+        const FUN_OFFSET: usize = 24;
+        let Some(&first) = methods.first() else {
+            return Vec::new();
+        };
+        let word = |bytes: &[u8], at: usize| -> Option<u64> {
+            Some(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?))
+        };
+        let mut found = Vec::new();
+        for &(start, size, offset) in &self.sections {
+            // Data sections only: not the debug sections (address 0) nor code.
+            if start == 0 || (first >= start && first < start + size) {
+                continue;
+            }
+            let Some(bytes) = self.data.get(offset as usize..(offset + size) as usize) else {
+                continue;
+            };
+            let mut at = FUN_OFFSET;
+            while at + 8 * methods.len() <= bytes.len() {
+                let matches = methods
+                    .iter()
+                    .enumerate()
+                    .all(|(k, m)| word(bytes, at + 8 * k) == Some(*m));
+                // The interface and type pointers of a real itab are set.
+                let pointers = word(bytes, at - FUN_OFFSET).is_some_and(|p| p != 0)
+                    && word(bytes, at - FUN_OFFSET + 8).is_some_and(|p| p != 0);
+                if matches && pointers {
+                    found.push(start + (at - FUN_OFFSET) as u64);
+                }
+                at += 8;
+            }
+        }
+        found
+    }
+
     /// Converts a virtual address to its offset in the file (what uprobes attach to).
     pub fn file_offset(&self, addr: u64) -> Option<u64> {
         self.sections
