@@ -402,3 +402,53 @@ fn response_bodies_are_counted_returned_and_closed() {
         );
     }
 }
+
+/// A position-independent test binary runs at a load bias: the findings, their
+/// sites and `[[ignore]] entry` patterns are the same as for the plain build.
+#[test]
+fn a_pie_binary_gives_the_same_findings_and_ignores_the_same_goroutines() {
+    if !require_ebpf() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let package = "leak/goroutines";
+    let pie = dir.path().join("pie.test");
+    let built = alone(
+        std::process::Command::new("go")
+            .args(["test", "-c", "-buildmode=pie", "-o"])
+            .arg(&pie)
+            .arg(format!("./{package}"))
+            .current_dir(repo_root().join("fixtures-go")),
+    )
+    .status
+    .success();
+    assert!(built, "go test -c -buildmode=pie failed");
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).expect("mkdir");
+    let rule = std::fs::read_to_string(repo_root().join("rules/goroutine-leak.toml"))
+        .expect("the rule")
+        + "\n[[ignore]]\nentry = \"gate.example/fixtures/leak/goroutines.startWorker.func1\"\n";
+    std::fs::write(rules.join("goroutine-leak.toml"), rule).expect("write");
+    let mut found = Vec::new();
+    for bin in [fixture_binary(package), pie] {
+        let json = dir.path().join("gate.json");
+        let r = run(gate()
+            .args(["run", "--rules"])
+            .arg(&rules)
+            .arg("--json")
+            .arg(&json)
+            .arg(&bin)
+            .current_dir(repo_root().join("fixtures-go").join(package)));
+        assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        let mut got = violations(&read_json(&json));
+        got.sort();
+        assert!(
+            !got.iter().any(|v| v.1 == "TestWorkerNeverStopped"),
+            "{}: the ignored worker was reported: {got:#?}",
+            bin.display()
+        );
+        assert!(got.iter().all(|v| v.2.contains(".go:")), "{got:#?}");
+        found.push(got);
+    }
+    assert_eq!(found[0], found[1], "plain and PIE builds differ");
+}

@@ -677,6 +677,16 @@ impl Session {
 
         aggregates.allocs.sort_unstable();
         aggregates.counts.sort_unstable();
+        let bias = self
+            .ebpf
+            .map("load_bias")
+            .and_then(|map| Array::<_, u64>::try_from(map).ok())
+            .and_then(|a| a.get(&0, 0).ok())
+            .unwrap_or(0);
+        let mut events = events;
+        for e in &mut events {
+            e.unbias(bias);
+        }
         BpfRecord { events, aggregates }
     }
 }

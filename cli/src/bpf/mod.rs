@@ -151,6 +151,33 @@ pub struct BpfRecord {
     pub aggregates: Aggregates,
 }
 
+impl BpfEvent {
+    /// Code addresses as the binary's symbols have them: a PIE binary runs
+    /// at a load bias the programs learn (sites they compute are already
+    /// unbiased; entry pcs and stacks are as the process saw them).
+    pub fn unbias(&mut self, bias: u64) {
+        if bias == 0 {
+            return;
+        }
+        let fix = |stack: &mut Vec<u64>| {
+            for pc in stack.iter_mut() {
+                *pc = pc.wrapping_sub(bias);
+            }
+        };
+        match self {
+            BpfEvent::GoCreate { entry, stack, .. } => {
+                *entry = entry.wrapping_sub(bias);
+                fix(stack);
+            }
+            BpfEvent::TickerNew { stack, .. }
+            | BpfEvent::ProbeHit { stack, .. }
+            | BpfEvent::BodyNew { stack, .. }
+            | BpfEvent::Acquire { stack, .. } => fix(stack),
+            _ => {}
+        }
+    }
+}
+
 fn u64_at(b: &[u8], off: usize) -> u64 {
     b.get(off..off + 8)
         .and_then(|s| s.try_into().ok())
