@@ -273,8 +273,7 @@ fn run_binary(
                 binary: binary.path.display().to_string(),
                 rules: match engine.rule_ids.as_slice() {
                     [one] => format!("rule {one}"),
-                    [first, rest @ ..] => format!("rules {first} and {} more", rest.len()),
-                    [] => "gate".into(),
+                    many => format!("rules {}", many.join(", ")),
                 },
                 symbol: m.symbol,
                 what: m.what,

@@ -452,3 +452,30 @@ fn a_pie_binary_gives_the_same_findings_and_ignores_the_same_goroutines() {
     }
     assert_eq!(found[0], found[1], "plain and PIE builds differ");
 }
+
+/// A note must survive a rerun. Connection goroutines still winding down at
+/// exit (the standard library's, after correct Closes) are never noted; a
+/// goroutine of the test's own code still sleeping at exit is, every time.
+#[test]
+fn lingering_notes_do_not_come_and_go_with_timing() {
+    if !require_ebpf() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    for round in 0..5 {
+        for (package, lingering) in [("http/closed", 0), ("leak/goroutines", 1)] {
+            let json = dir.path().join("gate.json");
+            let r = run(gate()
+                .args(["run", "--json"])
+                .arg(&json)
+                .arg(fixture_binary(package))
+                .current_dir(repo_root().join("fixtures-go").join(package)));
+            assert!(r.code == 0 || r.code == 1, "{}{}", r.stdout, r.stderr);
+            let got = violations(&read_json(&json))
+                .into_iter()
+                .filter(|v| v.0 == "goroutine-lingering")
+                .count();
+            assert_eq!(got, lingering, "round {round}, {package}: {}", r.stdout);
+        }
+    }
+}

@@ -241,7 +241,7 @@ pub fn interpret(
     let deadlines: HashMap<u64, u64> = record.aggregates.timer_deadlines.iter().copied().collect();
     for (goid, g) in &alive {
         let entry_fn = info.function_at(g.entry).unwrap_or("?").to_string();
-        let (state, leaked) = match snapshot.as_ref().map(|s| s.get(goid)) {
+        let (state, leaked): (String, bool) = match snapshot.as_ref().map(|s| s.get(goid)) {
             // A crash stops every goroutine wherever it is: nothing to judge.
             None => continue,
             // Exited between its last event and the snapshot.
@@ -271,6 +271,13 @@ pub fn interpret(
                 other => (format!("runtime status {other}"), false),
             },
         };
+        // Still at work at exit but not stuck: a note only where the goroutine
+        // runs the team's own code. The standard library's (net/http's
+        // connection goroutines winding down after a body was closed) come
+        // and go with timing from one run to the next: no evidence.
+        if !leaked && !info.is_user_function(&entry_fn) {
+            continue;
+        }
         let instance = Instance {
             test: test_of(g.root),
             site: info

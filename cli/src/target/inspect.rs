@@ -333,6 +333,13 @@ impl BinaryInfo {
         found
     }
 
+    /// Whether a function is user code (neither the runtime, the standard
+    /// library nor the generated test main), by its symbol name.
+    pub fn is_user_function(&self, name: &str) -> bool {
+        let home = self.package.split('/').next().unwrap_or_default();
+        is_user_symbol(name, home)
+    }
+
     /// Address ranges of user code: functions of neither the Go runtime, the
     /// standard library nor the generated test main, merged where they are
     /// adjacent. A probe hit's site is its first frame in one of them.

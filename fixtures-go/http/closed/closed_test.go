@@ -6,6 +6,7 @@ package closed
 import (
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -112,5 +113,37 @@ func TestRefusedRedirect(t *testing.T) {
 			t.Fatalf("fetch: %v", err)
 		}
 		client.CloseIdleConnections()
+	}
+}
+
+// TestZClosesAndReturns closes everything and returns at once, the last test
+// of the binary, while the server's connection goroutine is still finishing
+// its handler's work (http.Server.Close does not wait for handlers): a
+// goroutine of net/http still running at exit, as connection goroutines
+// winding down are in some real runs and not others. It is the standard
+// library's: no note.
+func TestZClosesAndReturns(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{
+		ReadHeaderTimeout: time.Second,
+		ReadTimeout:       time.Second,
+		WriteTimeout:      time.Second,
+		IdleTimeout:       time.Second,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", "5")
+			io.WriteString(w, "hello")
+			w.(http.Flusher).Flush()
+			time.Sleep(500 * time.Millisecond) // bookkeeping after the response
+		}),
+	}
+	go srv.Serve(ln)
+	defer srv.Close()
+	client := &http.Client{Timeout: 5 * time.Second}
+	defer client.CloseIdleConnections()
+	if got, err := fetch(client, "http://"+ln.Addr().String()); err != nil || got != "hello" {
+		t.Fatalf("fetch = %q, %v", got, err)
 	}
 }
