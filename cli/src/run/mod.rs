@@ -12,7 +12,6 @@ pub mod gctrace;
 pub mod test_flags;
 pub mod test_output;
 
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
@@ -168,10 +167,7 @@ pub fn execute(
     }
 
     let (tx, rx) = mpsc::channel::<(Instant, Stream, String, bool)>();
-    let readers = [
-        spawn_reader(child.stdout.take(), Stream::Stdout, tx.clone()),
-        spawn_reader(child.stderr.take(), Stream::Stderr, tx),
-    ];
+    let readers = spawn_readers(child.stdout.take(), child.stderr.take(), tx);
 
     let parser = TestLineParser::new(cfg.framed);
     // A year stands for "no deadline" where the clock cannot add the timeout.
@@ -271,7 +267,13 @@ pub fn execute(
                     let status = child.wait().map_err(|e| {
                         GateError::io(format!("waiting for {}", cfg.binary.display()), e)
                     })?;
-                    exit = Some(exit_of(status));
+                    // Ended by the SIGQUIT of its timeout: timed out, whatever its status.
+                    exit = Some(if quit_sent.is_some() {
+                        kill_group(pgid);
+                        Exit::TimedOut
+                    } else {
+                        exit_of(status)
+                    });
                 }
                 break;
             }
@@ -299,38 +301,109 @@ pub fn execute(
     })
 }
 
-fn spawn_reader<R: Read + Send + 'static>(
-    pipe: Option<R>,
-    stream: Stream,
+/// Reads the child's stderr and stdout in one thread, stderr first at each
+/// wake-up: a line a test logs to stderr before its result is printed on
+/// stdout is delivered before that result (two reader threads raced, and a
+/// log line could land in the next test). Lines longer than MAX_LINE_BYTES
+/// arrive in pieces: one line printed without a newline must not take all
+/// of gate's memory.
+fn spawn_readers(
+    stdout: Option<std::process::ChildStdout>,
+    stderr: Option<std::process::ChildStderr>,
     tx: mpsc::Sender<(Instant, Stream, String, bool)>,
-) -> Option<std::thread::JoinHandle<()>> {
-    let pipe = pipe?;
-    Some(std::thread::spawn(move || {
-        let mut reader = BufReader::new(pipe);
-        let mut buf = Vec::new();
-        loop {
-            buf.clear();
-            // A line longer than MAX_LINE_BYTES arrives in pieces: one line
-            // printed without a newline must not take all of gate's memory.
-            match (&mut reader)
-                .take(MAX_LINE_BYTES as u64)
-                .read_until(b'\n', &mut buf)
-            {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    // A last line without newline was cut off by the process exiting.
-                    let complete = buf.last() == Some(&b'\n') || n == MAX_LINE_BYTES;
-                    if buf.last() == Some(&b'\n') {
-                        buf.pop();
-                    }
-                    let line = String::from_utf8_lossy(&buf).into_owned();
-                    if tx.send((Instant::now(), stream, line, complete)).is_err() {
-                        break;
-                    }
-                }
+) -> std::thread::JoinHandle<()> {
+    use std::os::fd::{AsRawFd, OwnedFd};
+    std::thread::spawn(move || {
+        let mut pipes: Vec<(Stream, OwnedFd, Vec<u8>)> = Vec::new();
+        if let Some(e) = stderr {
+            pipes.push((Stream::Stderr, OwnedFd::from(e), Vec::new()));
+        }
+        if let Some(o) = stdout {
+            pipes.push((Stream::Stdout, OwnedFd::from(o), Vec::new()));
+        }
+        for (_, fd, _) in &pipes {
+            // SAFETY: fcntl on a descriptor we own.
+            unsafe {
+                let flags = libc::fcntl(fd.as_raw_fd(), libc::F_GETFL);
+                libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, flags | libc::O_NONBLOCK);
             }
         }
-    }))
+        let mut chunk = vec![0u8; 64 * 1024];
+        let send = |stream: Stream, bytes: &[u8], complete: bool| {
+            let line = String::from_utf8_lossy(bytes).into_owned();
+            tx.send((Instant::now(), stream, line, complete)).is_ok()
+        };
+        while !pipes.is_empty() {
+            let mut fds: Vec<libc::pollfd> = pipes
+                .iter()
+                .map(|(_, fd, _)| libc::pollfd {
+                    fd: fd.as_raw_fd(),
+                    events: libc::POLLIN,
+                    revents: 0,
+                })
+                .collect();
+            // SAFETY: valid pollfds for descriptors that outlive the call.
+            let ready = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, -1) };
+            if ready < 0 {
+                if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+                    continue;
+                }
+                return;
+            }
+            let mut closed = Vec::new();
+            for (i, (stream, fd, pending)) in pipes.iter_mut().enumerate() {
+                if fds[i].revents == 0 {
+                    continue;
+                }
+                // Drain what is there now (at most 1 MiB: a flooding writer must
+                // not keep this loop to itself), then split it into lines.
+                let mut reads = 0;
+                let eof = loop {
+                    reads += 1;
+                    if reads > 16 {
+                        break false;
+                    }
+                    // SAFETY: reads into a buffer we own, of its length.
+                    let n = unsafe {
+                        libc::read(fd.as_raw_fd(), chunk.as_mut_ptr().cast(), chunk.len())
+                    };
+                    match n {
+                        0 => break true,
+                        n if n > 0 => pending.extend_from_slice(&chunk[..n as usize]),
+                        _ => match std::io::Error::last_os_error().kind() {
+                            std::io::ErrorKind::Interrupted => continue,
+                            std::io::ErrorKind::WouldBlock => break false,
+                            _ => break true,
+                        },
+                    }
+                };
+                let mut start = 0;
+                while let Some(nl) = pending[start..].iter().position(|&b| b == b'\n') {
+                    if !send(*stream, &pending[start..start + nl], true) {
+                        return;
+                    }
+                    start += nl + 1;
+                }
+                while pending.len() - start >= MAX_LINE_BYTES {
+                    if !send(*stream, &pending[start..start + MAX_LINE_BYTES], true) {
+                        return;
+                    }
+                    start += MAX_LINE_BYTES;
+                }
+                pending.drain(..start);
+                if eof {
+                    // A last line without newline was cut off by the process exiting.
+                    if !pending.is_empty() && !send(*stream, pending, false) {
+                        return;
+                    }
+                    closed.push(i);
+                }
+            }
+            for i in closed.into_iter().rev() {
+                pipes.remove(i);
+            }
+        }
+    })
 }
 
 fn exit_of(status: std::process::ExitStatus) -> Exit {
