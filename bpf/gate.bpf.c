@@ -1521,6 +1521,19 @@ __attribute__((noinline)) int handle_syscall_conf(struct regs *r, u32 index, u64
 	return handle(r, index, bias);
 }
 
+/* runtime.main's entry, once per process, after the runtime parsed GODEBUG:
+ * the test binary stops itself here so that gate can switch on debug.gctrace
+ * in its memory (the GC reads it at every cycle). GODEBUG=gctrace=1 in the
+ * environment would reach every process the tests start. */
+SEC("uprobe")
+int gctrace_stop(struct regs *ctx)
+{
+	if (!traced())
+		return 0;
+	bpf_send_signal(19 /* SIGSTOP */);
+	return 0;
+}
+
 SEC("uprobe")
 int declared(struct regs *ctx)
 {

@@ -237,6 +237,7 @@ fn run_binary(
         test_flags: args.test_flags.clone(),
         timeout: args.timeout,
         framed: info.supports_framed_output(),
+        gctrace: None,
     };
     // Benchmarks run in a pass of their own, before any probe is attached: timed
     // without traps, and their runtime.GC() calls kept apart from the tests' GC figures.
@@ -315,6 +316,7 @@ fn run_binary(
     let plan_ms = planning.elapsed().as_secs_f64() * 1000.0;
     let mut session = None;
     let mut attach_ms = 0.0;
+    cfg.gctrace = plan.as_ref().and_then(|p| p.gctrace);
     let mut attach = |pid: u32| -> Result<(), GateError> {
         if let Some(plan) = &plan {
             let started = Instant::now();
@@ -420,6 +422,7 @@ fn run_binary(
         };
         let variant_cfg = run::RunConfig {
             binary: variant.path.clone(),
+            gctrace: None,
             ..cfg.clone()
         };
         let mut progress =

@@ -6,6 +6,8 @@ package outcomes
 import (
 	"fmt"
 	"os"
+	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -94,4 +96,26 @@ func TestFloods(t *testing.T) {
 		fmt.Printf("flood line %d\n", i)
 	}
 	t.Fail()
+}
+
+// TestChildSeesNoGctrace starts a process, as tests that run `go build` or
+// re-run their own binary do: under gate's eBPF engine it must see the
+// environment the test has, without gate's GC trace. The test forces a GC
+// cycle of its own, which gate must still see.
+func TestChildSeesNoGctrace(t *testing.T) {
+	if os.Getenv("OUTCOMES_CHILD") == "1" {
+		runtime.GC()
+		fmt.Println("child GODEBUG=" + os.Getenv("GODEBUG"))
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestChildSeesNoGctrace$", "-test.v")
+	cmd.Env = append(os.Environ(), "OUTCOMES_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	if strings.Contains(string(out), "gctrace=1") || strings.Contains(string(out), "gc 1 @") {
+		t.Errorf("the child got gate's GC trace:\n%s", out)
+	}
+	runtime.GC()
 }

@@ -334,3 +334,28 @@ fn reports_keep_a_bounded_tail_of_a_flooding_tests_output() {
     assert!(note.contains("earlier lines left out"), "{note}");
     assert_eq!(output[2000], "flood line 4999");
 }
+
+#[test]
+fn the_gc_trace_is_the_test_binarys_own_not_its_childrens() {
+    if !require_ebpf() {
+        return;
+    }
+    // Under the eBPF engine gctrace is switched on in the test binary's
+    // memory: a process it starts sees no GODEBUG=gctrace=1 and prints no GC
+    // lines, while the test's own cycle is counted.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json = dir.path().join("gate.json");
+    let r = run(gate()
+        .args(["run", "--json"])
+        .arg(&json)
+        .arg(fixture_binary("outcomes"))
+        .args(["--", "-test.run", "^TestChildSeesNoGctrace$"]));
+    // Exit 1: the forced-gc rule flags the test's runtime.GC(), which proves it seen.
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let report = read_json(&json);
+    assert_eq!(tests(&report), pairs(&[("TestChildSeesNoGctrace", "pass")]));
+    let cycles = report["binaries"][0]["metrics"]["tests"]["TestChildSeesNoGctrace"]["gc.cycles"]
+        .as_f64()
+        .unwrap_or(0.0);
+    assert!(cycles >= 1.0, "{}", report["binaries"][0]["metrics"]);
+}

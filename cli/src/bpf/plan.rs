@@ -59,6 +59,28 @@ pub struct Plan {
     pub body_types: Vec<u64>,
     /// The probes rule files declare.
     pub declared: super::declared::DeclaredPlan,
+    /// Where to switch on gctrace in the stopped process; None: by GODEBUG.
+    pub gctrace: Option<crate::target::GctraceSwitch>,
+}
+
+/// `runtime.debug.gctrace`'s address and the binary's first loadable address
+/// (what a PIE load bias is measured from), from the symbols and DWARF.
+fn gctrace_switch(info: &BinaryInfo) -> Option<crate::target::GctraceSwitch> {
+    use object::{Object, ObjectSegment};
+    let file = object::File::parse(info.data()).ok()?;
+    let debug = info.variable("runtime.debug")?;
+    let offset =
+        crate::target::dwarf::variable_field_offset(&file, "runtime.debug", "gctrace").ok()??;
+    let base = file
+        .segments()
+        .map(|s| s.address())
+        .filter(|&a| a > 0)
+        .min()
+        .unwrap_or(0);
+    Some(crate::target::GctraceSwitch {
+        variable: debug + offset,
+        base: base & !0xfff,
+    })
 }
 
 /// Response Body types with a connection behind them: the itab that marks one in
@@ -220,6 +242,11 @@ pub fn plan(
         }
         Ok(())
     };
+    // GC figures: gctrace switched on in this process's memory, not its environment.
+    if let Some(switch) = gctrace_switch(info) {
+        entry(&mut plan, "gctrace_stop", "runtime.main", 0)?;
+        plan.gctrace = Some(switch);
+    }
     // Test attribution is needed by every engine signal.
     // Its cookie is the probed address in the file: the program learns the load bias.
     let runner_vaddr = info.function("testing.tRunner").map_or(0, |(a, _)| a)

@@ -390,12 +390,13 @@ pub fn collect(record: RunRecord, timeout: Duration) -> Observations {
         events,
         exit: record_exit,
         wall: record_wall,
+        warnings: run_warnings,
     } = record;
     let mut tests: Vec<TestObservation> = Vec::new();
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
     let mut owner: Option<String> = None;
     let mut cycles: Vec<(f64, GcCycle)> = Vec::new();
-    let mut warnings = Vec::new();
+    let mut warnings = run_warnings;
     let mut binary_output = Vec::new();
     let mut tail: Vec<String> = Vec::new();
     let mut final_status = None;
@@ -678,7 +679,15 @@ mod tests {
 
     fn run(events: Vec<RunEvent>, exit: Exit) -> Observations {
         let wall = events.last().map_or(Duration::ZERO, |e| e.at);
-        collect(RunRecord { events, exit, wall }, Duration::from_secs(600))
+        collect(
+            RunRecord {
+                events,
+                exit,
+                wall,
+                warnings: Vec::new(),
+            },
+            Duration::from_secs(600),
+        )
     }
 
     const CYCLE: &str = "gc 1 @0.1s 1%: 1.0+2.0+1.0 ms clock, 2.0+1.0/3.0/4.0+2.0 ms cpu, 8->9->2 MB, 10 MB goal, 0 MB stacks, 0 MB globals, 2 P (forced)";

@@ -31,6 +31,10 @@ pub struct RunConfig {
     pub timeout: Duration,
     /// Use `-test.v=test2json` framing (Go 1.20+).
     pub framed: bool,
+    /// Switch gctrace on in the process's memory (it stops itself at
+    /// runtime.main for it, under the eBPF engine); None: by GODEBUG, which
+    /// every process the tests start inherits.
+    pub gctrace: Option<crate::target::GctraceSwitch>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -65,6 +69,8 @@ pub struct RunRecord {
     pub events: Vec<RunEvent>,
     pub exit: Exit,
     pub wall: Duration,
+    /// What went wrong around the run without failing it (no GC trace).
+    pub warnings: Vec<String>,
 }
 
 /// GODEBUG for the child: the user's settings with gctrace switched on.
@@ -124,8 +130,10 @@ pub fn execute(
         "-test.v"
     });
     cmd.args(&cfg.test_flags);
-    let user_godebug = std::env::var("GODEBUG").ok();
-    cmd.env("GODEBUG", merge_godebug(user_godebug.as_deref()));
+    if cfg.gctrace.is_none() || attach.is_none() {
+        let user_godebug = std::env::var("GODEBUG").ok();
+        cmd.env("GODEBUG", merge_godebug(user_godebug.as_deref()));
+    }
     if let Some(dir) = &cfg.workdir {
         cmd.current_dir(dir);
     }
@@ -148,6 +156,12 @@ pub fn execute(
         )
     })?;
     let pgid = child.id() as i32;
+    let mut warnings = Vec::new();
+    if attach.is_some() && cfg.gctrace.is_none() {
+        warnings.push(
+            "GC trace by GODEBUG=gctrace=1: runtime.debug.gctrace was not found in this binary's DWARF, so processes the tests start inherit it too".to_string(),
+        );
+    }
     // Ctrl-C reaches gate, not the child's own process group: take it down too.
     interrupt::watch(pgid);
     // And if gate itself is killed, the guard takes it down.
@@ -163,6 +177,13 @@ pub fn execute(
         // Release the trampoline; the test binary then sees EOF on stdin.
         if let Some(mut release) = child.stdin.take() {
             let _ = std::io::Write::write_all(&mut release, b"\n");
+        }
+        if let Some(switch) = cfg.gctrace
+            && let Err(why) = switch_on_gctrace(child.id(), switch)
+        {
+            warnings.push(format!(
+                "no GC figures for this run: {why}; the gc.* metrics have no data"
+            ));
         }
     }
 
@@ -298,7 +319,58 @@ pub fn execute(
         events,
         exit: exit.unwrap_or(Exit::Code(-1)),
         wall,
+        warnings,
     })
+}
+
+/// Waits for the test binary to stop itself at runtime.main (the
+/// gctrace_stop probe), writes 1 to its `runtime.debug.gctrace`, and lets it
+/// go on. The GC trace is then the process's own: its children see the
+/// environment the tests gave them.
+fn switch_on_gctrace(pid: u32, switch: crate::target::GctraceSwitch) -> Result<(), String> {
+    let stat = format!("/proc/{pid}/stat");
+    let waiting = Instant::now();
+    loop {
+        let text = std::fs::read_to_string(&stat)
+            .map_err(|_| "the test binary ended before its runtime started".to_string())?;
+        // pid (comm) state ...: the command may hold spaces and parentheses.
+        let state = text
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.trim_start().chars().next());
+        if state == Some('T') {
+            break;
+        }
+        if state == Some('Z') {
+            return Err("the test binary ended before its runtime started".into());
+        }
+        if waiting.elapsed() > Duration::from_secs(10) {
+            return Err("the test binary did not stop at runtime.main within 10 s".into());
+        }
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    let written = (|| -> Result<(), String> {
+        let exe = std::fs::read_link(format!("/proc/{pid}/exe")).map_err(|e| e.to_string())?;
+        let maps =
+            std::fs::read_to_string(format!("/proc/{pid}/maps")).map_err(|e| e.to_string())?;
+        let start = maps
+            .lines()
+            .filter(|l| l.ends_with(exe.to_string_lossy().as_ref()))
+            .filter_map(|l| u64::from_str_radix(l.split('-').next()?, 16).ok())
+            .min()
+            .ok_or("the binary is not in its own memory map")?;
+        let at = switch.variable + start.wrapping_sub(switch.base);
+        let mem = std::fs::OpenOptions::new()
+            .write(true)
+            .open(format!("/proc/{pid}/mem"))
+            .map_err(|e| format!("cannot open its memory: {e}"))?;
+        std::os::unix::fs::FileExt::write_all_at(&mem, &1i32.to_le_bytes(), at)
+            .map_err(|e| format!("cannot write runtime.debug.gctrace: {e}"))
+    })();
+    // SAFETY: signals the process we started; no memory is touched.
+    unsafe {
+        libc::kill(pid as i32, libc::SIGCONT);
+    }
+    written
 }
 
 /// Reads the child's stderr and stdout in one thread, stderr first at each
@@ -578,6 +650,7 @@ mod tests {
             test_flags: vec![],
             timeout: Duration::from_millis(300),
             framed: false,
+            gctrace: None,
         };
         let begun = Instant::now();
         let record = execute(&cfg, None, &mut |_| {}).expect("runs");

@@ -14,27 +14,8 @@ pub fn field_offsets(
     file: &object::File,
     wanted: &[(&str, &str)],
 ) -> Result<HashMap<(String, String), u64>, String> {
-    let endian = if file.is_little_endian() {
-        RunTimeEndian::Little
-    } else {
-        RunTimeEndian::Big
-    };
-    // Go compresses its DWARF: decompressing the line, location and range
-    // sections too took three quarters of this function's time, and types need none of them.
-    let load = |id: gimli::SectionId| -> Result<Cow<[u8]>, gimli::Error> {
-        let needed = matches!(
-            id,
-            gimli::SectionId::DebugInfo
-                | gimli::SectionId::DebugAbbrev
-                | gimli::SectionId::DebugStr
-        );
-        Ok(file
-            .section_by_name(id.name())
-            .filter(|_| needed)
-            .and_then(|s| s.uncompressed_data().ok())
-            .unwrap_or(Cow::Borrowed(&[])))
-    };
-    let sections = gimli::DwarfSections::load(load).map_err(|e| format!("reading DWARF: {e}"))?;
+    let endian = endian_of(file);
+    let sections = type_sections(file)?;
     let dwarf = sections.borrow(|s| EndianSlice::new(s, endian));
     let packages: Vec<&str> = wanted
         .iter()
@@ -53,6 +34,36 @@ pub fn field_offsets(
 }
 
 type Dwarf<'a> = gimli::Dwarf<EndianSlice<'a, RunTimeEndian>>;
+
+fn endian_of(file: &object::File) -> RunTimeEndian {
+    if file.is_little_endian() {
+        RunTimeEndian::Little
+    } else {
+        RunTimeEndian::Big
+    }
+}
+
+/// The DWARF sections types need. Go compresses its DWARF: decompressing the
+/// line, location and range sections too took three quarters of the type
+/// lookups' time, and types need none of them.
+fn type_sections<'a>(
+    file: &'a object::File,
+) -> Result<gimli::DwarfSections<Cow<'a, [u8]>>, String> {
+    let load = |id: gimli::SectionId| -> Result<Cow<[u8]>, gimli::Error> {
+        let needed = matches!(
+            id,
+            gimli::SectionId::DebugInfo
+                | gimli::SectionId::DebugAbbrev
+                | gimli::SectionId::DebugStr
+        );
+        Ok(file
+            .section_by_name(id.name())
+            .filter(|_| needed)
+            .and_then(|s| s.uncompressed_data().ok())
+            .unwrap_or(Cow::Borrowed(&[])))
+    };
+    gimli::DwarfSections::load(load).map_err(|e| format!("reading DWARF: {e}"))
+}
 
 fn walk(
     dwarf: &Dwarf,
@@ -133,4 +144,82 @@ fn string_of(dwarf: &Dwarf, value: gimli::AttributeValue<EndianSlice<RunTimeEndi
     bytes
         .map(|s| String::from_utf8_lossy(s.slice()).into_owned())
         .unwrap_or_default()
+}
+
+/// The offset of `field` in the (usually unnamed) struct type of a package
+/// variable, e.g. `gctrace` in `runtime.debug`.
+pub fn variable_field_offset(
+    file: &object::File,
+    variable: &str,
+    field: &str,
+) -> Result<Option<u64>, String> {
+    let sections = type_sections(file)?;
+    let endian = endian_of(file);
+    let dwarf = sections.borrow(|s| EndianSlice::new(s, endian));
+    let package = variable.rsplit_once('.').map_or(variable, |(p, _)| p);
+    let err = |e: gimli::Error| format!("reading DWARF: {e}");
+    // The variable, in its package's unit; its type may be in another unit.
+    let mut type_at: Option<gimli::DebugInfoOffset> = None;
+    let mut units = dwarf.units();
+    while let Some(header) = units.next().map_err(err)? {
+        let abbrevs = dwarf.abbreviations(&header).map_err(err)?;
+        let mut entries = header.entries(&abbrevs);
+        let unit_name = match entries.next_dfs().map_err(err)? {
+            Some(root) => root
+                .attr_value(gimli::DW_AT_name)
+                .map(|v| string_of(&dwarf, v))
+                .unwrap_or_default(),
+            None => continue,
+        };
+        if unit_name != package {
+            continue;
+        }
+        while let Some(entry) = entries.next_dfs().map_err(err)? {
+            if entry.tag() == gimli::DW_TAG_variable
+                && entry
+                    .attr_value(gimli::DW_AT_name)
+                    .is_some_and(|v| string_of(&dwarf, v) == variable)
+            {
+                type_at = match entry.attr_value(gimli::DW_AT_type) {
+                    Some(gimli::AttributeValue::UnitRef(at)) => at.to_debug_info_offset(&header),
+                    Some(gimli::AttributeValue::DebugInfoRef(at)) => Some(at),
+                    _ => None,
+                };
+                break;
+            }
+        }
+        // A package can span several units (Go 1.27 splits the runtime's).
+        if type_at.is_some() {
+            break;
+        }
+    }
+    let Some(type_at) = type_at else {
+        return Ok(None);
+    };
+    let mut units = dwarf.units();
+    while let Some(header) = units.next().map_err(err)? {
+        let Some(at) = type_at.to_unit_offset(&header) else {
+            continue;
+        };
+        let abbrevs = dwarf.abbreviations(&header).map_err(err)?;
+        let mut members = header.entries_at_offset(&abbrevs, at).map_err(err)?;
+        // The struct itself, then its members one level down.
+        let _ = members.next_dfs().map_err(err)?;
+        while let Some(entry) = members.next_dfs().map_err(err)? {
+            if entry.depth() <= 0 {
+                break;
+            }
+            if entry.tag() == gimli::DW_TAG_member
+                && entry
+                    .attr_value(gimli::DW_AT_name)
+                    .is_some_and(|v| string_of(&dwarf, v) == field)
+            {
+                return Ok(entry
+                    .attr_value(gimli::DW_AT_data_member_location)
+                    .and_then(|v| v.udata_value()));
+            }
+        }
+        return Ok(None);
+    }
+    Ok(None)
 }

@@ -47,6 +47,15 @@ pub fn classify(target: &str) -> Result<TargetSpec, GateError> {
     Ok(TargetSpec::Pattern(target.to_string()))
 }
 
+/// Where gate switches on the GC trace inside a test binary: the address of
+/// `runtime.debug.gctrace`, and the binary's first loadable address (a PIE
+/// binary's load bias is where that lands minus this).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GctraceSwitch {
+    pub variable: u64,
+    pub base: u64,
+}
+
 pub mod dwarf;
 pub mod params;
 pub mod probes;
