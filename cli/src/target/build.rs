@@ -22,50 +22,100 @@ pub fn build_packages(pattern: &str, out_dir: &Path) -> Result<Vec<TestBinary>, 
     if packages.is_empty() {
         return Err(GateError::MissingTarget(PathBuf::from(pattern)));
     }
+    for pkg in packages.iter().filter(|p| !p.has_tests) {
+        eprintln!("gate: {}: no test files, skipped", pkg.import_path);
+    }
+    // Named after the whole import path: several patterns build into one directory.
+    let jobs: Vec<(&Package, PathBuf)> = packages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.has_tests)
+        .map(|(index, pkg)| {
+            let name = format!(
+                "{:03}-{}.test",
+                index,
+                pkg.import_path.replace(['/', '.'], "_")
+            );
+            (pkg, out_dir.join(name))
+        })
+        .collect();
+    // Compiled and linked `parallelism()` at a time, as `go test` does; the
+    // results, and the first error, in the packages' order.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<Result<bool, GateError>>>> =
+        jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..parallelism().min(jobs.len()) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let Some((pkg, output)) = jobs.get(i) else {
+                        break;
+                    };
+                    let result = build_one(pattern, &cwd, pkg, output);
+                    let failed = result.is_err();
+                    *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+                    if failed {
+                        // Later packages are not started: the run fails anyway.
+                        next.store(jobs.len(), std::sync::atomic::Ordering::SeqCst);
+                    }
+                }
+            });
+        }
+    });
     let mut binaries = Vec::new();
-    for (index, pkg) in packages.iter().enumerate() {
-        if let Some(signal) = crate::run::interrupt::pending() {
-            return Err(GateError::Interrupted {
-                signal,
-                during: format!("building {}", pkg.import_path),
-            });
+    for ((pkg, output), result) in jobs.iter().zip(results) {
+        match result.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            None => {}
+            Some(Err(e)) => return Err(e),
+            Some(Ok(false)) => {
+                // `go test -c` writes nothing for a package whose test files hold no tests.
+                eprintln!("gate: {}: no tests to run, skipped", pkg.import_path);
+            }
+            Some(Ok(true)) => binaries.push(TestBinary {
+                path: output.clone(),
+                workdir: Some(pkg.dir.clone()),
+                built_from: Some(pkg.import_path.clone()),
+            }),
         }
-        if !pkg.has_tests {
-            eprintln!("gate: {}: no test files, skipped", pkg.import_path);
-            continue;
-        }
-        // Named after the whole import path: several patterns build into one directory.
-        let name = format!(
-            "{:03}-{}.test",
-            index,
-            pkg.import_path.replace(['/', '.'], "_")
-        );
-        let output = out_dir.join(name);
-        let out = go(&cwd)
-            .args(["test", "-c", "-o"])
-            .arg(&output)
-            .arg(&pkg.import_path)
-            .output()
-            .map_err(|e| missing_go(pattern, e))?;
-        if !out.status.success() {
-            return Err(GateError::GoBuild {
-                pattern: pattern.to_string(),
-                command: format!("test -c {}", pkg.import_path),
-                stderr: String::from_utf8_lossy(&out.stderr).trim_end().to_string(),
-            });
-        }
-        if !output.exists() {
-            // `go test -c` writes nothing for a package whose test files hold no tests.
-            eprintln!("gate: {}: no tests to run, skipped", pkg.import_path);
-            continue;
-        }
-        binaries.push(TestBinary {
-            path: output,
-            workdir: Some(pkg.dir.clone()),
-            built_from: Some(pkg.import_path.clone()),
-        });
     }
     Ok(binaries)
+}
+
+/// How many packages build at once: `-p` from GOFLAGS, else the CPUs.
+fn parallelism() -> usize {
+    let from_goflags = std::env::var("GOFLAGS").ok().and_then(|flags| {
+        flags.split_whitespace().find_map(|f| {
+            f.strip_prefix("-p=")
+                .and_then(|n| n.parse::<usize>().ok())
+                .filter(|&n| n > 0)
+        })
+    });
+    from_goflags.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// `go test -c` of one package; Ok(false) when it holds no tests.
+fn build_one(pattern: &str, cwd: &Path, pkg: &Package, output: &Path) -> Result<bool, GateError> {
+    if let Some(signal) = crate::run::interrupt::pending() {
+        return Err(GateError::Interrupted {
+            signal,
+            during: format!("building {}", pkg.import_path),
+        });
+    }
+    let out = go(cwd)
+        .args(["test", "-c", "-o"])
+        .arg(output)
+        .arg(&pkg.import_path)
+        .output()
+        .map_err(|e| missing_go(pattern, e))?;
+    if !out.status.success() {
+        return Err(GateError::GoBuild {
+            pattern: pattern.to_string(),
+            command: format!("test -c {}", pkg.import_path),
+            stderr: String::from_utf8_lossy(&out.stderr).trim_end().to_string(),
+        });
+    }
+    Ok(output.exists())
 }
 
 /// Builds a binary gate built from a package again, with extra `go test -c`
