@@ -373,12 +373,11 @@ fn switch_on_gctrace(pid: u32, switch: crate::target::GctraceSwitch) -> Result<(
     written
 }
 
-/// Reads the child's stderr and stdout in one thread, stderr first at each
-/// wake-up: a line a test logs to stderr before its result is printed on
-/// stdout is delivered before that result (two reader threads raced, and a
-/// log line could land in the next test). Lines longer than MAX_LINE_BYTES
-/// arrive in pieces: one line printed without a newline must not take all
-/// of gate's memory.
+/// Reads the child's stderr and stdout in one thread. Two pipes carry no
+/// order between them: when one wake-up finds data on both, the test that
+/// wrote a stderr line is inferred by [`interleave`]. Lines longer than
+/// MAX_LINE_BYTES arrive in pieces: one line printed without a newline must
+/// not take all of gate's memory.
 fn spawn_readers(
     stdout: Option<std::process::ChildStdout>,
     stderr: Option<std::process::ChildStderr>,
@@ -401,10 +400,6 @@ fn spawn_readers(
             }
         }
         let mut chunk = vec![0u8; 64 * 1024];
-        let send = |stream: Stream, bytes: &[u8], complete: bool| {
-            let line = String::from_utf8_lossy(bytes).into_owned();
-            tx.send((Instant::now(), stream, line, complete)).is_ok()
-        };
         while !pipes.is_empty() {
             let mut fds: Vec<libc::pollfd> = pipes
                 .iter()
@@ -423,58 +418,107 @@ fn spawn_readers(
                 return;
             }
             let mut closed = Vec::new();
+            let (mut out_lines, mut err_lines) = (Vec::new(), Vec::new());
             for (i, (stream, fd, pending)) in pipes.iter_mut().enumerate() {
                 if fds[i].revents == 0 {
                     continue;
                 }
-                // Drain what is there now (at most 1 MiB: a flooding writer must
-                // not keep this loop to itself), then split it into lines.
-                let mut reads = 0;
-                let eof = loop {
-                    reads += 1;
-                    if reads > 16 {
-                        break false;
-                    }
-                    // SAFETY: reads into a buffer we own, of its length.
-                    let n = unsafe {
-                        libc::read(fd.as_raw_fd(), chunk.as_mut_ptr().cast(), chunk.len())
-                    };
-                    match n {
-                        0 => break true,
-                        n if n > 0 => pending.extend_from_slice(&chunk[..n as usize]),
-                        _ => match std::io::Error::last_os_error().kind() {
-                            std::io::ErrorKind::Interrupted => continue,
-                            std::io::ErrorKind::WouldBlock => break false,
-                            _ => break true,
-                        },
-                    }
+                let eof = drain(fd.as_raw_fd(), &mut chunk, pending);
+                let lines = match stream {
+                    Stream::Stdout => &mut out_lines,
+                    Stream::Stderr => &mut err_lines,
                 };
-                let mut start = 0;
-                while let Some(nl) = pending[start..].iter().position(|&b| b == b'\n') {
-                    if !send(*stream, &pending[start..start + nl], true) {
-                        return;
-                    }
-                    start += nl + 1;
-                }
-                while pending.len() - start >= MAX_LINE_BYTES {
-                    if !send(*stream, &pending[start..start + MAX_LINE_BYTES], true) {
-                        return;
-                    }
-                    start += MAX_LINE_BYTES;
-                }
-                pending.drain(..start);
+                take_lines(pending, eof, lines);
                 if eof {
-                    // A last line without newline was cut off by the process exiting.
-                    if !pending.is_empty() && !send(*stream, pending, false) {
-                        return;
-                    }
                     closed.push(i);
+                }
+            }
+            let now = Instant::now();
+            for (stream, (line, complete)) in interleave(out_lines, err_lines) {
+                let line = String::from_utf8_lossy(&line).into_owned();
+                if tx.send((now, stream, line, complete)).is_err() {
+                    return;
                 }
             }
             for i in closed.into_iter().rev() {
                 pipes.remove(i);
             }
         }
+    })
+}
+
+/// Reads what a non-blocking pipe holds now, at most 1 MiB (a flooding
+/// writer must not keep the reader to itself). True at end of file.
+fn drain(fd: std::os::fd::RawFd, chunk: &mut [u8], pending: &mut Vec<u8>) -> bool {
+    for _ in 0..16 {
+        // SAFETY: reads into a buffer we own, of its length.
+        let n = unsafe { libc::read(fd, chunk.as_mut_ptr().cast(), chunk.len()) };
+        match n {
+            0 => return true,
+            n if n > 0 => pending.extend_from_slice(&chunk[..n as usize]),
+            _ => match std::io::Error::last_os_error().kind() {
+                std::io::ErrorKind::Interrupted => continue,
+                std::io::ErrorKind::WouldBlock => return false,
+                _ => return true,
+            },
+        }
+    }
+    false
+}
+
+/// Moves the complete lines (and MAX_LINE_BYTES pieces of an endless one)
+/// out of `pending`; at end of file also the unterminated rest, marked
+/// incomplete (the process exited in the middle of a line).
+fn take_lines(pending: &mut Vec<u8>, eof: bool, lines: &mut Vec<(Vec<u8>, bool)>) {
+    let mut start = 0;
+    while let Some(nl) = pending[start..].iter().position(|&b| b == b'\n') {
+        lines.push((pending[start..start + nl].to_vec(), true));
+        start += nl + 1;
+    }
+    while pending.len() - start >= MAX_LINE_BYTES {
+        lines.push((pending[start..start + MAX_LINE_BYTES].to_vec(), true));
+        start += MAX_LINE_BYTES;
+    }
+    pending.drain(..start);
+    if eof && !pending.is_empty() {
+        lines.push((std::mem::take(pending), false));
+    }
+}
+
+/// The order in which one wake-up's stdout and stderr lines are delivered.
+/// Their true order is lost between the two pipes; the stderr lines were
+/// written after everything of the previous wake-up and before the reader
+/// woke, so they belong to a test that was running in that window: the one
+/// running when the stdout lines start, or else the first one they start.
+/// They go in just before the first stdout line that ends a test: after an
+/// `=== RUN` that opens the window (a handler's log written between the
+/// test's start and its result), before the `--- PASS` of a test still
+/// running (a log written just before the result).
+fn interleave(
+    out: Vec<(Vec<u8>, bool)>,
+    err: Vec<(Vec<u8>, bool)>,
+) -> impl Iterator<Item = (Stream, (Vec<u8>, bool))> {
+    let cut = out
+        .iter()
+        .position(|(line, _)| ends_a_test(line))
+        .unwrap_or(out.len());
+    let mut out = out.into_iter();
+    let before: Vec<_> = out.by_ref().take(cut).collect();
+    before
+        .into_iter()
+        .map(|l| (Stream::Stdout, l))
+        .chain(err.into_iter().map(|l| (Stream::Stderr, l)))
+        .chain(out.map(|l| (Stream::Stdout, l)))
+}
+
+/// A `--- PASS/FAIL/SKIP` result line, framed or not, at any depth (also
+/// after output printed without a newline, which a frame marker cuts).
+fn ends_a_test(line: &[u8]) -> bool {
+    line.split(|&b| b == 0x16).any(|piece| {
+        let piece = piece.trim_ascii_start();
+        [&b"--- PASS: "[..], b"--- FAIL: ", b"--- SKIP: "]
+            .iter()
+            .any(|m| piece.starts_with(m))
     })
 }
 
@@ -624,6 +668,87 @@ pub fn display_path(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn order(out: &[&str], err: &[&str]) -> Vec<String> {
+        let lines = |v: &[&str]| v.iter().map(|l| (l.as_bytes().to_vec(), true)).collect();
+        interleave(lines(out), lines(err))
+            .map(|(stream, (line, _))| {
+                let tag = match stream {
+                    Stream::Stdout => "out",
+                    Stream::Stderr => "err",
+                };
+                format!("{tag}:{}", String::from_utf8_lossy(&line))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn stderr_read_with_stdout_goes_to_the_test_running_in_that_window() {
+        // A handler logs between its test's start and result, both read at once.
+        assert_eq!(
+            order(
+                &["\u{16}=== RUN   TestA", "\u{16}--- PASS: TestA (0.00s)"],
+                &["log"]
+            ),
+            [
+                "out:\u{16}=== RUN   TestA",
+                "err:log",
+                "out:\u{16}--- PASS: TestA (0.00s)"
+            ]
+        );
+        // Logged just before the result of the test already running.
+        assert_eq!(
+            order(&["--- FAIL: TestA (0.00s)", "=== RUN   TestB"], &["log"]),
+            [
+                "err:log",
+                "out:--- FAIL: TestA (0.00s)",
+                "out:=== RUN   TestB"
+            ]
+        );
+        // A subtest's result, and one cut off output printed without a newline.
+        assert_eq!(
+            order(
+                &[
+                    "=== RUN   TestA/x",
+                    "partial\u{16}    --- SKIP: TestA/x (0.00s)"
+                ],
+                &["log"]
+            ),
+            [
+                "out:=== RUN   TestA/x",
+                "err:log",
+                "out:partial\u{16}    --- SKIP: TestA/x (0.00s)"
+            ]
+        );
+        // No result among the stdout lines: stderr after all of them.
+        assert_eq!(
+            order(&["=== RUN   TestA", "  t.Log"], &["log"])
+                .last()
+                .unwrap(),
+            "err:log"
+        );
+        // A line that merely mentions a result does not end a test.
+        assert_eq!(
+            order(&["saw --- PASS: x"], &["log"]).last().unwrap(),
+            "err:log"
+        );
+    }
+
+    #[test]
+    fn lines_are_taken_whole_and_an_endless_one_in_pieces() {
+        let mut pending = b"a\nb".to_vec();
+        let mut lines = Vec::new();
+        take_lines(&mut pending, false, &mut lines);
+        assert_eq!(lines, [(b"a".to_vec(), true)]);
+        assert_eq!(pending, b"b");
+        take_lines(&mut pending, true, &mut lines);
+        assert_eq!(lines[1], (b"b".to_vec(), false));
+        let mut endless = vec![b'x'; MAX_LINE_BYTES + 3];
+        let mut pieces = Vec::new();
+        take_lines(&mut endless, false, &mut pieces);
+        assert_eq!(pieces.len(), 1);
+        assert_eq!(endless.len(), 3);
+    }
 
     #[test]
     fn godebug_is_merged_never_replaced() {
