@@ -45,6 +45,7 @@ pub fn run(mut args: RunArgs) -> Result<i32, GateError> {
         .tempdir()
         .map_err(|e| GateError::io("cannot create a temporary directory", e))?;
     let mut binaries = Vec::new();
+    let mut build_failures = Vec::new();
     for spec in specs {
         match spec {
             target::TargetSpec::Binary(path) => binaries.push(target::TestBinary {
@@ -53,11 +54,13 @@ pub fn run(mut args: RunArgs) -> Result<i32, GateError> {
                 built_from: None,
             }),
             target::TargetSpec::Pattern(p) => {
-                binaries.extend(target::build_packages(&p, build_dir.path())?)
+                let built = target::build_packages(&p, build_dir.path())?;
+                binaries.extend(built.binaries);
+                build_failures.extend(built.failures);
             }
         }
     }
-    if binaries.is_empty() {
+    if binaries.is_empty() && build_failures.is_empty() {
         return Err(GateError::Usage(
             "no test binaries to run: the package patterns matched only packages without tests"
                 .into(),
@@ -77,7 +80,11 @@ pub fn run(mut args: RunArgs) -> Result<i32, GateError> {
     }
     let mut probes_attached = vec![false; engine.declared.len()];
 
-    let mut reports = Vec::new();
+    // A package that did not compile is one red package; the others still run.
+    let mut reports: Vec<report::BinaryReport> = build_failures
+        .iter()
+        .map(|f| report::BinaryReport::build_failed(f, run::display_path(&f.dir)))
+        .collect();
     let mut finished_sessions = Vec::new();
     for ((binary, info), inspect_ms) in binaries.iter().zip(&infos).zip(&inspect_ms) {
         let mut combined: Option<report::BinaryReport> = None;

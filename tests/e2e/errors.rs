@@ -206,6 +206,71 @@ fn a_package_that_does_not_compile_fails_the_run() {
 }
 
 #[test]
+fn a_broken_package_is_one_red_package_and_the_others_still_run() {
+    if !require_ebpf() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |path: &str, text: &str| {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("a directory")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    write("go.mod", "module example.com/mixed\n\ngo 1.22\n");
+    write("a/a.go", "package a\n\nfunc F() int { return \"x\" }\n");
+    write(
+        "a/a_test.go",
+        "package a\n\nimport \"testing\"\n\nfunc TestF(t *testing.T) { F() }\n",
+    );
+    write("b/b.go", "package b\n\nfunc G() int { return 1 }\n");
+    write(
+        "b/b_test.go",
+        "package b\n\nimport \"testing\"\n\nfunc TestG(t *testing.T) {\n\tif G() != 1 {\n\t\tt.Fatal(G())\n\t}\n}\n",
+    );
+    let out = dir.path().join("out");
+    let (json, junit, sarif) = (out.join("g.json"), out.join("g.xml"), out.join("g.sarif"));
+    let r = run(gate()
+        .current_dir(dir.path())
+        .args(["run", "--json"])
+        .arg(&json)
+        .arg("--junit")
+        .arg(&junit)
+        .arg("--sarif")
+        .arg(&sarif)
+        .arg("./..."));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let report = read_json(&json);
+    let binaries = report["binaries"].as_array().expect("binaries");
+    let package = |name: &str| {
+        binaries
+            .iter()
+            .find(|b| b["package"] == name)
+            .unwrap_or_else(|| panic!("{name} missing from the report: {report}"))
+    };
+    // The package that compiles ran, and passed.
+    let b = package("example.com/mixed/b");
+    assert_eq!(b["tests"][0]["name"], "TestG", "{b}");
+    assert_eq!(b["tests"][0]["status"], "pass", "{b}");
+    // The one that does not is one failed package with the compiler's words.
+    let a = package("example.com/mixed/a");
+    assert_eq!(a["exit"], "build failed", "{a}");
+    assert_eq!(a["tests"][0]["name"], "[build failed]", "{a}");
+    assert_eq!(a["tests"][0]["status"], "fail", "{a}");
+    let output = a["tests"][0]["output"].to_string();
+    assert!(
+        output.contains("a.go:3") && output.contains("cannot use"),
+        "{a}"
+    );
+    let junit = std::fs::read_to_string(&junit).expect("JUnit written");
+    assert!(
+        junit.contains("[build failed]") && junit.contains("cannot use") && junit.contains("TestG"),
+        "{junit}"
+    );
+    assert!(sarif.is_file(), "SARIF written");
+    assert!(r.stdout.contains("[build failed]") || r.stderr.contains("[build failed]"));
+}
+
+#[test]
 fn help_explains_every_flag_with_examples() {
     let r = run(gate().args(["run", "--help"]));
     assert_eq!(r.code, 0);

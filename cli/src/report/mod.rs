@@ -21,6 +21,10 @@ use crate::target::{BinaryInfo, Site};
 
 pub const REPORT_VERSION: u32 = 1;
 
+/// The test that stands for a package that did not compile, as `go test`
+/// prints `FAIL pkg [build failed]`.
+pub const BUILD_FAILED: &str = "[build failed]";
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     pub version: u32,
@@ -205,6 +209,42 @@ impl CheckReport {
 }
 
 impl BinaryReport {
+    /// A package whose test binary did not compile: one failed test carrying
+    /// the compiler's output, no checks (nothing ran).
+    pub fn build_failed(failure: &crate::target::BuildFailure, display_path: String) -> Self {
+        let output: Vec<String> = failure.output.lines().map(str::to_string).collect();
+        let first = output
+            .iter()
+            .find(|l| !l.starts_with('#'))
+            .cloned()
+            .unwrap_or_default();
+        BinaryReport {
+            path: display_path,
+            built: true,
+            package: failure.package.clone(),
+            go_version: String::new(),
+            tests: vec![TestReport {
+                name: BUILD_FAILED.to_string(),
+                status: TestStatus::Fail,
+                duration_s: 0.0,
+                runs: 1,
+                message: Some(format!("go test -c did not compile the package: {first}")),
+                site: None,
+                output,
+            }],
+            benchmarks: Vec::new(),
+            metrics: Metrics::default(),
+            samples: Samples::default(),
+            runs: 1,
+            ebpf: false,
+            violations: Vec::new(),
+            checks: Vec::new(),
+            exit: "build failed".to_string(),
+            wall_s: 0.0,
+            warnings: Vec::new(),
+        }
+    }
+
     pub fn build(
         info: &BinaryInfo,
         display_path: String,

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::TestBinary;
+use super::{BuildFailure, Built, TestBinary};
 use crate::error::GateError;
 
 /// One package matched by a pattern.
@@ -15,8 +15,9 @@ struct Package {
 }
 
 /// Compiles every package with tests matched by `pattern` into `out_dir`.
-/// Packages without tests are skipped, with a note on stderr.
-pub fn build_packages(pattern: &str, out_dir: &Path) -> Result<Vec<TestBinary>, GateError> {
+/// Packages without tests are skipped, with a note on stderr; a package that
+/// does not compile is a failure of its own and the others still build.
+pub fn build_packages(pattern: &str, out_dir: &Path) -> Result<Built, GateError> {
     let (cwd, go_pattern) = split_pattern(pattern);
     let packages = list_packages(pattern, &cwd, &go_pattern)?;
     if packages.is_empty() {
@@ -40,9 +41,9 @@ pub fn build_packages(pattern: &str, out_dir: &Path) -> Result<Vec<TestBinary>, 
         })
         .collect();
     // Compiled and linked `parallelism()` at a time, as `go test` does; the
-    // results, and the first error, in the packages' order.
+    // results in the packages' order.
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<std::sync::Mutex<Option<Result<bool, GateError>>>> =
+    let results: Vec<std::sync::Mutex<Option<Result<Compiled, GateError>>>> =
         jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
     std::thread::scope(|scope| {
         for _ in 0..parallelism().min(jobs.len()) {
@@ -53,33 +54,50 @@ pub fn build_packages(pattern: &str, out_dir: &Path) -> Result<Vec<TestBinary>, 
                         break;
                     };
                     let result = build_one(pattern, &cwd, pkg, output);
-                    let failed = result.is_err();
+                    let fatal = result.is_err();
                     *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
-                    if failed {
-                        // Later packages are not started: the run fails anyway.
+                    if fatal {
+                        // No Go toolchain, or interrupted: the run ends here.
                         next.store(jobs.len(), std::sync::atomic::Ordering::SeqCst);
                     }
                 }
             });
         }
     });
-    let mut binaries = Vec::new();
+    let mut built = Built::default();
     for ((pkg, output), result) in jobs.iter().zip(results) {
         match result.into_inner().unwrap_or_else(|e| e.into_inner()) {
             None => {}
             Some(Err(e)) => return Err(e),
-            Some(Ok(false)) => {
+            Some(Ok(Compiled::NoTests)) => {
                 // `go test -c` writes nothing for a package whose test files hold no tests.
                 eprintln!("gate: {}: no tests to run, skipped", pkg.import_path);
             }
-            Some(Ok(true)) => binaries.push(TestBinary {
+            Some(Ok(Compiled::Binary)) => built.binaries.push(TestBinary {
                 path: output.clone(),
                 workdir: Some(pkg.dir.clone()),
                 built_from: Some(pkg.import_path.clone()),
             }),
+            Some(Ok(Compiled::Failed(output))) => {
+                eprintln!("gate: {}: [build failed]", pkg.import_path);
+                built.failures.push(BuildFailure {
+                    package: pkg.import_path.clone(),
+                    dir: pkg.dir.clone(),
+                    output,
+                });
+            }
         }
     }
-    Ok(binaries)
+    Ok(built)
+}
+
+/// What `go test -c` of one package gave.
+enum Compiled {
+    Binary,
+    /// The package's test files hold no test: nothing was written.
+    NoTests,
+    /// The compiler's or linker's complaint.
+    Failed(String),
 }
 
 /// How many packages build at once: `-p` from GOFLAGS, else the CPUs.
@@ -94,8 +112,14 @@ fn parallelism() -> usize {
     from_goflags.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-/// `go test -c` of one package; Ok(false) when it holds no tests.
-fn build_one(pattern: &str, cwd: &Path, pkg: &Package, output: &Path) -> Result<bool, GateError> {
+/// `go test -c` of one package. Errors are the run's end (no Go toolchain, an
+/// interrupt); a package that does not compile is `Compiled::Failed`.
+fn build_one(
+    pattern: &str,
+    cwd: &Path,
+    pkg: &Package,
+    output: &Path,
+) -> Result<Compiled, GateError> {
     if let Some(signal) = crate::run::interrupt::pending() {
         return Err(GateError::Interrupted {
             signal,
@@ -109,13 +133,18 @@ fn build_one(pattern: &str, cwd: &Path, pkg: &Package, output: &Path) -> Result<
         .output()
         .map_err(|e| missing_go(pattern, e))?;
     if !out.status.success() {
-        return Err(GateError::GoBuild {
-            pattern: pattern.to_string(),
-            command: format!("test -c {}", pkg.import_path),
-            stderr: String::from_utf8_lossy(&out.stderr).trim_end().to_string(),
-        });
+        let stderr = String::from_utf8_lossy(&out.stderr).trim_end().to_string();
+        return Ok(Compiled::Failed(if stderr.is_empty() {
+            format!("go test -c {} failed ({})", pkg.import_path, out.status)
+        } else {
+            stderr
+        }));
     }
-    Ok(output.exists())
+    Ok(if output.exists() {
+        Compiled::Binary
+    } else {
+        Compiled::NoTests
+    })
 }
 
 /// Builds a binary gate built from a package again, with extra `go test -c`

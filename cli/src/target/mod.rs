@@ -22,6 +22,23 @@ pub struct TestBinary {
     pub built_from: Option<String>,
 }
 
+/// A package whose test binary did not compile: one failed package in the
+/// reports, as `go test` prints `[build failed]`, while the others run.
+#[derive(Debug, Clone)]
+pub struct BuildFailure {
+    pub package: String,
+    pub dir: PathBuf,
+    /// What `go test -c` printed.
+    pub output: String,
+}
+
+/// What building a pattern gave: binaries to run and packages that failed.
+#[derive(Debug, Default)]
+pub struct Built {
+    pub binaries: Vec<TestBinary>,
+    pub failures: Vec<BuildFailure>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum TargetSpec {
     Binary(PathBuf),
