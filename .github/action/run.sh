@@ -25,13 +25,26 @@ if [ -n "${INPUT_BASELINE:-}" ]; then
     echo "::warning title=gate::no baseline at $INPUT_BASELINE (the first run on main saves one); running without comparisons"
   fi
 fi
-# Word splitting of these inputs is intended: they hold several flags or targets.
-# shellcheck disable=SC2206
-extra=(${INPUT_ARGS:-})
-# shellcheck disable=SC2206
-targets=(${INPUT_TARGETS:-./...})
-# shellcheck disable=SC2206
-test_flags=(${INPUT_TEST_FLAGS:-})
+# Splits an input into words the way a shell reads quotes ('^TestX$' and
+# "a b" stay one word each), without expanding anything: no globs, no
+# variables, no command substitution. Unbalanced quotes are a usage error.
+split_words() {
+  local -n _words=$1
+  local parsed
+  parsed=$(mktemp)
+  if ! printf '%s\n' "$2" | xargs -r printf '%s\0' >"$parsed" 2>/dev/null; then
+    rm -f "$parsed"
+    echo "::error title=gate::input $3 has unbalanced quotes: $2"
+    echo "verdict=error" >>"$GITHUB_OUTPUT"
+    echo "exit-code=2" >>"$GITHUB_OUTPUT"
+    exit 2
+  fi
+  mapfile -t -d '' _words <"$parsed"
+  rm -f "$parsed"
+}
+split_words extra "${INPUT_ARGS:-}" args
+split_words targets "${INPUT_TARGETS:-./...}" targets
+split_words test_flags "${INPUT_TEST_FLAGS:-}" test-flags
 args+=("${extra[@]}" "${targets[@]}")
 [ ${#test_flags[@]} -gt 0 ] && args+=(-- "${test_flags[@]}")
 

@@ -100,6 +100,12 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_ebpf: bool,
 
+    /// Let a test binary that runs no test pass (a -test.run filter that matches
+    /// nothing, a package with only benchmarks skipped): by default that fails,
+    /// since a green run must mean the tests ran.
+    #[arg(long)]
+    pub allow_no_tests: bool,
+
     /// Compare with a JSON report of an earlier run (main's): rules with [[regression]] sections fail on a regression.
     ///
     /// Example: --baseline baseline/gate.json

@@ -118,7 +118,12 @@ pub fn run(mut args: RunArgs) -> Result<i32, GateError> {
                 Some(c) => c.absorb(one),
             }
         }
-        reports.extend(combined);
+        if let Some(mut report) = combined {
+            if report.tests.is_empty() && report.benchmarks.is_empty() {
+                no_test_ran(&mut report, args.allow_no_tests);
+            }
+            reports.push(report);
+        }
     }
     // A probe found in no binary: its rules were not applicable anywhere. Misspelled,
     // inlined, or a package these tests do not link: an error only where the rule says so.
@@ -157,6 +162,31 @@ pub fn run(mut args: RunArgs) -> Result<i32, GateError> {
     // process: freeing them piece by piece took ~10 ms on a 12 MB binary.
     std::mem::forget(infos);
     Ok(code)
+}
+
+/// A binary that ran no test and no benchmark: a `[no tests]` failure, or a
+/// warning with `--allow-no-tests`. A filter that matches nothing must not
+/// look like a pass.
+fn no_test_ran(report: &mut report::BinaryReport, allowed: bool) {
+    let message = format!(
+        "no test ran in {}: the -test.run filter matched none of its tests, or it has none",
+        report.package
+    );
+    if allowed {
+        report.warnings.push(message);
+        return;
+    }
+    report.tests.push(report::TestReport {
+        name: report::NO_TESTS.to_string(),
+        status: crate::run::test_output::TestStatus::Fail,
+        duration_s: 0.0,
+        runs: 1,
+        message: Some(format!(
+            "{message}; pass --allow-no-tests when that is expected"
+        )),
+        site: None,
+        output: Vec::new(),
+    });
 }
 
 /// Writes every report of a finished run or merge, and returns the exit code.

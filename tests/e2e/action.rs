@@ -174,6 +174,32 @@ fn the_run_script_sets_outputs_summary_and_annotations() {
 }
 
 #[test]
+fn the_run_script_keeps_quoted_test_flags_whole() {
+    if !require_ebpf() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json = dir.path().join("gate.json");
+    let mut cmd = Command::new("bash");
+    cmd.arg(".github/action/run.sh");
+    runner_env(&mut cmd, dir.path());
+    cmd.env("INPUT_TARGETS", "./fixtures-go/outcomes")
+        .env("INPUT_JSON", &json)
+        .env("INPUT_TEST_FLAGS", "-test.run '^TestPasses$' -test.count 1");
+    let r = run(&mut cmd);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        tests(&read_json(&json)),
+        [("TestPasses".to_string(), "pass".to_string())]
+    );
+    // Unbalanced quotes are the user's mistake: an error, before gate runs.
+    cmd.env("INPUT_TEST_FLAGS", "-test.run '^TestPasses$");
+    let r = run(&mut cmd);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("unbalanced quotes"), "{}", r.stdout);
+}
+
+#[test]
 fn the_run_script_reports_configuration_errors_as_errors() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut cmd = Command::new("bash");

@@ -359,3 +359,44 @@ fn the_gc_trace_is_the_test_binarys_own_not_its_childrens() {
         .unwrap_or(0.0);
     assert!(cycles >= 1.0, "{}", report["binaries"][0]["metrics"]);
 }
+
+#[test]
+fn a_run_that_executes_no_test_is_red_unless_allowed() {
+    if !require_ebpf() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json = dir.path().join("gate.json");
+    let bin = fixture_binary("outcomes");
+    let no_test = |extra: &[&str]| {
+        run(gate()
+            .args(["run", "--json"])
+            .arg(&json)
+            .args(extra)
+            .arg(&bin)
+            .args(["--", "-test.run", "^TestNoSuchTest$"]))
+    };
+    let r = no_test(&[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(tests(&read_json(&json)), pairs(&[("[no tests]", "fail")]));
+    assert!(r.stdout.contains("--allow-no-tests"), "{}", r.stdout);
+    // Opted in: green, with the warning kept in the report.
+    let r = no_test(&["--allow-no-tests"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let report = read_json(&json);
+    assert_eq!(tests(&report), pairs(&[]));
+    assert!(
+        report["binaries"][0]["warnings"]
+            .to_string()
+            .contains("no test ran"),
+        "{report}"
+    );
+    // One test selected: no warning, no failure.
+    let r = run(gate().args(["run", "--json"]).arg(&json).arg(&bin).args([
+        "--",
+        "-test.run",
+        "^TestPasses$",
+    ]));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(!read_json(&json).to_string().contains("no test ran"));
+}

@@ -25,6 +25,9 @@ pub const REPORT_VERSION: u32 = 1;
 /// prints `FAIL pkg [build failed]`.
 pub const BUILD_FAILED: &str = "[build failed]";
 
+/// The test that stands for a binary that ran no test (see `--allow-no-tests`).
+pub const NO_TESTS: &str = "[no tests]";
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     pub version: u32,

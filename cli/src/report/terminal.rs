@@ -124,8 +124,8 @@ pub fn verdict(report: &Report) -> String {
     let others = violations.len() - errors;
     let word = if report.passed() { "PASS" } else { "FAIL" };
     let mut line = format!(
-        "gate: {word}: {} binaries, tests {} passed, {} failed, {} skipped; checks {} run, {} failed",
-        report.binaries.len(),
+        "gate: {word}: {}, tests {} passed, {} failed, {} skipped; checks {} run, {} failed",
+        plural(report.binaries.len(), "binary", "binaries"),
         count(TestStatus::Pass),
         count(TestStatus::Fail),
         count(TestStatus::Skip),
@@ -133,7 +133,16 @@ pub fn verdict(report: &Report) -> String {
         errors
     );
     if others > 0 {
-        let _ = write!(line, ", {others} warnings/notes");
+        let _ = write!(
+            line,
+            ", {}",
+            plural(others, "warning/note", "warnings/notes")
+        );
     }
     line
+}
+
+/// `1 binary`, `2 binaries`.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
