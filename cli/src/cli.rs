@@ -74,6 +74,10 @@ pub struct ReportFiles {
     /// Example: --json reports/gate.json
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+
+    /// Show every passing check in the terminal too, not only failures and warnings.
+    #[arg(long, short = 'v', visible_alias = "show-passing")]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]
@@ -117,6 +121,11 @@ pub struct RunArgs {
     /// For benchmarks, -- -test.count N gives N samples in one run. Example: --repeat 5
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub repeat: u32,
+
+    /// How many packages `go test -c` builds at once (as `go test -p`); default:
+    /// `-p=N` in GOFLAGS, else the number of CPUs.
+    #[arg(short = 'p', value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub parallel: Option<u32>,
 
     /// Go test binaries built with `go test -c`, or package patterns (./..., ./pkg) that gate builds.
     #[arg(value_name = "TARGET", required = true)]
@@ -215,9 +224,127 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(total))
 }
 
+/// Rewrites go test's flags given to `gate run` before `--` into what gate
+/// understands: `-run X` / `-run=X` become the test binary's `-test.run=X`
+/// after `--`, `-timeout D` becomes `--timeout D`. Everything else is left for
+/// clap, which rejects what it does not know.
+pub fn go_test_style(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    if args.get(1).is_none_or(|a| a != "run") {
+        return args;
+    }
+    let (mut kept, mut moved) = (Vec::new(), Vec::new());
+    let mut rest = args.into_iter();
+    while let Some(arg) = rest.next() {
+        if arg == "--" {
+            break;
+        }
+        let text = arg.to_string_lossy().into_owned();
+        let single_dash = text.starts_with('-') && !text.starts_with("--");
+        let (name, inline) = match text[1.min(text.len())..].split_once('=') {
+            Some((n, v)) => (n.to_string(), Some(v.to_string())),
+            None => (text[1.min(text.len())..].to_string(), None),
+        };
+        if single_dash && name == "timeout" {
+            kept.push("--timeout".into());
+            match inline {
+                Some(v) => kept.push(v.into()),
+                None => kept.extend(rest.next()),
+            }
+            continue;
+        }
+        match crate::run::test_flags::GO_TEST_FLAGS
+            .iter()
+            .find(|(n, _)| *n == name)
+        {
+            Some((_, takes_value)) if single_dash => {
+                let value = match inline {
+                    Some(v) => Some(v),
+                    None if *takes_value => rest.next().map(|v| v.to_string_lossy().into_owned()),
+                    None => None,
+                };
+                moved.push(match value {
+                    Some(v) => format!("-test.{name}={v}").into(),
+                    None => format!("-test.{name}").into(),
+                });
+            }
+            _ => kept.push(arg),
+        }
+    }
+    let after: Vec<_> = rest.collect();
+    if !moved.is_empty() || !after.is_empty() {
+        kept.push("--".into());
+        kept.extend(moved);
+        kept.extend(after);
+    }
+    kept
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn go_test_flags_before_the_targets_go_to_the_binary() {
+        let args = |a: &[&str]| a.iter().map(std::ffi::OsString::from).collect::<Vec<_>>();
+        assert_eq!(
+            go_test_style(args(&[
+                "gate",
+                "run",
+                "-run",
+                "TestX",
+                "-count=2",
+                "-short",
+                "-timeout",
+                "5m",
+                "-p",
+                "2",
+                "-v",
+                "./...",
+                "--",
+                "-test.cpu",
+                "1"
+            ])),
+            args(&[
+                "gate",
+                "run",
+                "--timeout",
+                "5m",
+                "-p",
+                "2",
+                "-v",
+                "./...",
+                "--",
+                "-test.run=TestX",
+                "-test.count=2",
+                "-test.short",
+                "-test.cpu",
+                "1"
+            ])
+        );
+        // gate's own flags and other commands are left alone.
+        let same = args(&["gate", "run", "--rules", "r/", "x.test"]);
+        assert_eq!(go_test_style(same.clone()), same);
+        let merge = args(&["gate", "merge", "-run", "x"]);
+        assert_eq!(go_test_style(merge.clone()), merge);
+        // The parsed result: test flags, timeout and parallelism where clap puts them.
+        let cli = Cli::try_parse_from(go_test_style(args(&[
+            "gate",
+            "run",
+            "-bench=.",
+            "-timeout=90s",
+            "-p",
+            "3",
+            "./pkg",
+        ])))
+        .expect("parses");
+        let Command::Run(run) = cli.command else {
+            panic!("not run")
+        };
+        assert_eq!(run.test_flags, ["-test.bench=."]);
+        assert_eq!(run.timeout, Duration::from_secs(90));
+        assert_eq!(run.parallel, Some(3));
+        assert_eq!(run.targets, ["./pkg"]);
+    }
 
     #[test]
     fn durations_parse_like_go() {

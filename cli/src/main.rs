@@ -30,7 +30,7 @@ use error::{GateError, exit};
 use rules::RuleSet;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(cli::go_test_style(std::env::args_os().collect())) {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr.

@@ -21,6 +21,7 @@ pub fn run(mut args: RunArgs) -> Result<i32, GateError> {
         Some(path) => Some(baseline::read_baseline(path)?),
         None => None,
     };
+    args.test_flags = run::test_flags::normalise(&args.test_flags);
     run::test_flags::add_benchmem(&mut args.test_flags);
     let cwd = std::env::current_dir()
         .map_err(|e| GateError::io("cannot read the current directory", e))?;
@@ -54,7 +55,7 @@ pub fn run(mut args: RunArgs) -> Result<i32, GateError> {
                 built_from: None,
             }),
             target::TargetSpec::Pattern(p) => {
-                let built = target::build_packages(&p, build_dir.path())?;
+                let built = target::build_packages(&p, build_dir.path(), args.parallel)?;
                 binaries.extend(built.binaries);
                 build_failures.extend(built.failures);
             }
@@ -164,6 +165,38 @@ pub fn run(mut args: RunArgs) -> Result<i32, GateError> {
     Ok(code)
 }
 
+/// A test binary that rejected its flags (Go's flag package prints one line
+/// and its usage, and exits 2 before any test): a usage error with that line,
+/// not a failed test with 75 lines of usage.
+fn rejected_flags(
+    obs: &observe::Observations,
+    binary: &target::TestBinary,
+) -> Result<(), GateError> {
+    if obs.exit != "exit status 2" || obs.tests.iter().any(|t| t.name != observe::PROCESS_TEST) {
+        return Ok(());
+    }
+    let said = obs
+        .tests
+        .iter()
+        .flat_map(|t| &t.output)
+        .chain(&obs.output)
+        .find(|l| {
+            l.starts_with("flag provided but not defined: ")
+                || l.starts_with("flag needs an argument: ")
+                || l.starts_with("invalid value ") && l.contains(" for flag -")
+        });
+    match said {
+        Some(line) => Err(GateError::Usage(format!(
+            "the test binary of {} rejected its flags: {line}\nFlags after `--` go to the test binary (`-test.run X`, or go test's `-run X`; `BINARY -test.h` lists them); gate's own flags go before the targets.",
+            binary
+                .built_from
+                .clone()
+                .unwrap_or_else(|| run::display_path(&binary.path))
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// A binary that ran no test and no benchmark: a `[no tests]` failure, or a
 /// warning with `--allow-no-tests`. A filter that matches nothing must not
 /// look like a pass.
@@ -208,7 +241,7 @@ fn emit(
     if let Some(path) = &files.sarif {
         failures.extend(report::sarif::write(report, rule_set, root, path).err());
     }
-    write_stdout(&report::terminal::render(report));
+    write_stdout(&report::terminal::render(report, files.verbose));
     failures.extend(report::github::publish(report).err());
     let mut failures = failures.into_iter();
     if let Some(first) = failures.next() {
@@ -287,7 +320,9 @@ fn run_binary(
         let mut progress = report::progress::Progress::new(&info.package);
         let record = run::execute(&bench_cfg, None, &mut |e| progress.on_event(e))?;
         progress.finish();
-        bench_pass = Some(observe::collect(record, args.timeout));
+        let observed = observe::collect(record, args.timeout);
+        rejected_flags(&observed, binary)?;
+        bench_pass = Some(observed);
         cfg.test_flags = test_flags;
     }
     // Plan the probes for this binary before it starts: a missing symbol is an error now, not a silent pass.
@@ -401,6 +436,7 @@ fn run_binary(
     }
     let after_run = Instant::now();
     let mut observations = observe::collect(record, args.timeout);
+    rejected_flags(&observations, binary)?;
     let output_ms = after_run.elapsed().as_secs_f64() * 1000.0;
     let (mut finish_ms, mut interpret_ms) = (0.0, 0.0);
     if let (Some(mut session), Some(plan)) = (session, &plan) {

@@ -202,7 +202,12 @@ fn a_package_that_does_not_compile_fails_the_run() {
     )
     .expect("src");
     let r = run(gate().arg("run").arg(dir.path()));
-    expect(&r, 1, &["go test -c", "b_test.go:3"]);
+    // The package's failure is in the report, with the compiler's words.
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("broken: [build failed]"), "{}", r.stderr);
+    for n in ["=== FAIL broken [build failed]", "go test -c", "b_test.go:3"] {
+        assert!(r.stdout.contains(n), "stdout lacks {n:?}:\n{}", r.stdout);
+    }
 }
 
 #[test]

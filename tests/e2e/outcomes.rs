@@ -152,22 +152,60 @@ fn a_timeout_kills_the_binary_and_names_the_running_test() {
 }
 
 #[test]
-fn a_binary_that_rejects_its_flags_is_a_failed_run_not_a_pass() {
+fn a_flag_the_binary_rejects_is_a_usage_error_with_its_complaint() {
+    for bad in ["-test.bogus", "-test.count=x"] {
+        let run = run(gate()
+            .args(["run", "--no-ebpf"])
+            .arg(fixture_binary("outcomes"))
+            .args(["--", bad]));
+        assert_eq!(run.code, 2, "{bad}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr.contains("rejected its flags: ")
+                && (run
+                    .stderr
+                    .contains("flag provided but not defined: -test.bogus")
+                    || run
+                        .stderr
+                        .contains("invalid value \"x\" for flag -test.count")),
+            "{}",
+            run.stderr
+        );
+        // One line, not the binary's usage.
+        assert!(!run.stdout.contains("Usage of") && !run.stderr.contains("Usage of"));
+    }
+}
+
+#[test]
+fn go_test_flags_work_as_go_users_type_them() {
+    if !require_ebpf() {
+        return;
+    }
     let dir = tempfile::tempdir().expect("tempdir");
     let json = dir.path().join("gate.json");
-    let run = run(gate()
-        .args(["run", "--no-ebpf", "--json"])
+    // Before the targets, as with go test.
+    let r = run(gate()
+        .args(["run", "--json"])
         .arg(&json)
-        .arg(fixture_binary("outcomes"))
-        .args(["--", "-test.bogus"]));
-    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    assert_eq!(tests(&read_json(&json)), pairs(&[("[process]", "fail")]));
-    assert!(
-        run.stdout
-            .contains("flag provided but not defined: -test.bogus"),
-        "{}",
-        run.stdout
-    );
+        .args(["-run", "^TestPasses$", "-count", "2", "-short", "-p", "1"])
+        .arg("./fixtures-go/outcomes"));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let report = read_json(&json);
+    assert_eq!(tests(&report), pairs(&[("TestPasses", "pass")]));
+    assert_eq!(report["binaries"][0]["tests"][0]["runs"], 2, "{report}");
+    // After `--`, with or without the test. prefix; -test.v does not turn it red.
+    for flags in [
+        ["-run", "^TestPasses$", "-test.v"],
+        ["-test.run", "^TestPasses$", "-v"],
+    ] {
+        let r = run(gate()
+            .args(["run", "--json"])
+            .arg(&json)
+            .arg("./fixtures-go/outcomes")
+            .arg("--")
+            .args(flags));
+        assert_eq!(r.code, 0, "{flags:?}: {}{}", r.stdout, r.stderr);
+        assert_eq!(tests(&read_json(&json)), pairs(&[("TestPasses", "pass")]));
+    }
 }
 
 #[test]

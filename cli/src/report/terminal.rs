@@ -10,7 +10,13 @@ use crate::run::test_output::TestStatus;
 /// Rows of passing checks are folded into a count above this many.
 const MAX_PASSING_ROWS: usize = 30;
 
-pub fn render(report: &Report) -> String {
+/// The terminal's account of a run; `show_passing` lists every passing check.
+pub fn render(report: &Report, show_passing: bool) -> String {
+    let max_passing = if show_passing {
+        usize::MAX
+    } else {
+        MAX_PASSING_ROWS
+    };
     let mut out = String::new();
     for binary in &report.binaries {
         let failed: Vec<_> = binary
@@ -42,7 +48,7 @@ pub fn render(report: &Report) -> String {
                 Some(v) => v.severity.as_str().to_uppercase(),
                 None => check.status.as_str().to_string(),
             };
-            if violation.is_none() && passing >= MAX_PASSING_ROWS {
+            if violation.is_none() && passing >= max_passing {
                 passing += 1;
                 continue;
             }
@@ -94,11 +100,11 @@ pub fn render(report: &Report) -> String {
                 .collect();
             let _ = writeln!(out, "{}", line.join("  ").trim_end());
         }
-        if passing > MAX_PASSING_ROWS {
+        if passing > max_passing {
             let _ = writeln!(
                 out,
-                "... and {} more passing checks (see --json)",
-                passing - MAX_PASSING_ROWS
+                "... and {} more passing checks (-v shows them, as does --json)",
+                passing - max_passing
             );
         }
     }

@@ -2,6 +2,68 @@
 //! and the split of a run with benchmarks into a timed pass without probes
 //! and a test pass under the eBPF engine.
 
+/// go test's own flags, as Go users type them (`-run X`, `-count 2`), and
+/// whether each takes a value. The test binary knows them as `-test.NAME`.
+pub const GO_TEST_FLAGS: &[(&str, bool)] = &[
+    ("run", true),
+    ("skip", true),
+    ("bench", true),
+    ("benchtime", true),
+    ("count", true),
+    ("cpu", true),
+    ("parallel", true),
+    ("shuffle", true),
+    ("timeout", true),
+    ("benchmem", false),
+    ("short", false),
+    ("failfast", false),
+    ("fullpath", false),
+];
+
+/// The flags for the test binary as it knows them: go test's short names
+/// (`-run X`, `-count=2`) get their `-test.` prefix, and `-test.v` / `-v` are
+/// left out: gate sets the binary's verbosity itself (framed output), and a
+/// second `-test.v` would undo the framing.
+pub fn normalise(flags: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < flags.len() {
+        let flag = &flags[i];
+        i += 1;
+        if !flag.starts_with('-') {
+            out.push(flag.clone());
+            continue;
+        }
+        let bare = flag.trim_start_matches('-');
+        let (name, inline) = match bare.split_once('=') {
+            Some((n, v)) => (n, Some(v)),
+            None => (bare, None),
+        };
+        let short = name.strip_prefix("test.").unwrap_or(name);
+        if short == "v" {
+            continue;
+        }
+        match GO_TEST_FLAGS.iter().find(|(n, _)| *n == short) {
+            Some((_, takes_value)) => {
+                let value = match inline {
+                    Some(v) => Some(v.to_string()),
+                    None if *takes_value && i < flags.len() => {
+                        i += 1;
+                        Some(flags[i - 1].clone())
+                    }
+                    None => None,
+                };
+                out.push(match value {
+                    Some(v) => format!("-test.{short}={v}"),
+                    None => format!("-test.{short}"),
+                });
+            }
+            None => out.push(flag.clone()),
+        }
+    }
+    out
+}
+
 /// Whether `flag` is `-name`, `--name`, `-name=...` or `--name=...`.
 fn is_flag(flag: &str, name: &str) -> bool {
     let f = flag.trim_start_matches('-');
@@ -78,6 +140,34 @@ mod tests {
 
     fn v(flags: &[&str]) -> Vec<String> {
         flags.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn go_tests_short_flags_get_their_prefix_and_verbosity_is_gates() {
+        assert_eq!(
+            normalise(&v(&[
+                "-run", "^TestX$", "-count=2", "-short", "-test.v", "-v=true"
+            ])),
+            v(&["-test.run=^TestX$", "-test.count=2", "-test.short"])
+        );
+        assert_eq!(
+            normalise(&v(&[
+                "-test.run",
+                "-x",
+                "--bench",
+                ".",
+                "-test.benchmem",
+                "-custom",
+                "1"
+            ])),
+            v(&[
+                "-test.run=-x",
+                "-test.bench=.",
+                "-test.benchmem",
+                "-custom",
+                "1"
+            ])
+        );
     }
 
     #[test]

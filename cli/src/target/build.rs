@@ -17,7 +17,12 @@ struct Package {
 /// Compiles every package with tests matched by `pattern` into `out_dir`.
 /// Packages without tests are skipped, with a note on stderr; a package that
 /// does not compile is a failure of its own and the others still build.
-pub fn build_packages(pattern: &str, out_dir: &Path) -> Result<Built, GateError> {
+/// `parallel` is gate's `-p`; without it GOFLAGS's `-p=N`, else the CPUs.
+pub fn build_packages(
+    pattern: &str,
+    out_dir: &Path,
+    parallel: Option<u32>,
+) -> Result<Built, GateError> {
     let (cwd, go_pattern) = split_pattern(pattern);
     let packages = list_packages(pattern, &cwd, &go_pattern)?;
     if packages.is_empty() {
@@ -46,7 +51,8 @@ pub fn build_packages(pattern: &str, out_dir: &Path) -> Result<Built, GateError>
     let results: Vec<std::sync::Mutex<Option<Result<Compiled, GateError>>>> =
         jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
     std::thread::scope(|scope| {
-        for _ in 0..parallelism().min(jobs.len()) {
+        let workers = parallel.map_or_else(parallelism, |n| n as usize);
+        for _ in 0..workers.min(jobs.len()) {
             scope.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
