@@ -205,7 +205,11 @@ fn a_package_that_does_not_compile_fails_the_run() {
     // The package's failure is in the report, with the compiler's words.
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("broken: [build failed]"), "{}", r.stderr);
-    for n in ["=== FAIL broken [build failed]", "go test -c", "b_test.go:3"] {
+    for n in [
+        "=== FAIL broken [build failed]",
+        "go test -c",
+        "b_test.go:3",
+    ] {
         assert!(r.stdout.contains(n), "stdout lacks {n:?}:\n{}", r.stdout);
     }
 }

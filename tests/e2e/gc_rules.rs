@@ -84,3 +84,40 @@ fn report_formats_snapshot() {
         });
     });
 }
+
+#[test]
+fn absolute_budgets_warn_until_the_team_makes_them_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Built in: the heap fixture breaks the 512 MiB budget, a warning.
+    let (run_default, report) = check("gc/heap", &dir);
+    assert_eq!(
+        run_default.code, 0,
+        "{}{}",
+        run_default.stdout, run_default.stderr
+    );
+    let found: Vec<(String, String)> = report["binaries"][0]["violations"]
+        .as_array()
+        .expect("violations")
+        .iter()
+        .map(|v| (v["rule"].to_string(), v["severity"].to_string()))
+        .collect();
+    assert!(
+        found.contains(&("\"heap-peak-budget\"".into(), "\"warning\"".into())),
+        "{found:?}"
+    );
+    // The team's copy with severity = "error" fails the build.
+    let rules = dir.path().join("rules");
+    std::fs::create_dir_all(&rules).expect("mkdir");
+    let builtin = std::fs::read_to_string(repo_root().join("rules/heap-peak-budget.toml"))
+        .expect("built-in rule");
+    std::fs::write(
+        rules.join("heap-peak-budget.toml"),
+        builtin.replacen("severity = \"warning\"", "severity = \"error\"", 1),
+    )
+    .expect("write");
+    let r = run(gate()
+        .args(["run", "--no-ebpf", "--rules"])
+        .arg(&rules)
+        .arg("./fixtures-go/gc/heap"));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+}
