@@ -121,3 +121,46 @@ fn absolute_budgets_warn_until_the_team_makes_them_errors() {
         .arg("./fixtures-go/gc/heap"));
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
 }
+
+#[test]
+fn the_terminal_shows_findings_first_and_names_skipped_rules_once() {
+    let r = run(gate().args(["run", "--no-ebpf", "./fixtures-go/gc/..."]));
+    let table: Vec<&str> = r
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("RULE "))
+        .skip(1)
+        .take_while(|l| !l.is_empty() && !l.starts_with("..."))
+        .collect();
+    let status = |l: &str| {
+        l.split_whitespace()
+            .find(|t| ["FAIL", "WARNING", "NOTE", "pass", "skipped", "n/a", "no"].contains(t))
+            .unwrap_or("")
+            .to_string()
+    };
+    let first_pass = table
+        .iter()
+        .position(|l| status(l) == "pass")
+        .expect("passing rows");
+    assert!(first_pass >= 4, "{table:#?}");
+    assert!(
+        table[..first_pass]
+            .iter()
+            .all(|l| ["FAIL", "WARNING", "NOTE"].contains(&status(l).as_str())),
+        "{table:#?}"
+    );
+    assert_eq!(
+        status(table[0]),
+        "FAIL",
+        "errors before warnings: {table:#?}"
+    );
+    // No row per test for a rule that did not run; one line names them all.
+    assert!(!table.iter().any(|l| status(l) == "skipped"), "{table:#?}");
+    let skipped: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.contains(" skipped: the eBPF engine did not run"))
+        .collect();
+    assert_eq!(skipped.len(), 1, "{}", r.stdout);
+    assert!(skipped[0].contains("goroutine-leak"), "{}", skipped[0]);
+}

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use super::Report;
+use crate::check::CheckStatus;
 use crate::rules::{Severity, fmt_num};
 use crate::run::test_output::TestStatus;
 
@@ -38,7 +39,11 @@ pub fn render(report: &Report, show_passing: bool) -> String {
         }
     }
 
+    // Findings first (errors, then warnings, then notes), then what passed;
+    // rules skipped without eBPF are named once, not once per test.
+    let mut findings: Vec<(u8, [String; 6])> = Vec::new();
     let mut rows: Vec<[String; 6]> = Vec::new();
+    let mut skipped: Vec<&str> = Vec::new();
     let mut passing = 0;
     for binary in &report.binaries {
         for check in &binary.checks {
@@ -48,6 +53,12 @@ pub fn render(report: &Report, show_passing: bool) -> String {
                 Some(v) => v.severity.as_str().to_uppercase(),
                 None => check.status.as_str().to_string(),
             };
+            if violation.is_none() && check.status == CheckStatus::Skipped {
+                if !skipped.contains(&check.rule.as_str()) {
+                    skipped.push(&check.rule);
+                }
+                continue;
+            }
             if violation.is_none() && passing >= max_passing {
                 passing += 1;
                 continue;
@@ -59,7 +70,7 @@ pub fn render(report: &Report, show_passing: bool) -> String {
                 .and_then(|v| v.site.as_ref())
                 .map(|s| format!("{}:{}", s.file, s.line))
                 .unwrap_or_default();
-            rows.push([
+            let row = [
                 check.rule.clone(),
                 check
                     .test
@@ -80,9 +91,20 @@ pub fn render(report: &Report, show_passing: bool) -> String {
                 check.limit.clone(),
                 status,
                 site,
-            ]);
+            ];
+            match violation {
+                Some(v) => findings.push((severity_rank(v.severity), row)),
+                None => rows.push(row),
+            }
         }
     }
+    // A stable sort keeps each severity's findings in package and test order.
+    findings.sort_by_key(|(rank, _)| *rank);
+    let rows: Vec<[String; 6]> = findings
+        .into_iter()
+        .map(|(_, row)| row)
+        .chain(rows)
+        .collect();
     if !rows.is_empty() {
         out.push('\n');
         let header = ["RULE", "SCOPE", "VALUE", "LIMIT", "STATUS", "SITE"].map(String::from);
@@ -108,10 +130,26 @@ pub fn render(report: &Report, show_passing: bool) -> String {
             );
         }
     }
+    if !skipped.is_empty() {
+        let _ = writeln!(
+            out,
+            "gate: {} skipped: the eBPF engine did not run (--no-ebpf): {}",
+            plural(skipped.len(), "rule", "rules"),
+            skipped.join(", ")
+        );
+    }
     out.push('\n');
     out.push_str(&verdict(report));
     out.push('\n');
     out
+}
+
+fn severity_rank(severity: Severity) -> u8 {
+    match severity {
+        Severity::Error => 0,
+        Severity::Warning => 1,
+        _ => 2,
+    }
 }
 
 fn short(package: &str) -> &str {
