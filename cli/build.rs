@@ -34,6 +34,44 @@ fn main() {
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(out_dir.join("builtin_rules.rs"), code).expect("write builtin_rules.rs");
     compile_bpf(&manifest.join("../bpf"), &out_dir);
+    version_with_commit(&manifest);
+}
+
+/// `gate --version` names the commit it was built from (`0.1.0 (a1b2c3d)`,
+/// `-dirty` with uncommitted changes); a source tree without git says so.
+fn version_with_commit(manifest: &std::path::Path) {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .current_dir(manifest)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    let commit = match git(&["rev-parse", "--short=12", "HEAD"]) {
+        Some(hash) => {
+            let dirty = git(&["status", "--porcelain", "--untracked-files=no"])
+                .is_some_and(|s| !s.is_empty());
+            format!("{hash}{}", if dirty { "-dirty" } else { "" })
+        }
+        None => "commit unknown: not built from a git checkout".to_string(),
+    };
+    println!(
+        "cargo:rustc-env=GATE_VERSION={} ({commit})",
+        std::env::var("CARGO_PKG_VERSION").unwrap_or_default()
+    );
+    if let Some(head) = git(&["rev-parse", "--git-path", "HEAD"]) {
+        println!("cargo:rerun-if-changed={}", manifest.join(head).display());
+    }
+    if let Some(branch) =
+        git(&["symbolic-ref", "-q", "HEAD"]).and_then(|r| git(&["rev-parse", "--git-path", &r]))
+    {
+        println!("cargo:rerun-if-changed={}", manifest.join(branch).display());
+    }
+    if let Some(index) = git(&["rev-parse", "--git-path", "index"]) {
+        println!("cargo:rerun-if-changed={}", manifest.join(index).display());
+    }
 }
 
 /// Compiles the eBPF programs with clang-19 (Debian: clang-19, libbpf-dev).

@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(
     name = "gate",
-    version,
+    version = env!("GATE_VERSION"),
     about = "A CI regression gate for Go: runs Go tests under eBPF probes and GODEBUG=gctrace=1 and fails the build when a rule is broken.",
     long_about = "gate runs a Go test binary (or builds one per package with `go test -c`), measures what the \
 code under test really did, checks the figures against declarative rules and writes JUnit, SARIF and JSON \
@@ -43,6 +43,18 @@ pub enum Command {
         after_help = "Exit code 2 for an unknown rule id, with the closest ids.\n\nExamples:\n  gate explain goroutine-leak\n  gate explain --rules my-rules/ big-reads"
     )]
     Explain(ExplainArgs),
+    /// Print a shell completion script for gate.
+    #[command(
+        after_help = "Examples:\n  gate completions bash > /etc/bash_completion.d/gate\n  gate completions zsh > \"${fpath[1]}/_gate\"\n  gate completions fish > ~/.config/fish/completions/gate.fish"
+    )]
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -52,6 +64,28 @@ pub struct RuleSource {
     /// Example: --rules rules/ --rules extra/alloc-budget.toml
     #[arg(long = "rules", value_name = "PATH")]
     pub rules: Vec<PathBuf>,
+}
+
+impl ReportFiles {
+    /// At most one report can go to stdout (`-`).
+    pub fn check(&self) -> Result<(), String> {
+        let on_stdout: Vec<&str> = [
+            ("--json", &self.json),
+            ("--junit", &self.junit),
+            ("--sarif", &self.sarif),
+        ]
+        .into_iter()
+        .filter(|(_, p)| p.as_deref().is_some_and(|p| p.as_os_str() == "-"))
+        .map(|(flag, _)| flag)
+        .collect();
+        if on_stdout.len() > 1 {
+            return Err(format!(
+                "{} write to stdout (-), where they would be mixed: give all but one a file",
+                on_stdout.join(" and ")
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// The report files of `gate run` and `gate merge`.
@@ -71,7 +105,8 @@ pub struct ReportFiles {
 
     /// Write the JSON report here (the stable format; it can serve as a baseline).
     ///
-    /// Example: --json reports/gate.json
+    /// Example: --json reports/gate.json; `--json -` writes it to stdout (the
+    /// terminal summary then goes to stderr).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
 

@@ -48,14 +48,27 @@ fn main() -> ExitCode {
         Command::Rules(args) if args.markdown => docs::markdown(args),
         Command::Rules(args) => list_rules(args),
         Command::Explain(args) => docs::explain(args),
+        Command::Completions(args) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut command, "gate", &mut script);
+            write_stdout(&String::from_utf8_lossy(&script));
+            Ok(exit::OK)
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {
-            eprintln!("gate: error: {e}");
+            // Each message once: most errors already quote their cause.
+            let mut said = e.to_string();
+            eprintln!("gate: error: {said}");
             let mut source = std::error::Error::source(&e);
             while let Some(cause) = source {
-                eprintln!("  caused by: {cause}");
+                let text = cause.to_string();
+                if !said.contains(&text) {
+                    eprintln!("  caused by: {text}");
+                    said.push_str(&text);
+                }
                 source = cause.source();
             }
             ExitCode::from(e.exit_code() as u8)

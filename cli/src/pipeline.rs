@@ -13,6 +13,7 @@ use crate::{
 };
 
 pub fn run(mut args: RunArgs) -> Result<i32, GateError> {
+    args.reports.check().map_err(GateError::Usage)?;
     let rule_set = load_rules(&args.rules)?
         .select(&args.enable)
         .map_err(GateError::Usage)?;
@@ -241,7 +242,17 @@ fn emit(
     if let Some(path) = &files.sarif {
         failures.extend(report::sarif::write(report, rule_set, root, path).err());
     }
-    write_stdout(&report::terminal::render(report, files.verbose));
+    // A report written to stdout (`--json -`) keeps it to itself: the
+    // terminal's account goes to stderr then.
+    let terminal = report::terminal::render(report, files.verbose);
+    let reports_on_stdout = [&files.json, &files.junit, &files.sarif]
+        .iter()
+        .any(|p| p.as_deref().is_some_and(report::is_stdout));
+    if reports_on_stdout {
+        eprint!("{terminal}");
+    } else {
+        write_stdout(&terminal);
+    }
     failures.extend(report::github::publish(report).err());
     let mut failures = failures.into_iter();
     if let Some(first) = failures.next() {
@@ -259,6 +270,7 @@ fn emit(
 
 /// `gate merge`: one verdict from the reports of parallel shards.
 pub fn merge(args: MergeArgs) -> Result<i32, GateError> {
+    args.reports.check().map_err(GateError::Usage)?;
     let rule_set = load_rules(&args.rules)?;
     let parts = baseline::read_shards(&args.shards)?;
     // SARIF and JUnit describe findings by their rules: every rule a shard used must be known.

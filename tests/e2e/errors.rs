@@ -336,3 +336,72 @@ fn a_testmain_that_never_runs_the_tests_is_named_as_such() {
     expect(&r, 3, &["TestMain never calls m.Run", "os.Exit(m.Run())"]);
     assert!(!r.stderr.contains("stripped"), "{}", r.stderr);
 }
+
+#[test]
+fn small_conventions_json_to_stdout_version_completions_errors_once() {
+    // --json - : the report alone on stdout, the summary on stderr.
+    let r = run(gate().args(["run", "--no-ebpf", "--json", "-", "./fixtures-go/gc/calm"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let report: serde_json::Value =
+        serde_json::from_str(&r.stdout).expect("stdout is the JSON report");
+    assert_eq!(report["binaries"].as_array().map(Vec::len), Some(1));
+    assert!(r.stderr.contains("gate: PASS: 1 binary,"), "{}", r.stderr);
+    expect(
+        &run(gate().args(["run", "--json", "-", "--sarif", "-", "x.test"])),
+        2,
+        &["--json and --sarif write to stdout"],
+    );
+    // --version names the commit (or says it is unknown).
+    let r = run(gate().arg("--version"));
+    let commit = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(repo_root())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    match commit {
+        Some(hash) => assert!(r.stdout.contains(&hash), "{} lacks {hash}", r.stdout),
+        None => assert!(r.stdout.contains("commit unknown"), "{}", r.stdout),
+    }
+    // Completions: scripts each shell accepts.
+    let r = run(gate().args(["completions", "bash"]));
+    assert_eq!(r.code, 0);
+    let script = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(script.path(), &r.stdout).expect("write");
+    let syntax = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(script.path())
+        .output()
+        .expect("bash");
+    assert!(
+        syntax.status.success(),
+        "{}",
+        String::from_utf8_lossy(&syntax.stderr)
+    );
+    assert!(
+        r.stdout.contains("--allow-no-tests"),
+        "the run flags are completed"
+    );
+    for shell in ["zsh", "fish"] {
+        let r = run(gate().args(["completions", shell]));
+        assert_eq!(r.code, 0, "{shell}");
+        assert!(r.stdout.contains("allow-no-tests"), "{shell}");
+    }
+    // An error whose message already quotes its cause prints it once.
+    let r = run(gate().args([
+        "run",
+        "--no-ebpf",
+        "--json",
+        "/proc/gate-cannot-write.json",
+        "./fixtures-go/gc/calm",
+    ]));
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr
+            .contains("cannot write /proc/gate-cannot-write.json"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("caused by"), "{}", r.stderr);
+}

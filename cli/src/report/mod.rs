@@ -452,13 +452,25 @@ impl Report {
     }
 }
 
-/// Writes a report file, creating its directory; errors name the file.
+/// `-` as a report path: standard output.
+pub fn is_stdout(path: &std::path::Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Writes a report file (`-`: stdout), creating its directory; errors name the file.
 /// A regular file is replaced atomically (written beside it, then renamed
 /// into place): a reader never sees half a report, and a symlink left at the
 /// path is replaced, never written through. Devices and pipes
 /// (`/dev/stdout`) are written directly.
 pub fn write_file(path: &std::path::Path, text: &str) -> Result<(), crate::error::GateError> {
     use std::io::Write;
+    if is_stdout(path) {
+        let mut out = std::io::stdout().lock();
+        return out
+            .write_all(text.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(|e| crate::error::GateError::io("cannot write a report to stdout", e));
+    }
     let cannot = |e| crate::error::GateError::io(format!("cannot write {}", path.display()), e);
     let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
     if special {
