@@ -530,3 +530,64 @@ fn a_doubled_package_another_go_release_and_a_shard_merged_twice_are_named() {
         assert!(r.stderr.contains("same report"), "{}", r.stderr);
     }
 }
+
+#[test]
+fn benchmarks_compare_across_cpu_counts_and_a_foreign_baseline_is_loud() {
+    if !require_ebpf() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (base, head) = (dir.path().join("base.json"), dir.path().join("head.json"));
+    // The baseline ran on one CPU (no -N suffix), this run on two (-2).
+    let r = gate_on_work(
+        10_000,
+        &base,
+        &[],
+        &[&BENCH[..], &["-test.cpu", "1"]].concat(),
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let r = gate_on_work(
+        10_000,
+        &head,
+        &["--baseline", base.to_str().expect("utf-8")],
+        &[&BENCH[..], &["-test.cpu", "2"]].concat(),
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let report = read_json(&head);
+    let names: Vec<String> = binary(&report)["benchmarks"]
+        .as_array()
+        .expect("benchmarks")
+        .iter()
+        .map(|b| b["name"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(
+        !names.is_empty() && names.iter().all(|n| n.ends_with("-2")),
+        "{names:?}"
+    );
+    let check = comparison(&report, "bench-regression", &names[0], "bench.allocs/op");
+    assert_eq!(check["status"], "pass", "{check}");
+    assert!(
+        warnings(&report)
+            .iter()
+            .any(|w| w.contains("GOMAXPROCS 1 (no suffix)")),
+        "{:?}",
+        warnings(&report)
+    );
+    // A baseline of another package entirely: nothing compared, and it says so.
+    let mut foreign = read_json(&base);
+    foreign["binaries"][0]["package"] = "example.com/another/repo".into();
+    std::fs::write(&base, foreign.to_string()).expect("write");
+    let r = gate_on_work(
+        10_000,
+        &head,
+        &["--baseline", base.to_str().expect("utf-8")],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("the baseline matches nothing in this run"),
+        "{}",
+        r.stdout
+    );
+}

@@ -20,6 +20,7 @@ use crate::target::Site;
 /// Adds regression checks and findings to `report`, replacing earlier ones
 /// (a merged report compared again).
 pub fn compare(report: &mut Report, baseline: &Report, rules: &RuleSet) {
+    let mut matched = 0;
     for binary in &mut report.binaries {
         binary.checks.retain(|c| c.kind != CheckKind::Regression);
         binary.violations.retain(|v| v.regression.is_none());
@@ -34,6 +35,18 @@ pub fn compare(report: &mut Report, baseline: &Report, rules: &RuleSet) {
             ));
             continue;
         };
+        let aligned = align_benchmarks(base, binary);
+        let base = aligned.as_ref().unwrap_or(base);
+        matched += base
+            .tests
+            .iter()
+            .filter(|t| binary.tests.iter().any(|b| b.name == t.name))
+            .count()
+            + base
+                .benchmarks
+                .iter()
+                .filter(|t| binary.benchmarks.iter().any(|b| b.name == t.name))
+                .count();
         if base.go_version != binary.go_version {
             binary.warnings.push(format!(
                 "the baseline of {} was built with {} and this run with {}: allocations, GC and timings change with the Go release, so a difference may be the toolchain's, not the code's",
@@ -87,6 +100,105 @@ pub fn compare(report: &mut Report, baseline: &Report, rules: &RuleSet) {
             ));
         }
     }
+    // Comparing with a baseline that shares nothing with the run is no
+    // comparison at all: a wrong file, another repository, a filter.
+    if matched == 0 {
+        let packages: Vec<&str> = baseline
+            .binaries
+            .iter()
+            .map(|b| b.package.as_str())
+            .take(5)
+            .collect();
+        if let Some(first) = report.binaries.first_mut() {
+            first.warnings.push(format!(
+                "the baseline matches nothing in this run (no package, test or benchmark in common; it holds {}): no regression was checked; is it the baseline of this repository and these flags?",
+                if packages.is_empty() {
+                    "no package".to_string()
+                } else {
+                    packages.join(", ")
+                }
+            ));
+        }
+    }
+}
+
+/// The `-N` GOMAXPROCS suffix Go puts on every benchmark name of a run, when
+/// all of them share one.
+fn procs_suffix(names: &[&str]) -> Option<String> {
+    let suffix = |n: &str| {
+        let (_, digits) = n.rsplit_once('-')?;
+        (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| format!("-{digits}"))
+    };
+    let first = suffix(names.first()?)?;
+    names
+        .iter()
+        .all(|n| suffix(n).as_deref() == Some(first.as_str()))
+        .then_some(first)
+}
+
+/// The baseline with its benchmarks renamed to this run's names, when the two
+/// ran with different GOMAXPROCS (`BenchmarkX-4` then, `BenchmarkX-2` now):
+/// compared by name without the suffix, with a warning. None: names kept.
+fn align_benchmarks(base: &BinaryReport, binary: &mut BinaryReport) -> Option<BinaryReport> {
+    let names = |b: &BinaryReport| {
+        b.benchmarks
+            .iter()
+            .map(|b| b.name.clone())
+            .collect::<Vec<_>>()
+    };
+    let (then, now) = (names(base), names(binary));
+    let strip = |all: &[String]| {
+        let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+        let suffix = procs_suffix(&refs).unwrap_or_default();
+        let stripped: Vec<String> = all
+            .iter()
+            .map(|n| n.strip_suffix(suffix.as_str()).unwrap_or(n).to_string())
+            .collect();
+        (suffix, stripped)
+    };
+    let ((then_suffix, then_bare), (now_suffix, now_bare)) = (strip(&then), strip(&now));
+    if then_suffix == now_suffix || then.is_empty() || now.is_empty() {
+        return None;
+    }
+    let rename: BTreeMap<String, String> = then
+        .iter()
+        .zip(&then_bare)
+        .filter_map(|(old, bare)| {
+            let i = now_bare.iter().position(|n| n == bare)?;
+            Some((old.clone(), now[i].clone()))
+        })
+        .collect();
+    if rename.is_empty() {
+        return None;
+    }
+    let cpus = |s: &str| match s.strip_prefix('-') {
+        Some(n) => format!("GOMAXPROCS {n} ({s})"),
+        None => "GOMAXPROCS 1 (no suffix)".to_string(),
+    };
+    binary.warnings.push(format!(
+        "the baseline's benchmarks ran with {} and this run's with {}: compared by name without the suffix; ns/op and MB/s change with the CPU count",
+        cpus(&then_suffix),
+        cpus(&now_suffix)
+    ));
+    let mut aligned = base.clone();
+    let renamed = |name: &String| rename.get(name).cloned().unwrap_or_else(|| name.clone());
+    for b in &mut aligned.benchmarks {
+        b.name = renamed(&b.name);
+    }
+    let rekey = |map: &mut BTreeMap<String, BTreeMap<String, Vec<f64>>>| {
+        *map = std::mem::take(map)
+            .into_iter()
+            .map(|(k, v)| (renamed(&k), v))
+            .collect();
+    };
+    rekey(&mut aligned.samples.benchmarks);
+    rekey(&mut aligned.samples.benchmark_runs);
+    aligned.metrics.benchmarks = std::mem::take(&mut aligned.metrics.benchmarks)
+        .into_iter()
+        .map(|(k, v)| (renamed(&k), v))
+        .collect();
+    Some(aligned)
 }
 
 /// The tests, benchmarks or binary (None) a rule of this scope compares.
@@ -451,6 +563,77 @@ mod tests {
             .find(|c| c.rule == rule && c.metric == metric && c.kind == CheckKind::Regression)
             .map(|c| c.status)
             .unwrap_or_else(|| panic!("no {rule} check of {metric}"))
+    }
+
+    /// The same report with its benchmark renamed (another GOMAXPROCS suffix).
+    fn renamed(mut r: Report, to: &str) -> Report {
+        let b = &mut r.binaries[0];
+        b.benchmarks[0].name = to.to_string();
+        for map in [&mut b.samples.benchmarks, &mut b.samples.benchmark_runs] {
+            let v = map.remove("BenchmarkA-2").expect("samples");
+            map.insert(to.to_string(), v);
+        }
+        r
+    }
+
+    #[test]
+    fn benchmarks_compare_across_cpu_counts_without_the_suffix() {
+        let base = renamed(report(4e6, &[100.0], 17.0), "BenchmarkA-8");
+        let mut more = report(4e6, &[100.0], 33.0);
+        compare(&mut more, &base, &rules());
+        assert_eq!(
+            status(&more, "bench-regression", "bench.allocs/op"),
+            CheckStatus::Fail
+        );
+        assert_warns(
+            &more,
+            &[
+                "GOMAXPROCS 8 (-8)",
+                "GOMAXPROCS 2 (-2)",
+                "without the suffix",
+            ],
+        );
+        assert!(
+            !more.binaries[0]
+                .warnings
+                .iter()
+                .any(|w| w.contains("did not run here"))
+        );
+        // GOMAXPROCS 1 prints no suffix at all.
+        let single = renamed(report(4e6, &[100.0], 17.0), "BenchmarkA");
+        let mut same = report(4e6, &[100.0], 17.0);
+        compare(&mut same, &single, &rules());
+        assert_eq!(
+            status(&same, "bench-regression", "bench.allocs/op"),
+            CheckStatus::Pass
+        );
+        assert_warns(&same, &["GOMAXPROCS 1 (no suffix)"]);
+        // Same CPU count: no warning.
+        let mut plain = report(4e6, &[100.0], 17.0);
+        compare(&mut plain, &report(4e6, &[100.0], 17.0), &rules());
+        assert!(
+            !plain.binaries[0]
+                .warnings
+                .iter()
+                .any(|w| w.contains("GOMAXPROCS"))
+        );
+    }
+
+    #[test]
+    fn a_baseline_that_matches_nothing_says_so() {
+        let mut other = report(4e6, &[100.0], 17.0);
+        other.binaries[0].package = "example.com/elsewhere".into();
+        let mut run = report(4e6, &[100.0], 17.0);
+        compare(&mut run, &other, &rules());
+        assert_warns(&run, &["matches nothing", "example.com/elsewhere"]);
+        let mut run = report(4e6, &[100.0], 17.0);
+        compare(&mut run, &report(4e6, &[100.0], 17.0), &rules());
+        assert!(
+            !run.binaries[0]
+                .warnings
+                .iter()
+                .any(|w| w.contains("matches nothing"))
+        );
     }
 
     #[test]
