@@ -110,6 +110,11 @@ pub struct ReportFiles {
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
 
+    /// JUnit with a testcase for every check of every rule and test (the full
+    /// matrix), not only for the rules that failed or warned.
+    #[arg(long)]
+    pub junit_all_checks: bool,
+
     /// Show every passing check in the terminal too, not only failures and warnings.
     #[arg(long, short = 'v', visible_alias = "show-passing")]
     pub verbose: bool,

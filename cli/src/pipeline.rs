@@ -237,7 +237,7 @@ fn emit(
         failures.extend(report::json::write(report, path).err());
     }
     if let Some(path) = &files.junit {
-        failures.extend(report::junit::write(report, rule_set, path).err());
+        failures.extend(report::junit::write(report, rule_set, path, files.junit_all_checks).err());
     }
     if let Some(path) = &files.sarif {
         failures.extend(report::sarif::write(report, rule_set, root, path).err());

@@ -9,8 +9,14 @@ use crate::support::*;
 /// A run with a violation, failed, skipped and passing tests, so that every
 /// report element appears: gc/forced plus the outcomes fixture.
 fn mixed_reports(dir: &Path) -> Run {
+    mixed_reports_with(dir, &[])
+}
+
+fn mixed_reports_with(dir: &Path, extra: &[&str]) -> Run {
     let run = run(gate()
-        .args(["run", "--no-ebpf", "--json"])
+        .args(["run", "--no-ebpf"])
+        .args(extra)
+        .arg("--json")
         .arg(dir.join("gate.json"))
         .arg("--junit")
         .arg(dir.join("junit.xml"))
@@ -119,8 +125,6 @@ fn junit_parses_with_junitparser_and_counts_are_right() {
         eprintln!("SKIPPED: python3 -c 'import junitparser' failed; pip install junitparser");
         return;
     }
-    let dir = tempfile::tempdir().expect("tempdir");
-    mixed_reports(dir.path());
     let script = r#"
 import sys
 from junitparser import JUnitXml, Failure, Skipped, Error
@@ -136,32 +140,50 @@ for suite in xml:
     assert errors == 0
     print(suite.name, len(cases), failures, skipped)
 "#;
-    let out = alone(
-        Command::new("python3")
-            .args(["-c", script])
-            .arg(dir.path().join("junit.xml")),
-    );
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    // forced: 1 Go test + one testcase per rule; outcomes: 7 Go tests (incl. subtests) + each rule
-    // x 6 non-skipped tests. eBPF rules are <skipped> under --no-ebpf, never passed.
-    let rules = crate::support::builtin_limit_rule_ids().len();
-    let ebpf = crate::support::builtin_ebpf_rule_ids().len();
+    let counts = |extra: &[&str]| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        mixed_reports_with(dir.path(), extra);
+        let out = alone(
+            Command::new("python3")
+                .args(["-c", script])
+                .arg(dir.path().join("junit.xml")),
+        );
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        text.lines().map(str::to_string).collect::<Vec<_>>()
+    };
+    // By default: one testcase per Go test (TestCacheResetForcesGC passes but
+    // forced-gc's error is its failure), one per rule that failed or warned,
+    // and one <skipped> naming the rules that needed eBPF.
+    // outcomes: 7 Go tests (3 failed, 1 skipped) and the eBPF rules' one.
     assert_eq!(
-        text.lines().collect::<Vec<_>>(),
+        counts(&[]),
         [
-            format!("gate.example/fixtures/gc/forced {} 1 {ebpf}", 1 + rules),
-            format!(
-                "gate.example/fixtures/outcomes {} 3 {}",
-                7 + 6 * rules,
-                1 + 6 * ebpf
-            ),
+            "gate.example/fixtures/gc/forced 3 2 1",
+            "gate.example/fixtures/outcomes 8 3 2",
         ]
     );
+    // --junit-all-checks: the full matrix, a testcase per rule and test; the
+    // eBPF rules (and n/a, no data) are <skipped>, never passed.
+    let rules = crate::support::builtin_limit_rule_ids().len();
+    let ebpf = crate::support::builtin_ebpf_rule_ids().len();
+    let full = counts(&["--junit-all-checks"]);
+    let field = |line: &str, i: usize| -> usize {
+        line.split(' ')
+            .nth(i)
+            .and_then(|n| n.parse().ok())
+            .expect("a count")
+    };
+    assert_eq!(field(&full[0], 1), 1 + rules, "{full:?}");
+    assert_eq!(field(&full[0], 2), 2, "{full:?}");
+    assert!(field(&full[0], 3) >= ebpf, "{full:?}");
+    assert_eq!(field(&full[1], 1), 7 + 6 * rules, "{full:?}");
+    assert_eq!(field(&full[1], 2), 3, "{full:?}");
+    assert!(field(&full[1], 3) > 6 * ebpf, "{full:?}");
 }
 
 #[test]
@@ -240,4 +262,24 @@ fn a_report_replaces_a_symlink_instead_of_writing_through_it() {
         names.iter().all(|n| !n.starts_with(".gate-report-")),
         "{names:?}"
     );
+}
+
+#[test]
+fn junit_of_a_large_suite_stays_small() {
+    if !require_ebpf() || !require("go", "gate builds encoding/json's tests") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let junit = dir.path().join("junit.xml");
+    let r = run(gate()
+        .current_dir(dir.path())
+        .args(["run", "--junit"])
+        .arg(&junit)
+        .arg("encoding/json"));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let xml = std::fs::read_to_string(&junit).expect("junit");
+    let cases = xml.matches("<testcase ").count();
+    // One testcase per Go test (about 590), none per passing check.
+    assert!((400..=800).contains(&cases), "{cases} testcases");
+    assert!(xml.len() < 200 * 1024, "{} bytes", xml.len());
 }

@@ -1,7 +1,10 @@
 //! The `--junit` report: `<testsuites>`, one `<testsuite>` per test binary,
-//! one `<testcase>` per Go test and one per rule and scope. A broken rule of
-//! severity `error` and a failed Go test are `<failure>` (some reporters
-//! ignore `<error>`); warnings and notes pass with the finding in system-out.
+//! one `<testcase>` per Go test carrying gate's findings for it, and one per
+//! rule and scope only where the rule failed or warned (`--junit-all-checks`:
+//! every check, the full matrix). A broken rule of severity `error` and a
+//! failed Go test are `<failure>` (some reporters ignore `<error>`); warnings
+//! and notes pass with the finding in system-out; a check that did not judge
+//! (n/a, no data, skipped, not compared) is `<skipped>`, never a pass.
 
 use std::path::Path;
 use std::time::Duration;
@@ -17,11 +20,11 @@ use crate::rules::{RuleSet, Severity};
 use crate::run::test_output::TestStatus;
 use crate::target::Site;
 
-pub fn render(report: &Report, rules: &RuleSet) -> Result<String, GateError> {
+pub fn render(report: &Report, rules: &RuleSet, all_checks: bool) -> Result<String, GateError> {
     let mut junit = JunitReport::new("gate");
     let mut total = Duration::ZERO;
     for binary in &report.binaries {
-        let suite = suite(binary, rules);
+        let suite = suite(binary, rules, all_checks);
         total += suite.time.unwrap_or_default();
         junit.add_test_suite(suite);
     }
@@ -34,18 +37,56 @@ pub fn render(report: &Report, rules: &RuleSet) -> Result<String, GateError> {
     })
 }
 
-pub fn write(report: &Report, rules: &RuleSet, path: &Path) -> Result<(), GateError> {
-    super::write_file(path, &render(report, rules)?)
+pub fn write(
+    report: &Report,
+    rules: &RuleSet,
+    path: &Path,
+    all_checks: bool,
+) -> Result<(), GateError> {
+    super::write_file(path, &render(report, rules, all_checks)?)
 }
 
-fn suite(binary: &BinaryReport, rules: &RuleSet) -> TestSuite {
+/// `file:line: message` for each finding.
+fn listed(findings: &[&super::Violation]) -> String {
+    findings
+        .iter()
+        .map(|v| match &v.site {
+            Some(site) => format!("{}:{}: [{}] {}", site.file, site.line, v.rule, v.message),
+            None => format!("[{}] {}", v.rule, v.message),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn suite(binary: &BinaryReport, rules: &RuleSet, all_checks: bool) -> TestSuite {
     let mut suite = TestSuite::new(binary.package.clone());
     suite.set_time(Duration::from_secs_f64(binary.wall_s.max(0.0)));
     suite.add_property(("go_version", binary.go_version.as_str()));
     suite.add_property(("binary", binary.path.as_str()));
 
     for test in &binary.tests {
+        // gate's findings for this test: errors fail a passing test.
+        let findings: Vec<&super::Violation> = binary
+            .violations
+            .iter()
+            .filter(|v| v.test.as_deref() == Some(test.name.as_str()))
+            .collect();
+        let errors: Vec<&super::Violation> = findings
+            .iter()
+            .copied()
+            .filter(|v| v.severity == Severity::Error)
+            .collect();
         let status = match test.status {
+            TestStatus::Pass if !errors.is_empty() => {
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                s.set_message(match errors.len() {
+                    1 => format!("gate: {}", errors[0].message),
+                    n => format!("gate: {} (and {} more findings)", errors[0].message, n - 1),
+                });
+                s.set_type("gate");
+                s.set_description(listed(&findings));
+                s
+            }
             TestStatus::Pass => TestCaseStatus::success(),
             TestStatus::Skip => TestCaseStatus::skipped(),
             TestStatus::Fail => {
@@ -63,7 +104,19 @@ fn suite(binary: &BinaryReport, rules: &RuleSet) -> TestSuite {
         let mut case = TestCase::new(test.name.clone(), status);
         case.set_classname(binary.package.clone());
         case.set_time(Duration::from_secs_f64(test.duration_s.max(0.0)));
-        set_site(&mut case, test.site.as_ref());
+        // Where the finding is, when gate found something; else the test.
+        set_site(
+            &mut case,
+            errors
+                .first()
+                .or(findings.first())
+                .and_then(|v| v.site.as_ref())
+                .or(test.site.as_ref()),
+        );
+        // Warnings and notes of a test that passes (errors are in its failure).
+        if errors.is_empty() && !findings.is_empty() {
+            case.set_system_out(listed(&findings));
+        }
         suite.add_test_case(case);
     }
 
@@ -74,6 +127,9 @@ fn suite(binary: &BinaryReport, rules: &RuleSet) -> TestSuite {
         let name = check.name();
         let matching: Vec<_> = binary.violations.iter().filter(|v| check.owns(v)).collect();
         let violation = matching.first().copied();
+        if violation.is_none() && !all_checks {
+            continue;
+        }
         let status = match violation {
             Some(v) if v.severity == Severity::Error => {
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
@@ -97,6 +153,21 @@ fn suite(binary: &BinaryReport, rules: &RuleSet) -> TestSuite {
             _ if check.status == CheckStatus::Skipped => {
                 let mut s = TestCaseStatus::skipped();
                 s.set_message(format!("{}: needs the eBPF engine (--no-ebpf)", rule.id));
+                s
+            }
+            // Nothing to judge here: reported, never passed.
+            _ if matches!(
+                check.status,
+                CheckStatus::NotApplicable | CheckStatus::NoData
+            ) =>
+            {
+                let mut s = TestCaseStatus::skipped();
+                s.set_message(format!(
+                    "{}: {} {}",
+                    rule.id,
+                    check.metric,
+                    check.status.as_str()
+                ));
                 s
             }
             // Compared with nothing: reported, never passed and never failed.
@@ -133,6 +204,30 @@ fn suite(binary: &BinaryReport, rules: &RuleSet) -> TestSuite {
         }
         case.set_system_out(out);
         suite.add_test_case(case);
+    }
+    if !all_checks {
+        let skipped: Vec<&str> = binary
+            .checks
+            .iter()
+            .filter(|c| c.status == CheckStatus::Skipped)
+            .map(|c| c.rule.as_str())
+            .fold(Vec::new(), |mut ids, id| {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+                ids
+            });
+        if !skipped.is_empty() {
+            let mut s = TestCaseStatus::skipped();
+            s.set_message(format!(
+                "{} rules need the eBPF engine, which did not run (--no-ebpf): {}",
+                skipped.len(),
+                skipped.join(", ")
+            ));
+            let mut case = TestCase::new("[gate rules skipped]", s);
+            case.set_classname(format!("{} (gate rules)", binary.package));
+            suite.add_test_case(case);
+        }
     }
     suite
 }
