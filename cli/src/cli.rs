@@ -261,7 +261,12 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             "invalid duration {text:?}: at most 2562047h, the largest Go duration"
         ));
     }
-    Ok(Duration::from_secs_f64(total))
+    let duration = Duration::from_secs_f64(total);
+    // Go truncates to whole nanoseconds: `.1ns` is no time at all.
+    if duration.is_zero() {
+        return Err(format!("invalid duration {text:?}: must be at least 1ns"));
+    }
+    Ok(duration)
 }
 
 /// Rewrites go test's flags given to `gate run` before `--` into what gate
@@ -395,6 +400,7 @@ mod tests {
         assert!(parse_duration("10").is_err());
         assert!(parse_duration("ten minutes").is_err());
         assert!(parse_duration("0s").is_err());
+        assert!(parse_duration(".1ns").is_err());
         assert!(parse_duration("").is_err());
     }
 
