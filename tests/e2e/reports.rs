@@ -283,3 +283,47 @@ fn junit_of_a_large_suite_stays_small() {
     assert!((400..=800).contains(&cases), "{cases} testcases");
     assert!(xml.len() < 200 * 1024, "{} bytes", xml.len());
 }
+
+#[test]
+fn repeated_objects_are_one_finding_without_run_specific_ids() {
+    if !require_ebpf() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (json, sarif) = (dir.path().join("gate.json"), dir.path().join("gate.sarif"));
+    let r = run(gate()
+        .args(["run", "--json"])
+        .arg(&json)
+        .arg("--sarif")
+        .arg(&sarif)
+        .arg("./fixtures-go/ticker/unstopped")
+        .args(["--", "-test.count", "3"]));
+    assert!(r.code == 0 || r.code == 1, "{}{}", r.stdout, r.stderr);
+    let report = read_json(&json);
+    let messages: Vec<String> = report["binaries"][0]["violations"]
+        .as_array()
+        .expect("violations")
+        .iter()
+        .filter(|v| v["rule"] == "ticker-not-stopped")
+        .map(|v| v["message"].as_str().unwrap_or("").to_string())
+        .collect();
+    // Two lines make tickers, three times each: two findings, counted.
+    assert_eq!(messages.len(), 2, "{messages:#?}");
+    assert!(
+        messages
+            .iter()
+            .all(|m| m.contains("(3 of them from this line)")),
+        "{messages:#?}"
+    );
+    assert!(!messages.iter().any(|m| m.contains("0x")), "{messages:#?}");
+    let log = read_json(&sarif);
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(
+        results
+            .iter()
+            .filter(|r| r["ruleId"] == "ticker-not-stopped")
+            .count(),
+        2,
+        "{results:#?}"
+    );
+}

@@ -283,7 +283,9 @@ pub fn interpret(
             site: info
                 .user_site(&g.stack)
                 .or_else(|| ancestor_site(*goid, &lineage, info)),
-            detail: format!("goroutine {goid} running {entry_fn}, {state} at exit"),
+            // No goroutine id or address: they change from run to run, and
+            // SARIF identifies an alert by its message and place.
+            detail: format!("a goroutine running {entry_fn}, {state} at exit"),
             value: None,
             created_by: functions_of(&g.stack, info),
             entry: Some(entry_fn),
@@ -300,7 +302,7 @@ pub fn interpret(
             .push(instance);
     }
 
-    for (timer, (root, period, stack)) in &tickers {
+    for (root, period, stack) in tickers.values() {
         out.instances
             .entry("timers.tickers_unstopped".into())
             .or_default()
@@ -308,7 +310,7 @@ pub fn interpret(
                 test: test_of(*root),
                 site: info.user_site(stack),
                 detail: format!(
-                    "time.Ticker {timer:#x} (period {}) never stopped",
+                    "a time.Ticker (period {}) never stopped",
                     fmt_period(*period)
                 ),
                 value: None,
@@ -318,14 +320,14 @@ pub fn interpret(
             });
     }
 
-    for (body, (root, stack)) in &bodies {
+    for (root, stack) in bodies.values() {
         out.instances
             .entry("http.bodies_unclosed".into())
             .or_default()
             .push(Instance {
                 test: test_of(*root),
                 site: info.user_site(stack),
-                detail: format!("response body {body:#x} never closed"),
+                detail: "a response body never closed".to_string(),
                 value: None,
                 entry: None,
                 created_by: functions_of(stack, info),

@@ -366,12 +366,30 @@ impl BinaryReport {
                 violations.push(violation(c.test.clone(), c.message.clone(), site, c.value));
                 continue;
             }
+            // Several objects made at one line by one test (a loop, -test.count
+            // repetitions) are one finding with their count.
+            let mut grouped: Vec<(&crate::observe::engine::Instance, usize)> = Vec::new();
             for i in &c.instances {
+                let same = |g: &&crate::observe::engine::Instance| {
+                    g.test == i.test
+                        && g.site == i.site
+                        && g.detail == i.detail
+                        && g.value.map(f64::to_bits) == i.value.map(f64::to_bits)
+                };
+                match grouped.iter_mut().find(|(g, _)| same(g)) {
+                    Some((_, n)) => *n += 1,
+                    None => grouped.push((i, 1)),
+                }
+            }
+            for (i, n) in grouped {
                 let site = i
                     .site
                     .clone()
                     .or_else(|| i.test.as_deref().and_then(|t| info.test_site(t)));
-                let message = format!("{}: {}", rule.title, i.detail);
+                let message = match n {
+                    1 => format!("{}: {}", rule.title, i.detail),
+                    n => format!("{}: {} ({n} of them from this line)", rule.title, i.detail),
+                };
                 violations.push(violation(
                     i.test.clone().or(c.test.clone()),
                     message,

@@ -110,9 +110,65 @@ fn line_hash(root: &Path, site: &Site, rule: &str, counters: &mut HashMap<u64, u
     format!("{hash:016x}:{n}")
 }
 
+/// GitHub code scanning takes at most this many results per run.
+pub const MAX_RESULTS: usize = 25_000;
+
+/// Where a source file is for SARIF: relative to `%SRCROOT%` (the
+/// repository gate ran in), relative to another git work tree that holds it
+/// (a sibling module, a `replace` directory: its own base id), or, in no
+/// work tree at all, an absolute `file://` URI.
+fn artifact(file: &str, bases: &mut BTreeMap<String, ArtifactLocation>) -> ArtifactLocation {
+    let path = Path::new(file);
+    if !path.is_absolute() {
+        return ArtifactLocation::builder()
+            .uri(file.to_string())
+            .uri_base_id("%SRCROOT%")
+            .build();
+    }
+    let tree = path
+        .parent()
+        .and_then(|d| d.ancestors().find(|a| a.join(".git").exists()));
+    match tree.and_then(|t| Some((t, path.strip_prefix(t).ok()?))) {
+        Some((tree, relative)) => {
+            let id = format!(
+                "REPO_{}",
+                tree.file_name()
+                    .map(|n| n
+                        .to_string_lossy()
+                        .to_uppercase()
+                        .replace(|c: char| !c.is_ascii_alphanumeric(), "_"))
+                    .unwrap_or_default()
+            );
+            bases.entry(id.clone()).or_insert_with(|| {
+                ArtifactLocation::builder()
+                    .uri(format!("file://{}/", tree.display()))
+                    .description(
+                        Message::builder()
+                            .text(format!("The git work tree at {}.", tree.display()))
+                            .build(),
+                    )
+                    .build()
+            });
+            ArtifactLocation::builder()
+                .uri(relative.to_string_lossy().into_owned())
+                .uri_base_id(id)
+                .build()
+        }
+        None => ArtifactLocation::builder()
+            .uri(format!("file://{file}"))
+            .build(),
+    }
+}
+
 pub fn render(report: &Report, rules: &RuleSet, root: &Path) -> Result<String, GateError> {
     let mut results = Vec::new();
     let mut counters = HashMap::new();
+    let mut bases = BTreeMap::new();
+    // One result per rule, place, test and message: the repetitions of
+    // -test.count, --repeat or several objects made at one line are one
+    // alert (their count in `occurrences`), so alert identity holds.
+    let mut seen: HashMap<(String, String, u32, Option<String>, String), usize> = HashMap::new();
+    let mut dropped = 0usize;
     for binary in &report.binaries {
         for v in &binary.violations {
             let Some(rule) = rules.get(&v.rule) else {
@@ -128,6 +184,32 @@ pub fn render(report: &Report, rules: &RuleSet, root: &Path) -> Result<String, G
                 .as_ref()
                 .or_else(|| binary.anchor_site())
                 .unwrap_or(&fallback);
+            let key = (
+                rule.id.clone(),
+                site.file.clone(),
+                site.line,
+                v.test.clone(),
+                v.message.clone(),
+            );
+            if let Some(&at) = seen.get(&key) {
+                let result: &mut SarifResult = &mut results[at];
+                if let Some(props) = result.properties.as_mut() {
+                    let n = props
+                        .additional_properties
+                        .get("occurrences")
+                        .and_then(serde_json::Value::as_u64)
+                        .unwrap_or(1);
+                    props
+                        .additional_properties
+                        .insert("occurrences".into(), serde_json::json!(n + 1));
+                }
+                continue;
+            }
+            if results.len() == MAX_RESULTS {
+                dropped += 1;
+                continue;
+            }
+            seen.insert(key, results.len());
             let scope = match &v.test {
                 Some(t) => format!("test {t}"),
                 None => format!("test binary of {}", binary.package),
@@ -135,12 +217,7 @@ pub fn render(report: &Report, rules: &RuleSet, root: &Path) -> Result<String, G
             let location = Location::builder()
                 .physical_location(
                     PhysicalLocation::builder()
-                        .artifact_location(
-                            ArtifactLocation::builder()
-                                .uri(site.file.clone())
-                                .uri_base_id("%SRCROOT%")
-                                .build(),
-                        )
+                        .artifact_location(artifact(&site.file, &mut bases))
                         .region(
                             Region::builder()
                                 .start_line(i64::from(site.line.max(1)))
@@ -189,7 +266,7 @@ pub fn render(report: &Report, rules: &RuleSet, root: &Path) -> Result<String, G
         .information_uri(INFORMATION_URI)
         .rules(rules.rules.iter().map(descriptor).collect::<Vec<_>>())
         .build();
-    let mut base = BTreeMap::new();
+    let mut base = bases;
     base.insert(
         "%SRCROOT%".to_string(),
         ArtifactLocation::builder()
@@ -221,6 +298,21 @@ pub fn render(report: &Report, rules: &RuleSet, root: &Path) -> Result<String, G
                 .build()
         })
         .collect();
+    let mut notifications = notifications;
+    if dropped > 0 {
+        notifications.push(
+            Notification::builder()
+                .level(serde_json::json!("warning"))
+                .message(
+                    Message::builder()
+                        .text(format!(
+                            "{dropped} more results were left out: GitHub code scanning takes at most {MAX_RESULTS} per run. The JSON report has every finding."
+                        ))
+                        .build(),
+                )
+                .build(),
+        );
+    }
     let invocation = Invocation::builder()
         .execution_successful(true)
         .tool_configuration_notifications(notifications)
@@ -256,5 +348,84 @@ mod tests {
         assert_eq!(to_pascal("gc-pause-budget"), "GcPauseBudget");
         assert_eq!(fnv1a(""), 0xcbf29ce484222325);
         assert_eq!(fnv1a("a"), 0xaf63dc4c8601ec8c);
+    }
+
+    /// A report of one binary whose violations of goroutine-leak are at these files and lines.
+    fn report_at(sites: &[(&str, u32)]) -> Report {
+        let violations: Vec<serde_json::Value> = sites
+            .iter()
+            .map(|(file, line)| {
+                serde_json::json!({"rule": "goroutine-leak", "test": "TestA",
+                    "message": format!("a goroutine started at line {line} is still running"),
+                    "severity": "error", "metric": "goroutines.leaked", "value": 1.0, "limit": "<= 0",
+                    "site": {"file": file, "line": line, "function": "pkg.worker"}})
+            })
+            .collect();
+        serde_json::from_value(serde_json::json!({
+            "version": 1, "gate_version": "test",
+            "binaries": [{"path": "./pkg", "package": "example.com/pkg", "go_version": "go1.26",
+                "tests": [], "metrics": {"binary": {}, "tests": {}},
+                "violations": violations, "checks": [], "exit": "exit status 1", "wall_s": 1.0,
+                "warnings": []}]
+        }))
+        .expect("a report")
+    }
+
+    fn results(report: &Report) -> serde_json::Value {
+        let rules = crate::rules::load_builtin().expect("built-in rules");
+        let text = render(report, &rules, Path::new("/nonexistent-root")).expect("renders");
+        serde_json::from_str(&text).expect("JSON")
+    }
+
+    #[test]
+    fn repetitions_of_one_finding_are_one_result_with_a_count() {
+        let log = results(&report_at(&[
+            ("a.go", 3),
+            ("a.go", 3),
+            ("a.go", 3),
+            ("a.go", 9),
+        ]));
+        let results = log["runs"][0]["results"].as_array().expect("results");
+        assert_eq!(results.len(), 2);
+        assert_eq!(results[0]["properties"]["occurrences"], 3);
+        assert!(results[1]["properties"]["occurrences"].is_null());
+    }
+
+    #[test]
+    fn results_are_capped_at_githubs_limit_with_a_notification() {
+        let sites: Vec<(&str, u32)> = (1..=MAX_RESULTS as u32 + 7).map(|l| ("a.go", l)).collect();
+        let log = results(&report_at(&sites));
+        assert_eq!(
+            log["runs"][0]["results"].as_array().map(Vec::len),
+            Some(MAX_RESULTS)
+        );
+        let notes = log["runs"][0]["invocations"][0]["toolConfigurationNotifications"].to_string();
+        assert!(notes.contains("7 more results were left out"), "{notes}");
+    }
+
+    #[test]
+    fn sources_outside_the_repository_are_relative_to_their_own_work_tree() {
+        let other = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(other.path().join(".git")).expect("a work tree");
+        std::fs::create_dir_all(other.path().join("lib")).expect("mkdir");
+        let inside = other.path().join("lib/x.go");
+        let loose = tempfile::tempdir().expect("tempdir");
+        let outside = loose.path().join("y.go");
+        let (inside, outside) = (inside.to_string_lossy(), outside.to_string_lossy());
+        let log = results(&report_at(&[("pkg/a.go", 1), (&inside, 2), (&outside, 3)]));
+        let run = &log["runs"][0];
+        let at =
+            |i: usize| &run["results"][i]["locations"][0]["physicalLocation"]["artifactLocation"];
+        assert_eq!(at(0)["uri"], "pkg/a.go");
+        assert_eq!(at(0)["uriBaseId"], "%SRCROOT%");
+        assert_eq!(at(1)["uri"], "lib/x.go");
+        let base = at(1)["uriBaseId"].as_str().expect("a base id");
+        assert_ne!(base, "%SRCROOT%");
+        assert_eq!(
+            run["originalUriBaseIds"][base]["uri"],
+            format!("file://{}/", other.path().display())
+        );
+        assert_eq!(at(2)["uri"], format!("file://{outside}"));
+        assert!(at(2)["uriBaseId"].is_null());
     }
 }
