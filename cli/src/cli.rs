@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(
+    args_override_self = true,
     name = "gate",
     version = env!("GATE_VERSION"),
     about = "A CI regression gate for Go: runs Go tests under eBPF probes and GODEBUG=gctrace=1 and fails the build when a rule is broken.",
@@ -64,6 +65,14 @@ pub struct RuleSource {
     /// Example: --rules rules/ --rules extra/alloc-budget.toml
     #[arg(long = "rules", value_name = "PATH")]
     pub rules: Vec<PathBuf>,
+
+    /// The configuration file; default: the first .gate.toml from the current
+    /// directory up. It adds rules to the catalog, changes, enables and
+    /// disables them, and sets default `gate run` flags.
+    ///
+    /// Example: --config ci/gate.toml
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 impl ReportFiles {
@@ -207,6 +216,16 @@ pub struct RulesArgs {
     /// Example: gate rules --markdown > docs/checks.md
     #[arg(long, conflicts_with = "metrics")]
     pub markdown: bool,
+
+    /// Output format: a table for people, or JSON for machines.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,7 @@ mod baseline;
 mod bpf;
 mod check;
 mod cli;
+mod config;
 mod docs;
 mod error;
 mod observe;
@@ -30,7 +31,14 @@ use error::{GateError, exit};
 use rules::RuleSet;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse_from(cli::go_test_style(std::env::args_os().collect())) {
+    let args = match with_config_defaults(cli::go_test_style(std::env::args_os().collect())) {
+        Ok(args) => args,
+        Err(e) => {
+            eprintln!("gate: error: {e}");
+            return ExitCode::from(e.exit_code() as u8);
+        }
+    };
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr.
@@ -76,12 +84,59 @@ fn main() -> ExitCode {
     }
 }
 
+/// `gate run`'s arguments with the `[run]` defaults of the configuration
+/// put first (flags after `run`, test flags first after `--`): the user's
+/// own come later and win.
+fn with_config_defaults(
+    mut args: Vec<std::ffi::OsString>,
+) -> Result<Vec<std::ffi::OsString>, GateError> {
+    if args.get(1).is_none_or(|a| a != "run") {
+        return Ok(args);
+    }
+    let Some(config) = config::find(config::explicit_path(&args).as_deref())? else {
+        return Ok(args);
+    };
+    let (flags, test_flags) = config.run_arguments();
+    let mut out: Vec<std::ffi::OsString> = args.drain(..2).collect();
+    out.extend(flags);
+    match args.iter().position(|a| a == "--") {
+        Some(dash) => {
+            out.extend(args.drain(..=dash));
+            out.extend(test_flags);
+            out.extend(args);
+        }
+        None => {
+            out.extend(args);
+            if !test_flags.is_empty() {
+                out.push("--".into());
+                out.extend(test_flags);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The rules to use: `--rules` files or the built-in catalog, then the
+/// configuration's additions and changes. Its warnings are printed.
 pub fn load_rules(source: &RuleSource) -> Result<RuleSet, GateError> {
-    Ok(if source.rules.is_empty() {
+    let (set, warnings) = load_rules_with_warnings(source)?;
+    for w in &warnings {
+        eprintln!("gate: warning: {w}");
+    }
+    Ok(set)
+}
+
+/// As `load_rules`, the configuration's warnings returned (for the reports).
+pub fn load_rules_with_warnings(source: &RuleSource) -> Result<(RuleSet, Vec<String>), GateError> {
+    let base = if source.rules.is_empty() {
         rules::load_builtin()?
     } else {
         rules::load_paths(&source.rules)?
-    })
+    };
+    match config::find(source.config.as_deref())? {
+        Some(config) => config.apply(base),
+        None => Ok((base, Vec::new())),
+    }
 }
 
 fn list_rules(args: RulesArgs) -> Result<i32, GateError> {
@@ -114,6 +169,25 @@ fn list_rules(args: RulesArgs) -> Result<i32, GateError> {
             rules::metrics::Signal::TestOutput.describe().into(),
             "Lines of a test's output matching an [[output]] pattern, one finding per site.".into(),
         ]);
+    } else if args.format == cli::ListFormat::Json {
+        // The effective rule set for machines: one object per rule.
+        let set = load_rules(&args.rules)?;
+        let rules: Vec<serde_json::Value> = set
+            .rules
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "id": r.id, "title": r.title, "severity": r.severity.as_str(),
+                    "scope": r.scope.as_str(), "enabled": r.enabled, "catalog": r.catalog,
+                    "check": r.describe_check(), "origin": r.origin,
+                    "ignores": r.ignores.len(),
+                })
+            })
+            .collect();
+        let text = serde_json::to_string_pretty(&rules)
+            .map_err(|e| GateError::io("encoding the rules as JSON", e.into()))?;
+        write_stdout(&(text + "\n"));
+        return Ok(exit::OK);
     } else {
         let set = load_rules(&args.rules)?;
         rows.push(["ID", "SEVERITY", "SCOPE", "TITLE / CHECK"].map(String::from));

@@ -14,9 +14,8 @@ use crate::{
 
 pub fn run(mut args: RunArgs) -> Result<i32, GateError> {
     args.reports.check().map_err(GateError::Usage)?;
-    let rule_set = load_rules(&args.rules)?
-        .select(&args.enable)
-        .map_err(GateError::Usage)?;
+    let (rule_set, config_warnings) = crate::load_rules_with_warnings(&args.rules)?;
+    let rule_set = rule_set.select(&args.enable).map_err(GateError::Usage)?;
     // Read the baseline before running anything: a wrong path fails fast.
     let baseline = match &args.baseline {
         Some(path) => Some(baseline::read_baseline(path)?),
@@ -81,6 +80,7 @@ pub fn run(mut args: RunArgs) -> Result<i32, GateError> {
         bpf::check_privileges()?;
     }
     let mut probes_attached = vec![false; engine.declared.len()];
+    let ignores_used = std::cell::RefCell::new(std::collections::BTreeSet::new());
 
     // A package that did not compile is one red package; the others still run.
     let mut reports: Vec<report::BinaryReport> = build_failures
@@ -105,6 +105,7 @@ pub fn run(mut args: RunArgs) -> Result<i32, GateError> {
                 args: &args,
                 rule_set: &rule_set,
                 engine: &engine,
+                ignores_used: &ignores_used,
             };
             let one = run_binary(
                 &ctx,
@@ -152,6 +153,8 @@ pub fn run(mut args: RunArgs) -> Result<i32, GateError> {
     }
     let mut report = report::Report::new(reports);
     nowhere.extend(checks_without_data(&report, &rule_set));
+    nowhere.extend(config_warnings);
+    nowhere.extend(unused_ignores(&rule_set, &ignores_used));
     if let Some(first) = report.binaries.first_mut() {
         first.warnings.extend(nowhere);
     }
@@ -164,6 +167,52 @@ pub fn run(mut args: RunArgs) -> Result<i32, GateError> {
     // process: freeing them piece by piece took ~10 ms on a 12 MB binary.
     std::mem::forget(infos);
     Ok(code)
+}
+
+/// Marks the configuration's ignores that match an object this run saw.
+fn note_ignores_used(
+    rules: &RuleSet,
+    obs: &observe::Observations,
+    used: &std::cell::RefCell<std::collections::BTreeSet<String>>,
+) {
+    let Some(engine) = &obs.engine else { return };
+    for rule in &rules.rules {
+        for ig in &rule.ignores {
+            let Some(origin) = &ig.origin else { continue };
+            let metrics = rule.check.iter().map(|l| l.metric.name);
+            let hit = metrics
+                .filter_map(|m| engine.instances.get(m))
+                .flatten()
+                .any(|i| ig.matches(i.entry.as_deref(), &i.created_by));
+            if hit {
+                used.borrow_mut().insert(origin.clone());
+            }
+        }
+    }
+}
+
+/// The configuration's ignores that matched nothing in the whole run.
+fn unused_ignores(
+    rules: &RuleSet,
+    used: &std::cell::RefCell<std::collections::BTreeSet<String>>,
+) -> Vec<String> {
+    let used = used.borrow();
+    rules
+        .rules
+        .iter()
+        .flat_map(|r| r.ignores.iter().map(move |ig| (r, ig)))
+        .filter_map(|(r, ig)| {
+            let origin = ig.origin.as_ref()?;
+            (!used.contains(origin)).then(|| {
+                format!(
+                    "configuration {origin}: an ignore of {} matched nothing in this run (entry {:?}, created_by {:?}): remove it, or check the function names (`go tool nm BINARY`)",
+                    r.id,
+                    ig.entry.as_deref().unwrap_or("any"),
+                    ig.created_by.as_deref().unwrap_or("any")
+                )
+            })
+        })
+        .collect()
 }
 
 /// A test binary that rejected its flags (Go's flag package prints one line
@@ -300,6 +349,8 @@ struct RunContext<'a> {
     args: &'a RunArgs,
     rule_set: &'a RuleSet,
     engine: &'a EnginePlan,
+    /// Where the configuration's `[[rule.X.ignore]]`s that matched an object were written.
+    ignores_used: &'a std::cell::RefCell<std::collections::BTreeSet<String>>,
 }
 
 /// Runs one test binary once: plan, attach, run, observe, evaluate.
@@ -491,6 +542,7 @@ fn run_binary(
     // Rules about a build variant (-race, checkptr) judge a second build and run
     // of the package; the others, this one.
     let (plain_rules, variants) = rule_set.by_build();
+    note_ignores_used(rule_set, &observations, ctx.ignores_used);
     let mut checks = check::evaluate(&plain_rules, &observations);
     for (tag, (flags, set)) in variants.iter().enumerate() {
         let ids: Vec<&str> = set.rules.iter().map(|r| r.id.as_str()).collect();

@@ -3,6 +3,7 @@
 
 mod action;
 mod baselines;
+mod config;
 mod docs;
 mod engine;
 mod errors;

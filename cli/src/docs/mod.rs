@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use crate::cli::RuleSource;
 use crate::error::GateError;
-use crate::rules::{self, CATALOG_ITEMS, RuleSet};
+use crate::rules::{CATALOG_ITEMS, RuleSet};
 
 /// The checklist items 6 to 99: titles, and why some cannot be seen at runtime.
 const CATALOG_TOML: &str = include_str!("../../../docs/catalog.toml");
@@ -106,13 +106,10 @@ fn parse_catalog(text: &str) -> Result<Vec<Item>, String> {
     Ok(file.item)
 }
 
-/// The rules `--rules` names, or the built-in ones (as `gate rules` loads them).
+/// The rules `--rules` names, or the built-in ones, with the configuration
+/// applied (as `gate rules` loads them).
 fn load_rules(source: &RuleSource) -> Result<RuleSet, GateError> {
-    Ok(if source.rules.is_empty() {
-        rules::load_builtin()?
-    } else {
-        rules::load_paths(&source.rules)?
-    })
+    crate::load_rules(source)
 }
 
 /// The first sentence of a rule's help ("**What it checks.** ..."), on one line.
@@ -206,7 +203,7 @@ mod tests {
 
     #[test]
     fn every_builtin_catalog_number_is_an_observable_item() {
-        let set = rules::load_builtin().expect("built-in rules load");
+        let set = crate::rules::load_builtin().expect("built-in rules load");
         for rule in &set.rules {
             for n in &rule.catalog {
                 let item = item(*n).expect("items 6..=99 exist");

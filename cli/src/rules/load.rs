@@ -384,6 +384,7 @@ pub(super) fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, R
         ignores.push(Ignore {
             entry: ig.entry,
             created_by: ig.created_by,
+            origin: None,
         });
     }
     let declared = |name: &str| {

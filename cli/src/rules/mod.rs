@@ -117,6 +117,8 @@ pub struct Rule {
 pub struct Ignore {
     pub entry: Option<String>,
     pub created_by: Option<String>,
+    /// Where a `.gate.toml` added it (`file:line`), to warn when it matches nothing.
+    pub origin: Option<String>,
 }
 
 impl Ignore {
