@@ -15,21 +15,26 @@ if [ -n "${INPUT_GATE_BINARY:-}" ]; then
   fi
   gate="$(cd "$(dirname "$INPUT_GATE_BINARY")" && pwd)/$(basename "$INPUT_GATE_BINARY")"
 else
-  # Building compiles the BPF programs: clang-19 and the libbpf headers.
-  missing=()
-  command -v clang-19 >/dev/null || missing+=(clang-19)
-  [ -e /usr/include/bpf/bpf_helpers.h ] || missing+=(libbpf-dev)
-  if [ ${#missing[@]} -gt 0 ]; then
-    as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  fi
-  command -v cargo >/dev/null || {
-    echo "::error title=gate::cargo is not installed: add a Rust toolchain step (dtolnay/rust-toolchain@stable) before gate, or pass gate-binary"
-    exit 3
-  }
   target_dir="${RUNNER_TEMP:-/tmp}/gate-target"
-  cargo build --release --locked --quiet --manifest-path "$action_dir/Cargo.toml" --target-dir "$target_dir"
   gate="$target_dir/release/gate"
+  if [ -x "$gate" ] && "$gate" --version >/dev/null 2>&1; then
+    # Restored by the action's cache step, keyed on this gate version.
+    echo "gate: using the cached binary of this version"
+  else
+    # Building compiles the BPF programs: clang-19 and the libbpf headers.
+    missing=()
+    command -v clang-19 >/dev/null || missing+=(clang-19)
+    [ -e /usr/include/bpf/bpf_helpers.h ] || missing+=(libbpf-dev)
+    if [ ${#missing[@]} -gt 0 ]; then
+      as_root apt-get update -qq
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+    command -v cargo >/dev/null || {
+      echo "::error title=gate::cargo is not installed: add a Rust toolchain step (dtolnay/rust-toolchain@stable) before gate, or pass gate-binary"
+      exit 3
+    }
+    cargo build --release --locked --quiet --manifest-path "$action_dir/Cargo.toml" --target-dir "$target_dir"
+  fi
 fi
 
 # Uprobes attach through perf events; some kernels resolve them through tracefs.

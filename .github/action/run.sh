@@ -48,23 +48,39 @@ split_words test_flags "${INPUT_TEST_FLAGS:-}" test-flags
 args+=("${extra[@]}" "${targets[@]}")
 [ ${#test_flags[@]} -gt 0 ] && args+=(-- "${test_flags[@]}")
 
-# Only what gate needs crosses into root: the Go toolchain on PATH and the workflow files.
-env_pass=("PATH=$PATH" "GITHUB_ACTIONS=${GITHUB_ACTIONS:-}" "GITHUB_STEP_SUMMARY=${GITHUB_STEP_SUMMARY:-}" "CI=${CI:-true}")
-[ -n "${GOTOOLCHAIN:-}" ] && env_pass+=("GOTOOLCHAIN=$GOTOOLCHAIN")
-[ -n "${GOFLAGS:-}" ] && env_pass+=("GOFLAGS=$GOFLAGS")
+# The job's environment goes with gate, whole: GOPROXY, GOPRIVATE, GOFLAGS,
+# HOME, the tests' own variables. As root (a container) gate runs directly;
+# otherwise through sudo, keeping the environment, PATH (sudo's secure_path
+# would drop the Go toolchain) and the runner's Go caches.
+marker=$(mktemp)
 if [ "$(id -u)" = 0 ]; then
-  env "${env_pass[@]}" "$GATE_BIN" "${args[@]}"
+  "$GATE_BIN" "${args[@]}"
+elif command -v sudo >/dev/null; then
+  go_env=()
+  if command -v go >/dev/null; then
+    for v in GOCACHE GOMODCACHE GOPATH; do go_env+=("$v=$(go env "$v")"); done
+  fi
+  sudo --preserve-env env "PATH=$PATH" "HOME=$HOME" "${go_env[@]}" "$GATE_BIN" "${args[@]}"
 else
-  sudo env "${env_pass[@]}" "$GATE_BIN" "${args[@]}"
+  echo "::error title=gate::gate needs root for eBPF: run the job as root (a container) or on a runner with sudo"
+  echo "verdict=error" >>"$GITHUB_OUTPUT"
+  echo "exit-code=3" >>"$GITHUB_OUTPUT"
+  exit 3
 fi
 code=$?
 
-# Reports written as root must stay usable by the steps that upload or cache them.
+# Reports, and what the build added to the runner's Go caches, were written
+# as root: they must stay usable by the job's later steps.
 if [ "$(id -u)" != 0 ]; then
   for f in "${INPUT_JSON:-}" "${INPUT_JUNIT:-}" "${INPUT_SARIF:-}"; do
     [ -n "$f" ] && [ -e "$f" ] && sudo chown "$(id -u):$(id -g)" "$f" "$(dirname "$f")" 2>/dev/null
   done
+  for v in "${go_env[@]}"; do
+    dir=${v#*=}
+    [ -d "$dir" ] && sudo find "$dir" -newer "$marker" -user 0 -exec chown -h "$(id -u):$(id -g)" {} + 2>/dev/null
+  done
 fi
+rm -f "$marker"
 
 case $code in
   0) verdict=pass ;;

@@ -199,6 +199,55 @@ fn the_run_script_keeps_quoted_test_flags_whole() {
     assert!(r.stdout.contains("unbalanced quotes"), "{}", r.stdout);
 }
 
+/// A runner user with sudo: `id -u` says 1001, and `sudo` resets the
+/// environment as sudo's env_reset does unless told to keep it.
+fn fake_sudo_runner(dir: &Path) -> std::ffi::OsString {
+    let bin = dir.join("fake-bin");
+    std::fs::create_dir_all(&bin).expect("mkdir");
+    let script = |name: &str, text: &str| {
+        let path = bin.join(name);
+        std::fs::write(&path, text).expect("write");
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .expect("chmod");
+    };
+    script(
+        "id",
+        "#!/bin/sh\ncase \"$1\" in -u) echo 1001 ;; -g) echo 1001 ;; *) exec /usr/bin/id \"$@\" ;; esac\n",
+    );
+    script(
+        "sudo",
+        "#!/bin/sh\nif [ \"$1\" = --preserve-env ]; then shift; exec \"$@\"; fi\nexec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \"$@\"\n",
+    );
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut joined = bin.into_os_string();
+    joined.push(":");
+    joined.push(path);
+    joined
+}
+
+#[test]
+fn the_run_script_keeps_the_jobs_environment_through_sudo() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json = dir.path().join("gate.json");
+    let mut cmd = Command::new("bash");
+    cmd.arg(".github/action/run.sh");
+    runner_env(&mut cmd, dir.path());
+    cmd.env("PATH", fake_sudo_runner(dir.path()))
+        .env("GODEBUG", "madvdontneed=1")
+        .env("WANT_GODEBUG", "madvdontneed=1")
+        .env("INPUT_TARGETS", "./fixtures-go/outcomes")
+        .env("INPUT_ARGS", "--no-ebpf")
+        .env("INPUT_JSON", &json)
+        .env("INPUT_TEST_FLAGS", "-test.run '^TestSeesGODEBUG$'");
+    let r = run(&mut cmd);
+    // The test passes only if the job's GODEBUG and WANT_GODEBUG reached it.
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        tests(&read_json(&json)),
+        [("TestSeesGODEBUG".to_string(), "pass".to_string())]
+    );
+}
+
 #[test]
 fn the_run_script_reports_configuration_errors_as_errors() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -242,5 +291,27 @@ fn the_install_script_accepts_a_prebuilt_binary() {
     assert!(
         r.stdout
             .contains("::error title=gate::gate-binary /no/such/gate is not an executable file")
+    );
+}
+
+#[test]
+fn the_install_script_uses_a_cached_binary_without_building() {
+    // The cache step restored a binary of this version: no cargo, no apt-get.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cached = dir.path().join("gate-target/release");
+    std::fs::create_dir_all(&cached).expect("mkdir");
+    std::fs::copy(env!("CARGO_BIN_EXE_gate"), cached.join("gate")).expect("copy");
+    let mut cmd = Command::new("bash");
+    cmd.arg(".github/action/install.sh");
+    runner_env(&mut cmd, dir.path());
+    // Neither cargo nor apt-get can be found: building would fail loudly.
+    cmd.env("PATH", "/usr/bin:/bin")
+        .env_remove("INPUT_GATE_BINARY");
+    let r = run(&mut cmd);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("using the cached binary"), "{}", r.stdout);
+    assert_eq!(
+        output(dir.path(), "gate"),
+        cached.join("gate").display().to_string()
     );
 }
