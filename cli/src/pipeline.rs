@@ -293,10 +293,19 @@ fn emit(
     }
     // A report written to stdout (`--json -`) keeps it to itself: the
     // terminal's account goes to stderr then.
-    let terminal = report::terminal::render(report, files.verbose);
+    use std::io::IsTerminal as _;
     let reports_on_stdout = [&files.json, &files.junit, &files.sarif]
         .iter()
         .any(|p| p.as_deref().is_some_and(report::is_stdout));
+    let on_terminal = if reports_on_stdout {
+        std::io::stderr().is_terminal()
+    } else {
+        std::io::stdout().is_terminal()
+    };
+    let terminal = report::terminal::render(
+        report,
+        report::terminal::Style::for_stream(files.verbose, on_terminal),
+    );
     if reports_on_stdout {
         eprint!("{terminal}");
     } else {

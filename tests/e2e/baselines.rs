@@ -591,3 +591,39 @@ fn benchmarks_compare_across_cpu_counts_and_a_foreign_baseline_is_loud() {
         r.stdout
     );
 }
+
+#[test]
+fn the_terminal_shows_benchmarks_with_their_change_from_the_baseline() {
+    if !require_ebpf() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (base, head) = (dir.path().join("base.json"), dir.path().join("head.json"));
+    let r = gate_on_work(10_000, &base, &[], &BENCH);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let r = gate_on_work(
+        20_000,
+        &head,
+        &["--baseline", base.to_str().expect("utf-8")],
+        &BENCH,
+    );
+    let table: Vec<&str> = r
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("BENCHMARK "))
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert!(table.len() >= 2, "{}", r.stdout);
+    assert!(
+        table[0].contains("NS/OP") && table[0].contains("B/OP") && table[0].contains("ALLOCS/OP")
+    );
+    let row = table
+        .iter()
+        .find(|l| l.starts_with("BenchmarkEncode"))
+        .expect("BenchmarkEncode row");
+    // Twice the work: allocs/op doubles, and the row says from what to what.
+    assert!(
+        row.contains("allocs/op ") && row.contains(" -> ") && row.contains("(+"),
+        "{row}"
+    );
+}

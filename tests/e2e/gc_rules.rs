@@ -164,3 +164,36 @@ fn the_terminal_shows_findings_first_and_names_skipped_rules_once() {
     assert_eq!(skipped.len(), 1, "{}", r.stdout);
     assert!(skipped[0].contains("goroutine-leak"), "{}", skipped[0]);
 }
+
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    // Not a terminal (captured): no escape codes.
+    let r = run(gate().args(["run", "--no-ebpf", "./fixtures-go/gc/forced"]));
+    assert!(!r.stdout.contains('\u{1b}'), "{}", r.stdout);
+    if !require("script", "util-linux's script gives gate a terminal") {
+        return;
+    }
+    let on_tty = |no_color: Option<&str>| {
+        let mut cmd = std::process::Command::new("script");
+        cmd.current_dir(repo_root())
+            .env_remove("NO_COLOR")
+            .args(["-qec"])
+            .arg(format!(
+                "{} run --no-ebpf ./fixtures-go/gc/forced",
+                env!("CARGO_BIN_EXE_gate")
+            ))
+            .arg("/dev/null");
+        if let Some(v) = no_color {
+            cmd.env("NO_COLOR", v);
+        }
+        String::from_utf8_lossy(&alone(&mut cmd).stdout).into_owned()
+    };
+    let coloured = on_tty(None);
+    assert!(coloured.contains("\u{1b}[31;1mFAIL"), "{coloured}");
+    let plain = on_tty(Some("1"));
+    assert!(
+        // (The progress line still erases itself on a terminal: that is no colour.)
+        plain.contains("FAIL") && !plain.contains("\u{1b}[31") && !plain.contains("\u{1b}[0m"),
+        "{plain}"
+    );
+}

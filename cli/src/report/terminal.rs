@@ -1,5 +1,7 @@
 //! The terminal summary: failed tests' output (like gotestsum), a table of
-//! checks with value, limit, status and site, and a one-line verdict.
+//! checks with value, limit, status and site (findings first), benchmarks
+//! with their figures and change from the baseline, and a one-line verdict.
+//! Coloured only on a terminal and without `NO_COLOR`.
 
 use std::fmt::Write as _;
 
@@ -11,8 +13,78 @@ use crate::run::test_output::TestStatus;
 /// Rows of passing checks are folded into a count above this many.
 const MAX_PASSING_ROWS: usize = 30;
 
-/// The terminal's account of a run; `show_passing` lists every passing check.
-pub fn render(report: &Report, show_passing: bool) -> String {
+/// How the summary is drawn.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Style {
+    /// List every passing check (`-v`).
+    pub show_passing: bool,
+    /// ANSI colours: a terminal, and no `NO_COLOR`.
+    pub colour: bool,
+}
+
+impl Style {
+    /// Colour when `stream` is a terminal and `NO_COLOR` is unset or empty.
+    pub fn for_stream(show_passing: bool, stream_is_terminal: bool) -> Style {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Style {
+            show_passing,
+            colour: stream_is_terminal && !no_color,
+        }
+    }
+
+    fn paint(self, text: &str, status: &str) -> String {
+        let code = match status.trim() {
+            "FAIL" => "31;1",
+            "WARNING" => "33",
+            "NOTE" => "36",
+            "pass" => "32",
+            _ => return text.to_string(),
+        };
+        if self.colour {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// Rows under a header, columns padded to their widest cell; the cell in
+/// column `status` (if any) coloured by its text.
+fn table<const N: usize>(
+    out: &mut String,
+    header: [&str; N],
+    rows: &[[String; N]],
+    status: Option<usize>,
+    style: Style,
+) {
+    let header = header.map(String::from);
+    let mut widths = [0usize; N];
+    for row in std::iter::once(&header).chain(rows) {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    for (i, row) in std::iter::once(&header).chain(rows).enumerate() {
+        let line: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .enumerate()
+            .map(|(col, (c, w))| {
+                let padded = format!("{c:<w$}");
+                if i > 0 && Some(col) == status {
+                    style.paint(&padded, c)
+                } else {
+                    padded
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "{}", line.join("  ").trim_end());
+    }
+}
+
+/// The terminal's account of a run.
+pub fn render(report: &Report, style: Style) -> String {
+    let show_passing = style.show_passing;
     let max_passing = if show_passing {
         usize::MAX
     } else {
@@ -26,7 +98,13 @@ pub fn render(report: &Report, show_passing: bool) -> String {
             .filter(|t| t.status == TestStatus::Fail)
             .collect();
         for test in &failed {
-            let _ = writeln!(out, "\n=== FAIL {} {}", binary.package, test.name);
+            let _ = writeln!(
+                out,
+                "\n{} {} {}",
+                style.paint("=== FAIL", "FAIL"),
+                binary.package,
+                test.name
+            );
             if let Some(m) = &test.message {
                 let _ = writeln!(out, "gate: {m}");
             }
@@ -107,21 +185,13 @@ pub fn render(report: &Report, show_passing: bool) -> String {
         .collect();
     if !rows.is_empty() {
         out.push('\n');
-        let header = ["RULE", "SCOPE", "VALUE", "LIMIT", "STATUS", "SITE"].map(String::from);
-        let mut widths = [0usize; 6];
-        for row in std::iter::once(&header).chain(&rows) {
-            for (w, cell) in widths.iter_mut().zip(row) {
-                *w = (*w).max(cell.chars().count());
-            }
-        }
-        for row in std::iter::once(&header).chain(&rows) {
-            let line: Vec<String> = row
-                .iter()
-                .zip(widths)
-                .map(|(c, w)| format!("{c:<w$}"))
-                .collect();
-            let _ = writeln!(out, "{}", line.join("  ").trim_end());
-        }
+        table(
+            &mut out,
+            ["RULE", "SCOPE", "VALUE", "LIMIT", "STATUS", "SITE"],
+            &rows,
+            Some(4),
+            style,
+        );
         if passing > max_passing {
             let _ = writeln!(
                 out,
@@ -130,6 +200,7 @@ pub fn render(report: &Report, show_passing: bool) -> String {
             );
         }
     }
+    benchmarks(&mut out, report, style);
     if !skipped.is_empty() {
         let _ = writeln!(
             out,
@@ -142,6 +213,64 @@ pub fn render(report: &Report, show_passing: bool) -> String {
     out.push_str(&verdict(report));
     out.push('\n');
     out
+}
+
+/// Benchmarks with ns/op, B/op and allocs/op, and their change from the
+/// baseline where one was compared.
+fn benchmarks(out: &mut String, report: &Report, style: Style) {
+    let mut rows: Vec<[String; 5]> = Vec::new();
+    for binary in &report.binaries {
+        for b in &binary.benchmarks {
+            let figures = binary.metrics.benchmarks.get(&b.name);
+            let figure = |unit: &str| {
+                figures
+                    .and_then(|m| m.get(&format!("bench.{unit}")))
+                    .map_or("-".to_string(), |v| fmt_num(*v))
+            };
+            let changes: Vec<String> = binary
+                .checks
+                .iter()
+                .filter(|c| c.test.as_deref() == Some(b.name.as_str()))
+                .filter_map(|c| {
+                    let r = c.regression.as_ref()?;
+                    let metric = c.metric.strip_prefix("bench.").unwrap_or(&c.metric);
+                    Some(match r.change {
+                        Some(x) => format!(
+                            "{metric} {} -> {} ({:+.1}%)",
+                            fmt_num(r.baseline),
+                            fmt_num(r.current),
+                            x * 100.0
+                        ),
+                        None => format!("{metric}: {}", c.status.as_str()),
+                    })
+                })
+                .collect();
+            rows.push([
+                b.name.clone(),
+                figure("ns/op"),
+                figure("B/op"),
+                figure("allocs/op"),
+                changes.join("; "),
+            ]);
+        }
+    }
+    if rows.is_empty() {
+        return;
+    }
+    out.push('\n');
+    table(
+        out,
+        [
+            "BENCHMARK",
+            "NS/OP",
+            "B/OP",
+            "ALLOCS/OP",
+            "AGAINST THE BASELINE",
+        ],
+        &rows,
+        None,
+        style,
+    );
 }
 
 fn severity_rank(severity: Severity) -> u8 {
