@@ -234,8 +234,14 @@ pub struct ExplainArgs {
     pub rules: RuleSource,
 
     /// The rule to explain (see `gate rules`).
-    #[arg(value_name = "RULE_ID")]
-    pub rule: String,
+    #[arg(value_name = "RULE_ID", required_unless_present = "all")]
+    pub rule: Option<String>,
+
+    /// Every rule, as Markdown: the rule reference (docs/rule-reference.md).
+    ///
+    /// Example: gate explain --all > docs/rule-reference.md
+    #[arg(long, conflicts_with = "rule")]
+    pub all: bool,
 }
 
 /// Parses a Go-style duration: a sequence of number+unit pairs (ns, us, ms, s, m, h).

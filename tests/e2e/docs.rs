@@ -4,12 +4,12 @@ use crate::support::{gate, repo_root, run};
 
 const REGENERATE: &str = "cargo run -q -- rules --markdown > docs/checks.md";
 
-#[test]
-fn checks_md_is_generated_from_the_rules_and_up_to_date() {
-    let r = run(gate().args(["rules", "--markdown"]));
+/// The committed page equals what gate generates now, or the test says how
+/// to regenerate it.
+fn assert_current(page: &str, args: &[&str], regenerate: &str) {
+    let r = run(gate().args(args));
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let path = repo_root().join("docs/checks.md");
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    let committed = std::fs::read_to_string(repo_root().join(page)).unwrap_or_default();
     if committed != r.stdout {
         let first_difference = committed
             .lines()
@@ -27,13 +27,35 @@ fn checks_md_is_generated_from_the_rules_and_up_to_date() {
                 },
             );
         panic!(
-            "docs/checks.md is stale: the rules or docs/catalog.toml changed. Regenerate it from the repository root with\n\n    {REGENERATE}\n\nfirst difference at {first_difference}"
+            "{page} is stale: the rules or docs/catalog.toml changed. Regenerate it from the repository root with\n\n    {regenerate}\n\nfirst difference at {first_difference}"
         );
     }
     assert!(
-        r.stdout.contains(REGENERATE),
+        r.stdout.contains(regenerate),
         "the page says how to regenerate it"
     );
+}
+
+#[test]
+fn checks_md_is_generated_from_the_rules_and_up_to_date() {
+    assert_current("docs/checks.md", &["rules", "--markdown"], REGENERATE);
+}
+
+#[test]
+fn the_rule_reference_is_generated_and_every_sarif_help_uri_lands_on_a_section() {
+    assert_current(
+        "docs/rule-reference.md",
+        &["explain", "--all"],
+        "cargo run -q -- explain --all > docs/rule-reference.md",
+    );
+    let page = std::fs::read_to_string(repo_root().join("docs/rule-reference.md"))
+        .expect("docs/rule-reference.md");
+    for id in crate::support::builtin_rule_ids() {
+        assert!(
+            page.contains(&format!("\n## {id}\n")),
+            "docs/rule-reference.md has no section {id}"
+        );
+    }
 }
 
 #[test]

@@ -6,11 +6,46 @@ use crate::rules::{Rule, RuleSet, Scope};
 
 pub fn explain(args: ExplainArgs) -> Result<i32, GateError> {
     let set = super::load_rules(&args.rules)?;
+    if args.all {
+        super::write_stdout(&reference(&set));
+        return Ok(exit::OK);
+    }
+    let wanted = args.rule.as_deref().unwrap_or_default();
     let rule = set
-        .get(&args.rule)
-        .ok_or_else(|| GateError::Usage(unknown_rule(&set, &args.rule)))?;
+        .get(wanted)
+        .ok_or_else(|| GateError::Usage(unknown_rule(&set, wanted)))?;
     super::write_stdout(&render(rule));
     Ok(exit::OK)
+}
+
+/// How docs/rule-reference.md is made (the page says so; a test keeps it current).
+pub const REFERENCE_COMMAND: &str = "cargo run -q -- explain --all > docs/rule-reference.md";
+
+/// docs/rule-reference.md: every rule's `gate explain`, one section per rule id (the
+/// heading is the anchor SARIF's `helpUri` points at), its help as Markdown.
+fn reference(set: &RuleSet) -> String {
+    let mut out = format!(
+        "# Rule reference\n\nEvery rule of the catalog as `gate explain RULE` prints it, with its help.\nGenerated from the rule files: `{REFERENCE_COMMAND}`.\n"
+    );
+    for rule in &set.rules {
+        let text = render(rule);
+        // The fields and metrics, as in a terminal; the help, as Markdown.
+        let fields = text
+            .split_once("\n\n")
+            .map_or("", |(_, rest)| rest)
+            .split("\n\n")
+            .take(2)
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        out.push_str(&format!(
+            "\n## {}\n\n{}\n\n```text\n{}\n```\n\n{}\n",
+            rule.id,
+            rule.title,
+            fields.trim_end(),
+            rule.help.trim_end()
+        ));
+    }
+    out
 }
 
 /// "no rule "x"; did you mean ...?", with the loaded ids.

@@ -61,8 +61,9 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
                 .markdown(help_text)
                 .build(),
         )
+        // The rule's documentation (`gate explain`), not its TOML file.
         .help_uri(format!(
-            "{INFORMATION_URI}/blob/main/rules/{}.toml",
+            "{INFORMATION_URI}/blob/main/docs/rule-reference.md#{}",
             rule.id
         ))
         .default_configuration(
