@@ -395,7 +395,9 @@ pub fn collect(record: RunRecord, timeout: Duration) -> Observations {
     let mut tests: Vec<TestObservation> = Vec::new();
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
     let mut owner: Option<String> = None;
-    let mut cycles: Vec<(f64, GcCycle)> = Vec::new();
+    // When each cycle started, what it was, and the test running where its
+    // line arrived in the output's order.
+    let mut cycles: Vec<(f64, GcCycle, Option<String>)> = Vec::new();
     let mut warnings = run_warnings;
     let mut binary_output = Vec::new();
     let mut tail: Vec<String> = Vec::new();
@@ -509,7 +511,7 @@ pub fn collect(record: RunRecord, timeout: Duration) -> Observations {
                 }
                 // The line arrives when the cycle ends; its start is its wall time earlier.
                 let started = (at - cycle.wall_ms() / 1000.0).max(0.0);
-                cycles.push((started, *cycle));
+                cycles.push((started, *cycle, running_in_order(&tests)));
             }
             EventKind::GcUnrecognised(line) => {
                 warnings.push(format!(
@@ -602,10 +604,15 @@ pub fn collect(record: RunRecord, timeout: Duration) -> Observations {
         });
     }
 
+    // By time first: a cycle that started in one test and ended in the next
+    // is the first's. Where the times place it in no test, the order does:
+    // lines read in one wake-up share one arrival time, so a short test's
+    // start, its cycle and its result can all arrive "at once" (a loaded CI
+    // machine), and the cycle's start then falls before the test's.
     let gc = cycles
         .into_iter()
-        .map(|(started, cycle)| AttributedCycle {
-            test: running_test_at(&tests, started),
+        .map(|(started, cycle, in_order)| AttributedCycle {
+            test: running_test_at(&tests, started).or(in_order),
             cycle,
         })
         .collect();
@@ -639,23 +646,42 @@ fn record_bench(benchmarks: &mut Vec<BenchmarkObservation>, line: &BenchLine) {
 }
 
 /// The innermost test running at `t`; None when no test or unrelated parallel tests were running.
-fn running_test_at(tests: &[TestObservation], t: f64) -> Option<String> {
-    let mut running: Vec<&str> = tests
-        .iter()
-        .filter(|test| test.name != PROCESS_TEST)
-        .filter(|test| {
-            test.active
-                .iter()
-                .any(|&(s, e)| s <= t && e.is_none_or(|e| t < e))
-        })
-        .map(|test| test.name.as_str())
-        .collect();
+/// The innermost test running now, in the order of the output read so far.
+fn running_in_order(tests: &[TestObservation]) -> Option<String> {
+    innermost(
+        tests
+            .iter()
+            .filter(|test| test.name != PROCESS_TEST)
+            .filter(|test| test.active.last().is_some_and(|(_, end)| end.is_none()))
+            .map(|test| test.name.as_str())
+            .collect(),
+    )
+}
+
+/// The innermost of running tests that form one chain (`TestA`, `TestA/sub`);
+/// None when none runs or unrelated tests run in parallel.
+fn innermost(mut running: Vec<&str>) -> Option<String> {
     running.sort_by_key(|n| n.len());
     let innermost = *running.last()?;
     let chain = running
         .iter()
         .all(|n| innermost == *n || innermost.starts_with(&format!("{n}/")));
     chain.then(|| innermost.to_string())
+}
+
+fn running_test_at(tests: &[TestObservation], t: f64) -> Option<String> {
+    innermost(
+        tests
+            .iter()
+            .filter(|test| test.name != PROCESS_TEST)
+            .filter(|test| {
+                test.active
+                    .iter()
+                    .any(|&(s, e)| s <= t && e.is_none_or(|e| t < e))
+            })
+            .map(|test| test.name.as_str())
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -691,6 +717,32 @@ mod tests {
     }
 
     const CYCLE: &str = "gc 1 @0.1s 1%: 1.0+2.0+1.0 ms clock, 2.0+1.0/3.0/4.0+2.0 ms cpu, 8->9->2 MB, 10 MB goal, 0 MB stacks, 0 MB globals, 2 P (forced)";
+
+    #[test]
+    fn a_cycle_read_with_its_tests_start_and_result_is_that_tests() {
+        // One wake-up of the reader: the test's start, its cycle and its
+        // result share one arrival time; the cycle's start (4 ms earlier)
+        // falls before the test's, in no test by the clock.
+        use TestLine::*;
+        let obs = run(
+            vec![
+                ev(100, EventKind::Test(Run("TestA".into()))),
+                ev(100, gc_line(CYCLE)),
+                ev(
+                    100,
+                    EventKind::Test(Result {
+                        name: "TestA".into(),
+                        status: TestStatus::Pass,
+                        duration_s: 0.01,
+                    }),
+                ),
+                ev(101, EventKind::Test(Final(TestStatus::Pass))),
+            ],
+            Exit::Code(0),
+        );
+        let owners: Vec<Option<&str>> = obs.gc.iter().map(|c| c.test.as_deref()).collect();
+        assert_eq!(owners, [Some("TestA")]);
+    }
 
     #[test]
     fn cycles_are_charged_to_the_test_running_when_they_started() {

@@ -13,23 +13,9 @@ func TestReadFrames(t *testing.T) {
 	}
 	defer ln.Close()
 	sent := make(chan error, 1)
-	go func() {
-		c, err := net.Dial("tcp", ln.Addr().String())
-		if err != nil {
-			sent <- err
-			return
-		}
-		defer c.Close()
-		frame := make([]byte, 16)
-		for i := 0; i < 3000; i++ {
-			frame[0] = byte(i)
-			if _, err := c.Write(frame); err != nil {
-				sent <- err
-				return
-			}
-		}
-		sent <- nil
-	}()
+	// The writer's last act is the send: no Close still running in it when
+	// the test returns and the binary exits (it would be a lingering goroutine).
+	go func() { sent <- writeFrames(ln.Addr().String(), 3000) }()
 	c, err := ln.Accept()
 	if err != nil {
 		t.Fatal(err)
@@ -45,4 +31,21 @@ func TestReadFrames(t *testing.T) {
 	if n != 3000 {
 		t.Fatalf("%d frames, want 3000", n)
 	}
+}
+
+// writeFrames dials addr and writes n 16-byte frames, then closes.
+func writeFrames(addr string, n int) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	frame := make([]byte, 16)
+	for i := 0; i < n; i++ {
+		frame[0] = byte(i)
+		if _, err := c.Write(frame); err != nil {
+			c.Close()
+			return err
+		}
+	}
+	return c.Close()
 }
