@@ -124,38 +124,48 @@ fn absolute_budgets_warn_until_the_team_makes_them_errors() {
 
 #[test]
 fn the_terminal_shows_findings_first_and_names_skipped_rules_once() {
-    let r = run(gate().args(["run", "--no-ebpf", "./fixtures-go/gc/..."]));
-    let table: Vec<&str> = r
-        .stdout
-        .lines()
-        .skip_while(|l| !l.starts_with("RULE "))
-        .skip(1)
-        .take_while(|l| !l.is_empty() && !l.starts_with("..."))
-        .collect();
     let status = |l: &str| {
         l.split_whitespace()
             .find(|t| ["FAIL", "WARNING", "NOTE", "pass", "skipped", "n/a", "no"].contains(t))
             .unwrap_or("")
             .to_string()
     };
-    let first_pass = table
-        .iter()
-        .position(|l| status(l) == "pass")
-        .expect("passing rows");
-    assert!(first_pass >= 4, "{table:#?}");
+    let table = |stdout: &str| -> Vec<String> {
+        stdout
+            .lines()
+            .skip_while(|l| !l.starts_with("RULE "))
+            .skip(1)
+            .take_while(|l| !l.is_empty() && !l.starts_with("gate: "))
+            .map(str::to_string)
+            .collect()
+    };
+    let r = run(gate().args(["run", "--no-ebpf", "./fixtures-go/gc/..."]));
+    // By default: each finding with its detail, grouped by package and test...
+    let forced = r
+        .stdout
+        .find("\ngate.example/fixtures/gc/forced\n  TestCacheResetForcesGC\n    FAIL    forced-gc fixtures-go/gc/forced/forced_test.go:8: ")
+        .is_some();
+    assert!(forced, "{}", r.stdout);
+    // ...the findings' rows only, errors first, and a count of the rest.
+    let rows = table(&r.stdout);
+    assert!(rows.len() >= 4, "{rows:#?}");
     assert!(
-        table[..first_pass]
-            .iter()
+        rows.iter()
             .all(|l| ["FAIL", "WARNING", "NOTE"].contains(&status(l).as_str())),
-        "{table:#?}"
+        "{rows:#?}"
     );
     assert_eq!(
-        status(table[0]),
+        status(&rows[0]),
         "FAIL",
-        "errors before warnings: {table:#?}"
+        "errors before warnings: {rows:#?}"
+    );
+    assert!(
+        r.stdout
+            .contains(" checks passed or had nothing to judge (-v lists every check"),
+        "{}",
+        r.stdout
     );
     // No row per test for a rule that did not run; one line names them all.
-    assert!(!table.iter().any(|l| status(l) == "skipped"), "{table:#?}");
     let skipped: Vec<&str> = r
         .stdout
         .lines()
@@ -163,6 +173,21 @@ fn the_terminal_shows_findings_first_and_names_skipped_rules_once() {
         .collect();
     assert_eq!(skipped.len(), 1, "{}", r.stdout);
     assert!(skipped[0].contains("goroutine-leak"), "{}", skipped[0]);
+    // -v: every check, findings still first, never a row for a skipped rule.
+    let r = run(gate().args(["run", "-v", "--no-ebpf", "./fixtures-go/gc/..."]));
+    let rows = table(&r.stdout);
+    let first_pass = rows
+        .iter()
+        .position(|l| status(l) == "pass")
+        .expect("passing rows with -v");
+    assert!(first_pass >= 4, "{rows:#?}");
+    assert!(
+        rows[..first_pass]
+            .iter()
+            .all(|l| ["FAIL", "WARNING", "NOTE"].contains(&status(l).as_str())),
+        "{rows:#?}"
+    );
+    assert!(!rows.iter().any(|l| status(l) == "skipped"), "{rows:#?}");
 }
 
 #[test]

@@ -10,9 +10,6 @@ use crate::check::CheckStatus;
 use crate::rules::{Severity, fmt_num};
 use crate::run::test_output::TestStatus;
 
-/// Rows of passing checks are folded into a count above this many.
-const MAX_PASSING_ROWS: usize = 30;
-
 /// How the summary is drawn.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Style {
@@ -85,11 +82,6 @@ fn table<const N: usize>(
 /// The terminal's account of a run.
 pub fn render(report: &Report, style: Style) -> String {
     let show_passing = style.show_passing;
-    let max_passing = if show_passing {
-        usize::MAX
-    } else {
-        MAX_PASSING_ROWS
-    };
     let mut out = String::new();
     for binary in &report.binaries {
         let failed: Vec<_> = binary
@@ -116,6 +108,7 @@ pub fn render(report: &Report, style: Style) -> String {
             let _ = writeln!(out, "gate: warning: {w}");
         }
     }
+    findings_by_package(&mut out, report, style);
 
     // Findings first (errors, then warnings, then notes), then what passed;
     // rules skipped without eBPF are named once, not once per test.
@@ -137,12 +130,12 @@ pub fn render(report: &Report, style: Style) -> String {
                 }
                 continue;
             }
-            if violation.is_none() && passing >= max_passing {
-                passing += 1;
-                continue;
-            }
             if violation.is_none() {
                 passing += 1;
+                // Passing checks are a count; `-v` lists them.
+                if !show_passing {
+                    continue;
+                }
             }
             let site = violation
                 .and_then(|v| v.site.as_ref())
@@ -183,6 +176,7 @@ pub fn render(report: &Report, style: Style) -> String {
         .map(|(_, row)| row)
         .chain(rows)
         .collect();
+    // The table of checks: with -v every one; else the findings' rows.
     if !rows.is_empty() {
         out.push('\n');
         table(
@@ -192,13 +186,13 @@ pub fn render(report: &Report, style: Style) -> String {
             Some(4),
             style,
         );
-        if passing > max_passing {
-            let _ = writeln!(
-                out,
-                "... and {} more passing checks (-v shows them, as does --json)",
-                passing - max_passing
-            );
-        }
+    }
+    if passing > 0 && !show_passing {
+        let _ = writeln!(
+            out,
+            "gate: {} passed or had nothing to judge (-v lists every check, as does --json)",
+            plural(passing, "check", "checks")
+        );
     }
     benchmarks(&mut out, report, style);
     if !skipped.is_empty() {
@@ -213,6 +207,51 @@ pub fn render(report: &Report, style: Style) -> String {
     out.push_str(&verdict(report));
     out.push('\n');
     out
+}
+
+/// Every finding with its detail, grouped by package and test: where the
+/// object was made or the call was, and what it is (a goroutine's entry
+/// function and what it waits on, a ticker's period, a regression's figures).
+fn findings_by_package(out: &mut String, report: &Report, style: Style) {
+    for binary in &report.binaries {
+        if binary.violations.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{}", binary.package);
+        let mut tests: Vec<Option<&str>> = Vec::new();
+        for v in &binary.violations {
+            if !tests.contains(&v.test.as_deref()) {
+                tests.push(v.test.as_deref());
+            }
+        }
+        for test in tests {
+            let _ = writeln!(out, "  {}", test.unwrap_or("[the test binary]"));
+            let mut found: Vec<&super::Violation> = binary
+                .violations
+                .iter()
+                .filter(|v| v.test.as_deref() == test)
+                .collect();
+            found.sort_by_key(|v| severity_rank(v.severity));
+            for v in found {
+                let word = match v.severity {
+                    Severity::Error => "FAIL".to_string(),
+                    other => other.as_str().to_uppercase(),
+                };
+                let site = v
+                    .site
+                    .as_ref()
+                    .map(|s| format!("{}:{}: ", s.file, s.line))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "    {} {} {site}{}",
+                    style.paint(&format!("{word:<7}"), &word),
+                    v.rule,
+                    v.message
+                );
+            }
+        }
+    }
 }
 
 /// Benchmarks with ns/op, B/op and allocs/op, and their change from the
