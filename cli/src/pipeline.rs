@@ -594,7 +594,7 @@ fn run_binary(
     // The rules have read all of it; the reports keep a bounded tail per test.
     observations.trim_output(observe::KEPT_OUTPUT_LINES);
     let mut binary_report =
-        report::BinaryReport::build(info, shown_path, &observations, &checks, rule_set);
+        report::BinaryReport::build(info, shown_path, &observations, checks, rule_set);
     binary_report.built = binary.built_from.is_some();
     if timings() {
         eprintln!(

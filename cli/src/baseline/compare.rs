@@ -430,7 +430,7 @@ fn compare_one(
         };
         if unconfirmed(&before, then) || unconfirmed(&current, now) {
             check.status = CheckStatus::Noisy;
-            check.regression = Some(comparison);
+            check.regression = Some(Box::new(comparison));
             let e = tally.noisy.entry(key).or_default();
             e.0 += 1;
             e.1.get_or_insert((then, now));
@@ -455,7 +455,7 @@ fn compare_one(
                 let e = tally.few_samples.entry(key).or_default();
                 *e = (e.0 + 1, before.len(), current.len(), need);
                 check.status = CheckStatus::NotEnoughSamples;
-                check.regression = Some(comparison);
+                check.regression = Some(Box::new(comparison));
                 return (check, None);
             }
             let p = crate::stats::mann_whitney_p(&before, &current);
@@ -488,7 +488,7 @@ fn compare_one(
     } else {
         CheckStatus::Pass
     };
-    check.regression = Some(comparison.clone());
+    check.regression = Some(Box::new(comparison.clone()));
     if !regressed {
         return (check, None);
     }

@@ -6,7 +6,9 @@ use super::Report;
 use crate::error::GateError;
 
 pub fn write(report: &Report, path: &Path) -> Result<(), GateError> {
-    let text = serde_json::to_string_pretty(report)
-        .map_err(|e| GateError::io("encoding the JSON report", e.into()))?;
-    super::write_file(path, &(text + "\n"))
+    // Streamed: on a suite of thousands of tests the text is tens of MB.
+    super::write_with(path, |out| {
+        serde_json::to_writer_pretty(&mut *out, report).map_err(std::io::Error::from)?;
+        out.write_all(b"\n")
+    })
 }

@@ -183,8 +183,10 @@ pub struct CheckReport {
     /// `limit` (the rule's [check]) or `regression` (a comparison with the baseline).
     #[serde(default = "limit_kind")]
     pub kind: CheckKind,
+    /// Boxed: a check is then no larger than the CheckResult it is made
+    /// from, and the conversion reuses that vector's memory.
     #[serde(flatten, skip_serializing_if = "Option::is_none", default)]
-    pub regression: Option<Comparison>,
+    pub regression: Option<Box<Comparison>>,
 }
 
 fn limit_kind() -> CheckKind {
@@ -252,7 +254,7 @@ impl BinaryReport {
         info: &BinaryInfo,
         display_path: String,
         obs: &Observations,
-        checks: &[CheckResult],
+        checks: Vec<CheckResult>,
         rules: &RuleSet,
     ) -> Self {
         let tests = obs
@@ -410,14 +412,16 @@ impl BinaryReport {
             runs: 1,
             ebpf: obs.engine.is_some(),
             violations,
+            // Moved, not copied: on a suite of thousands of tests these are
+            // most of gate's memory.
             checks: checks
-                .iter()
+                .into_iter()
                 .map(|c| CheckReport {
-                    rule: c.rule.clone(),
-                    test: c.test.clone(),
-                    metric: c.metric.clone(),
+                    rule: c.rule,
+                    test: c.test,
+                    metric: c.metric,
                     value: c.value,
-                    limit: c.limit.clone(),
+                    limit: c.limit,
                     status: c.status,
                     kind: CheckKind::Limit,
                     regression: None,
@@ -481,11 +485,19 @@ pub fn is_stdout(path: &std::path::Path) -> bool {
 /// path is replaced, never written through. Devices and pipes
 /// (`/dev/stdout`) are written directly.
 pub fn write_file(path: &std::path::Path, text: &str) -> Result<(), crate::error::GateError> {
+    write_with(path, |out| out.write_all(text.as_bytes()))
+}
+
+/// As [`write_file`], with the content written by `fill` through a buffer,
+/// so that a large report is streamed instead of built in memory first.
+pub fn write_with(
+    path: &std::path::Path,
+    fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), crate::error::GateError> {
     use std::io::Write;
     if is_stdout(path) {
-        let mut out = std::io::stdout().lock();
-        return out
-            .write_all(text.as_bytes())
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        return fill(&mut out)
             .and_then(|()| out.flush())
             .map_err(|e| crate::error::GateError::io("cannot write a report to stdout", e));
     }
@@ -495,7 +507,11 @@ pub fn write_file(path: &std::path::Path, text: &str) -> Result<(), crate::error
         return std::fs::OpenOptions::new()
             .write(true)
             .open(path)
-            .and_then(|mut f| f.write_all(text.as_bytes()))
+            .and_then(|f| {
+                let mut out = std::io::BufWriter::new(f);
+                fill(&mut out)?;
+                out.flush()
+            })
             .map_err(cannot);
     }
     let dir = path
@@ -505,13 +521,15 @@ pub fn write_file(path: &std::path::Path, text: &str) -> Result<(), crate::error
     std::fs::create_dir_all(dir).map_err(|e| {
         crate::error::GateError::io(format!("cannot create directory {}", dir.display()), e)
     })?;
-    let mut temp = tempfile::Builder::new()
+    let temp = tempfile::Builder::new()
         .prefix(".gate-report-")
         .tempfile_in(dir)
         .map_err(cannot)?;
-    temp.write_all(text.as_bytes())
-        .and_then(|()| temp.as_file().sync_all())
-        .map_err(cannot)?;
+    {
+        let mut out = std::io::BufWriter::new(temp.as_file());
+        fill(&mut out).and_then(|()| out.flush()).map_err(cannot)?;
+    }
+    temp.as_file().sync_all().map_err(cannot)?;
     // Reports are for reading by the CI runner and other users: not the temp file's 0600.
     let _ = std::fs::set_permissions(
         temp.path(),
