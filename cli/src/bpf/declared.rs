@@ -145,14 +145,15 @@ pub fn plan(info: &BinaryInfo, specs: &[&ProbeSpec]) -> Result<DeclaredPlan, Pla
         })
     });
     let (signatures, paths) = if needs_dwarf {
-        let file = object::File::parse(info.data()).map_err(|e| PlanError {
+        let plan_error = |message| PlanError {
             probe: String::new(),
             symbol: String::new(),
-            message: format!("cannot parse the binary: {e}"),
+            message,
             in_the_rule: false,
-        })?;
+        };
+        let sections = info.type_sections().map_err(plan_error)?;
         let names: Vec<&str> = symbols.iter().map(String::as_str).collect();
-        params::read(&file, &names, &fields).map_err(|message| PlanError {
+        params::read(sections, &names, &fields).map_err(|message| PlanError {
             probe: String::new(),
             symbol: String::new(),
             message,

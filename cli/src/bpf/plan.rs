@@ -69,8 +69,12 @@ fn gctrace_switch(info: &BinaryInfo) -> Option<crate::target::GctraceSwitch> {
     use object::{Object, ObjectSegment};
     let file = object::File::parse(info.data()).ok()?;
     let debug = info.variable("runtime.debug")?;
-    let offset =
-        crate::target::dwarf::variable_field_offset(&file, "runtime.debug", "gctrace").ok()??;
+    let offset = crate::target::dwarf::variable_field_offset(
+        info.type_sections().ok()?,
+        "runtime.debug",
+        "gctrace",
+    )
+    .ok()??;
     let base = file
         .segments()
         .map(|s| s.address())

@@ -11,12 +11,10 @@ use object::{Object, ObjectSection};
 
 /// `(struct, field)` pairs to find, e.g. `("runtime.g", "goid")`.
 pub fn field_offsets(
-    file: &object::File,
+    sections: &TypeSections,
     wanted: &[(&str, &str)],
 ) -> Result<HashMap<(String, String), u64>, String> {
-    let endian = endian_of(file);
-    let sections = type_sections(file)?;
-    let dwarf = sections.borrow(|s| EndianSlice::new(s, endian));
+    let dwarf = sections.dwarf();
     let packages: Vec<&str> = wanted
         .iter()
         .map(|(s, _)| s.rsplit_once('.').map_or(*s, |(p, _)| p))
@@ -33,7 +31,7 @@ pub fn field_offsets(
     Ok(found)
 }
 
-type Dwarf<'a> = gimli::Dwarf<EndianSlice<'a, RunTimeEndian>>;
+pub type Dwarf<'a> = gimli::Dwarf<EndianSlice<'a, RunTimeEndian>>;
 
 fn endian_of(file: &object::File) -> RunTimeEndian {
     if file.is_little_endian() {
@@ -43,26 +41,44 @@ fn endian_of(file: &object::File) -> RunTimeEndian {
     }
 }
 
-/// The DWARF sections types need. Go compresses its DWARF: decompressing the
-/// line, location and range sections too took three quarters of the type
-/// lookups' time, and types need none of them.
-fn type_sections<'a>(
-    file: &'a object::File,
-) -> Result<gimli::DwarfSections<Cow<'a, [u8]>>, String> {
-    let load = |id: gimli::SectionId| -> Result<Cow<[u8]>, gimli::Error> {
-        let needed = matches!(
-            id,
-            gimli::SectionId::DebugInfo
-                | gimli::SectionId::DebugAbbrev
-                | gimli::SectionId::DebugStr
-        );
-        Ok(file
-            .section_by_name(id.name())
-            .filter(|_| needed)
-            .and_then(|s| s.uncompressed_data().ok())
-            .unwrap_or(Cow::Borrowed(&[])))
-    };
-    gimli::DwarfSections::load(load).map_err(|e| format!("reading DWARF: {e}"))
+/// The DWARF sections type and signature lookups need, decompressed once per
+/// binary (`BinaryInfo::type_sections`): Go compresses its DWARF, and
+/// inflating `.debug_info` three times (struct offsets, the gctrace switch,
+/// rule parameters) was a sixth of gate's start-up CPU. The line, location
+/// and range sections are left out: types need none of them.
+pub struct TypeSections {
+    sections: gimli::DwarfSections<Cow<'static, [u8]>>,
+    endian: RunTimeEndian,
+}
+
+impl TypeSections {
+    pub fn read(file: &object::File) -> Result<Self, String> {
+        let load = |id: gimli::SectionId| -> Result<Cow<'static, [u8]>, gimli::Error> {
+            let needed = matches!(
+                id,
+                gimli::SectionId::DebugInfo
+                    | gimli::SectionId::DebugAbbrev
+                    | gimli::SectionId::DebugStr
+            );
+            Ok(file
+                .section_by_name(id.name())
+                .filter(|_| needed)
+                .and_then(|s| s.uncompressed_data().ok())
+                .map(|data| Cow::Owned(data.into_owned()))
+                .unwrap_or(Cow::Borrowed(&[])))
+        };
+        let sections =
+            gimli::DwarfSections::load(load).map_err(|e| format!("reading DWARF: {e}"))?;
+        Ok(TypeSections {
+            sections,
+            endian: endian_of(file),
+        })
+    }
+
+    pub fn dwarf(&self) -> Dwarf<'_> {
+        self.sections
+            .borrow(|s| EndianSlice::new(s.as_ref(), self.endian))
+    }
 }
 
 fn walk(
@@ -149,13 +165,11 @@ fn string_of(dwarf: &Dwarf, value: gimli::AttributeValue<EndianSlice<RunTimeEndi
 /// The offset of `field` in the (usually unnamed) struct type of a package
 /// variable, e.g. `gctrace` in `runtime.debug`.
 pub fn variable_field_offset(
-    file: &object::File,
+    sections: &TypeSections,
     variable: &str,
     field: &str,
 ) -> Result<Option<u64>, String> {
-    let sections = type_sections(file)?;
-    let endian = endian_of(file);
-    let dwarf = sections.borrow(|s| EndianSlice::new(s, endian));
+    let dwarf = sections.dwarf();
     let package = variable.rsplit_once('.').map_or(variable, |(p, _)| p);
     let err = |e: gimli::Error| format!("reading DWARF: {e}");
     // The variable, in its package's unit; its type may be in another unit.

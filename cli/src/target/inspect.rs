@@ -39,6 +39,8 @@ pub struct BinaryInfo {
     data_symbols: Vec<(u64, u64, String)>,
     /// The binary's bytes, for the probe planner (offsets, RET instructions, DWARF).
     data: memmap2::Mmap,
+    /// The DWARF sections of types and signatures, decompressed on first use.
+    type_sections: std::sync::OnceLock<Result<super::dwarf::TypeSections, String>>,
 }
 
 /// The binary's DWARF line tables, and the directory prefix of the Go standard
@@ -258,6 +260,19 @@ impl BinaryInfo {
 
     pub fn data(&self) -> &[u8] {
         &self.data
+    }
+
+    /// The DWARF that struct offsets and function signatures are read from,
+    /// decompressed once for every lookup of this binary.
+    pub fn type_sections(&self) -> Result<&super::dwarf::TypeSections, String> {
+        self.type_sections
+            .get_or_init(|| {
+                let file = object::File::parse(&*self.data)
+                    .map_err(|e| format!("cannot parse the binary: {e}"))?;
+                super::dwarf::TypeSections::read(&file)
+            })
+            .as_ref()
+            .map_err(String::clone)
     }
 
     /// The itabs whose method table starts with `methods` (addresses of the
@@ -507,6 +522,7 @@ pub fn inspect(path: &Path, root: &Path) -> Result<BinaryInfo, GateError> {
         sections,
         x86_64,
         data,
+        type_sections: std::sync::OnceLock::new(),
     })
 }
 

@@ -4,11 +4,9 @@
 //! values at their width (a `bool` or `uint32` fills only the low bits of its
 //! register: the rest is garbage).
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 
 use gimli::{AttributeValue, EndianSlice, RunTimeEndian, UnitHeader};
-use object::{Object, ObjectSection};
 
 type R<'a> = EndianSlice<'a, RunTimeEndian>;
 
@@ -63,39 +61,14 @@ pub struct Signatures<'d> {
     functions: HashMap<String, Vec<Param>>,
 }
 
-fn load_sections<'f>(
-    file: &object::File<'f>,
-) -> Result<gimli::DwarfSections<Cow<'f, [u8]>>, String> {
-    let load = |id: gimli::SectionId| -> Result<Cow<[u8]>, gimli::Error> {
-        let needed = matches!(
-            id,
-            gimli::SectionId::DebugInfo
-                | gimli::SectionId::DebugAbbrev
-                | gimli::SectionId::DebugStr
-        );
-        Ok(file
-            .section_by_name(id.name())
-            .filter(|_| needed)
-            .and_then(|s| s.uncompressed_data().ok())
-            .unwrap_or(Cow::Borrowed(&[])))
-    };
-    gimli::DwarfSections::load(load).map_err(|e| format!("reading DWARF: {e}"))
-}
-
 /// The signatures of `symbols` and the field paths `fields` names
 /// (function, parameter, path), in one pass over the binary's DWARF.
 pub fn read(
-    file: &object::File,
+    sections: &super::dwarf::TypeSections,
     symbols: &[&str],
     fields: &[(String, String, Vec<String>)],
 ) -> Result<(HashMap<String, Vec<Param>>, FieldPaths), String> {
-    let sections = load_sections(file)?;
-    let endian = if file.is_little_endian() {
-        RunTimeEndian::Little
-    } else {
-        RunTimeEndian::Big
-    };
-    let dwarf = sections.borrow(|s| EndianSlice::new(s, endian));
+    let dwarf = sections.dwarf();
     let mut headers = Vec::new();
     let mut units = dwarf.units();
     while let Some(h) = units

@@ -150,9 +150,8 @@ pub fn wait_reasons(info: &BinaryInfo) -> Vec<String> {
 /// Offsets of Go struct fields the probes read, from DWARF, in one pass.
 pub fn struct_offsets(info: &BinaryInfo, wanted: &[(&str, &str)]) -> Result<Vec<u64>, Missing> {
     let first = wanted.first().map_or("", |w| w.0);
-    let file =
-        object::File::parse(info.data()).map_err(|_| missing(first, "cannot parse the binary"))?;
-    let found = super::dwarf::field_offsets(&file, wanted).map_err(|e| missing(first, &e))?;
+    let sections = info.type_sections().map_err(|e| missing(first, &e))?;
+    let found = super::dwarf::field_offsets(sections, wanted).map_err(|e| missing(first, &e))?;
     wanted
         .iter()
         .map(|(s, f)| {
