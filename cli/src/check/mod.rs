@@ -140,22 +140,19 @@ pub fn evaluate(rules: &RuleSet, obs: &Observations) -> Vec<CheckResult> {
         .iter()
         .filter_map(|r| Some((r, r.check.as_ref()?)))
     {
+        let limit_text = limit.describe();
+        let check = |subject| check(rule, limit, &limit_text, obs, subject);
         match rule.scope {
-            Scope::Binary => results.push(kept(check(rule, limit, obs, Subject::Binary))),
+            Scope::Binary => results.push(check(Subject::Binary)),
             Scope::Test => {
                 // Skipped tests did nothing to measure; the crash pseudo-test is not a test.
                 for test in obs.tests.iter().filter(checked) {
-                    results.push(kept(check(rule, limit, obs, Subject::Test(&test.name))));
+                    results.push(check(Subject::Test(&test.name)));
                 }
             }
             Scope::Benchmark => {
                 for bench in &obs.benchmarks {
-                    results.push(kept(check(
-                        rule,
-                        limit,
-                        obs,
-                        Subject::Benchmark(&bench.name),
-                    )));
+                    results.push(check(Subject::Benchmark(&bench.name)));
                 }
             }
         }
@@ -163,25 +160,20 @@ pub fn evaluate(rules: &RuleSet, obs: &Observations) -> Vec<CheckResult> {
     results
 }
 
-/// A result as it is kept: only a failure's message is ever read (it becomes
-/// the finding's), and a large suite has hundreds of thousands of passes.
-fn kept(mut result: CheckResult) -> CheckResult {
-    if result.status != CheckStatus::Fail {
-        result.message = String::new();
-    }
-    result
-}
-
-fn check(rule: &Rule, limit: &Limit, obs: &Observations, subject: Subject) -> CheckResult {
+/// One rule's check of one subject. Only a failure gets a message (it becomes
+/// the finding's): a large suite has hundreds of thousands of passes, and
+/// formatting words nobody reads was most of the time spent checking.
+fn check(
+    rule: &Rule,
+    limit: &Limit,
+    limit_text: &str,
+    obs: &Observations,
+    subject: Subject,
+) -> CheckResult {
     let metric = limit.metric;
-    let where_ = match subject {
+    let where_ = || match subject {
         Subject::Binary => "the test binary".to_string(),
         Subject::Test(t) | Subject::Benchmark(t) => t.to_string(),
-    };
-    let unit = if metric.unit.is_empty() {
-        String::new()
-    } else {
-        format!(" {}", metric.unit)
     };
     let mut result = CheckResult {
         rule: rule.id.clone(),
@@ -191,27 +183,22 @@ fn check(rule: &Rule, limit: &Limit, obs: &Observations, subject: Subject) -> Ch
         },
         metric: metric.name.to_string(),
         value: None,
-        limit: limit.describe(),
+        limit: limit_text.to_string(),
         status: CheckStatus::NoData,
-        message: format!("{} not observed in {where_}", metric.name),
+        message: String::new(),
         instances: Vec::new(),
     };
     if rule.needs_ebpf() && obs.engine.is_none() {
         result.status = CheckStatus::Skipped;
-        result.message = format!(
-            "not checked in {where_}: {} needs the eBPF engine (--no-ebpf)",
-            metric.name
-        );
         return result;
     }
     // A probed function this binary lacks (its package is not linked): nothing to check here.
-    if let Some(symbol) = rule.metrics().find_map(|m| obs.absent(m.name)) {
+    if rule.metrics().any(|m| obs.absent(m.name).is_some()) {
         result.status = CheckStatus::NotApplicable;
-        result.message = format!("not applicable: the test binary has no {symbol}");
         return result;
     }
     if metric.kind == MetricKind::PerObject {
-        return check_objects(rule, limit, obs, subject, &where_, result);
+        return check_objects(rule, limit, obs, subject, &where_(), result);
     }
     let applicable = match &rule.only_if {
         None => true,
@@ -220,15 +207,7 @@ fn check(rule: &Rule, limit: &Limit, obs: &Observations, subject: Subject) -> Ch
             .is_some_and(|v| cond.holds(v)),
     };
     if !applicable {
-        let cond = rule
-            .only_if
-            .as_ref()
-            .map(|c| format!("{} {}", c.metric.name, c.describe()));
         result.status = CheckStatus::NotApplicable;
-        result.message = format!(
-            "not checked in {where_}: applies only where {}",
-            cond.unwrap_or_default()
-        );
         return result;
     }
     let ignored = |i: &Instance| {
@@ -262,20 +241,16 @@ fn check(rule: &Rule, limit: &Limit, obs: &Observations, subject: Subject) -> Ch
     result.value = Some(v);
     if limit.holds(v) {
         result.status = CheckStatus::Pass;
-        result.message = format!(
-            "{} = {}{unit} in {where_} (limit {})",
-            metric.name,
-            fmt_num(v),
-            limit.describe()
-        );
     } else {
         result.status = CheckStatus::Fail;
+        let unit = if metric.unit.is_empty() { "" } else { " " };
         result.message = format!(
-            "{}: {} = {}{unit} in {where_}, limit {}",
+            "{}: {} = {}{unit}{} in {}, limit {limit_text}",
             rule.title,
             metric.name,
             fmt_num(v),
-            limit.describe()
+            metric.unit,
+            where_()
         );
         // Lifecycle objects, or the call sites of a probe, sharpen the finding.
         result.instances = obs
@@ -318,13 +293,6 @@ fn check_objects(
     if applicable.is_empty() {
         if !objects.is_empty() {
             result.status = CheckStatus::NotApplicable;
-            result.message = format!(
-                "not checked in {where_}: no object meets {}",
-                rule.only_if
-                    .as_ref()
-                    .map(|c| format!("{} {}", c.metric.name, c.describe()))
-                    .unwrap_or_default()
-            );
         }
         return result;
     }
@@ -342,11 +310,6 @@ fn check_objects(
     };
     if failing.is_empty() {
         result.status = CheckStatus::Pass;
-        result.message = format!(
-            "{} objects in {where_} within {}",
-            applicable.len(),
-            check.describe()
-        );
     } else {
         result.status = CheckStatus::Fail;
         result.message = format!(
