@@ -116,6 +116,18 @@ struct {
 	__type(value, u64);
 } owner SEC(".maps");
 
+// goid -> owning test goroutine of goroutines that have just exited. goexit1
+// deletes the owner entry, yet the runtime still works on the goroutine
+// after it, on g0 (runtime.gdestroy(gp) reads gp.lockedm there): a probe
+// charged to gp by its argument must still find gp's test. Goroutine ids
+// are never reused, so a stale entry is never wrong, only evicted.
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, u64);
+	__type(value, u64);
+} exited_owner SEC(".maps");
+
 // A goroutine creation in flight: runtime.newproc (creator's stack) -> the new g queued.
 struct pending_go {
 	u64 creator;
@@ -285,6 +297,8 @@ static __always_inline u64 goid_of(u64 g)
 static __always_inline u64 root_of(u64 goid)
 {
 	u64 *root = bpf_map_lookup_elem(&owner, &goid);
+	if (!root)
+		root = bpf_map_lookup_elem(&exited_owner, &goid);
 	return root ? *root : 0;
 }
 
@@ -468,6 +482,7 @@ int go_exit(struct regs *ctx)
 		struct event *e = reserve(EV_GO_EXIT, goid);
 		if (e)
 			send(e);
+		bpf_map_update_elem(&exited_owner, &goid, &root, BPF_ANY);
 	}
 	bpf_map_delete_elem(&owner, &goid);
 	bpf_map_delete_elem(&timer_deadline, &goid);

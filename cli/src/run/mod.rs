@@ -71,6 +71,17 @@ pub struct RunRecord {
     pub wall: Duration,
     /// What went wrong around the run without failing it (no GC trace).
     pub warnings: Vec<String>,
+    /// The binary wrote a heap profile (`-test.memprofile`): the testing
+    /// package then forces one GC cycle of its own after the last test.
+    pub heap_profile: bool,
+}
+
+/// Whether test flags ask for a heap profile (not `-test.memprofilerate`).
+pub fn writes_heap_profile(test_flags: &[String]) -> bool {
+    test_flags.iter().any(|f| {
+        let name = f.trim_start_matches('-');
+        name == "test.memprofile" || name.starts_with("test.memprofile=")
+    })
 }
 
 /// GODEBUG for the child: the user's settings with gctrace switched on.
@@ -320,6 +331,7 @@ pub fn execute(
         exit: exit.unwrap_or(Exit::Code(-1)),
         wall,
         warnings,
+        heap_profile: writes_heap_profile(&cfg.test_flags),
     })
 }
 

@@ -1,0 +1,19 @@
+package violating
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestRenderEmpty(t *testing.T) { // want: lockosthread-not-unlocked TestRenderEmpty
+	if _, err := Render(Job{}); !errors.Is(err, ErrEmpty) {
+		t.Fatalf("Render(empty) = %v, want ErrEmpty", err)
+	}
+}
+
+func TestRender(t *testing.T) {
+	n, err := Render(Job{Lines: []string{"ab", "cde"}})
+	if err != nil || n != 5 {
+		t.Fatalf("Render = %d, %v", n, err)
+	}
+}
