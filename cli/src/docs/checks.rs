@@ -30,15 +30,25 @@ pub fn markdown(args: RulesArgs) -> Result<i32, GateError> {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Status {
+    /// A rule that runs by default reports it as a warning or an error.
     Enforced,
+    /// Only rules a team enables (`--enable`) check it.
+    OptIn,
+    /// Rules run by default, as notes only: the signal is weak.
+    Note,
     Planned,
     NotObservable,
 }
 
 impl Status {
     fn of(item: &Item, rules: &[&Rule]) -> Status {
-        if !rules.is_empty() {
+        let default_on = || rules.iter().filter(|r| r.enabled);
+        if default_on().any(|r| r.severity != crate::rules::Severity::Note) {
             Status::Enforced
+        } else if default_on().next().is_some() {
+            Status::Note
+        } else if !rules.is_empty() {
+            Status::OptIn
         } else if item.observable() {
             Status::Planned
         } else {
@@ -49,6 +59,8 @@ impl Status {
     fn as_str(self) -> &'static str {
         match self {
             Status::Enforced => "enforced",
+            Status::OptIn => "enforced (opt-in)",
+            Status::Note => "note",
             Status::Planned => "planned",
             Status::NotObservable => "not observable",
         }
@@ -143,11 +155,15 @@ rules' `catalog` field refers to. For each item: the rule that enforces it, what
 reads and its default limit; or, for an item no rule covers yet, the runtime signal a rule\n\
 for it will read; or, for an item no runtime signal can show, why not and the static check\n\
 that covers it instead. `gate explain RULE` prints a rule's full documentation.\n\n\
-Of {total} items: {enforced} enforced, {planned} planned, {hidden} not observable at runtime.\n\n",
+Of {total} items: {enforced} enforced by default (warning or error), {opt_in} enforced by \
+opt-in rules, {notes} checked by default as notes (a weak signal), {planned} planned, {hidden} \
+not observable at runtime.\n\n",
         first = catalog.first().map_or(0, |i| i.number),
         last = catalog.last().map_or(0, |i| i.number),
         total = catalog.len(),
         enforced = count(Status::Enforced),
+        opt_in = count(Status::OptIn),
+        notes = count(Status::Note),
         planned = count(Status::Planned),
         hidden = count(Status::NotObservable),
     );
@@ -163,7 +179,7 @@ Of {total} items: {enforced} enforced, {planned} planned, {hidden} not observabl
             rules.iter().map(|r| f(r)).collect::<Vec<_>>().join("<br>")
         };
         let (signal, sees) = match status {
-            Status::Enforced => (
+            Status::Enforced | Status::OptIn | Status::Note => (
                 join(&signal_of),
                 join(&|r| cell(&super::first_sentence(&r.help))),
             ),
