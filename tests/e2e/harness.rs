@@ -354,6 +354,12 @@ fn redact(message: &str) -> String {
         // A regression: "alloc.bytes 714240 -> 2952832 bytes (+313.4%, 1 vs 1 samples)".
         (r"\d+(\.\d+)? -> \d+(\.\d+)?", "[baseline] -> [current]"),
         (r"\(([+-])\d+(\.\d+)?%", "($1[change]%"),
+        // What an alloc probe saw: sync.Pool reuse (slog's buffers) depends on
+        // when the GC ran.
+        (
+            r"\b\d+ objects, \d+ bytes allocated",
+            "[n] objects, [n] bytes allocated",
+        ),
         // A count of calls that depends on time (a spin loop until a deadline).
         (r"\b\d+ calls of time\.Sleep", "[n] calls of time.Sleep"),
     ] {
