@@ -360,6 +360,12 @@ fn redact(message: &str) -> String {
             r"\b\d+ objects, \d+ bytes allocated",
             "[n] objects, [n] bytes allocated",
         ),
+        // Finalizer-guarded objects are counted by address, and the GC reuses
+        // the addresses of those it finalized: how many depends on its timing.
+        (
+            r"\b\d+ acquired by runtime\.SetFinalizer",
+            "[n] acquired by runtime.SetFinalizer",
+        ),
         // A count of calls that depends on time (a spin loop until a deadline).
         (r"\b\d+ calls of time\.Sleep", "[n] calls of time.Sleep"),
     ] {
