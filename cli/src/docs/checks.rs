@@ -223,6 +223,29 @@ check (or code review) is the place to catch them.\n\n",
         );
     }
 
+    let findings = super::suite_findings();
+    if !findings.is_empty() {
+        out.push_str(
+            "\n## On the standard library's own test suites\n\n\
+gate with the default rules on the suites of `encoding/json`, `strings`, `bufio`, `os`, `io`,\n\
+`context`, `net/http` and `os/exec` (`go test -c`, then `gate run --json r.json ./x.test --\n\
+-test.short` from the package's directory, Go 1.26) reports these findings, each a real\n\
+instance of the anti-pattern in the suite's own test code, by a rule that counts test code\n\
+(`code = \"any\"`). No rule that judges only code under test reports anything there.\n\n",
+        );
+        out.push_str("| suite | rule | test | why it is right |\n| --- | --- | --- | --- |\n");
+        for f in findings {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | `{}` | {} |",
+                cell(&f.suite),
+                code(&f.rule),
+                cell(&f.test),
+                cell(&f.why)
+            );
+        }
+    }
+
     let uncatalogued: Vec<&Rule> = set.rules.iter().filter(|r| r.catalog.is_empty()).collect();
     if !uncatalogued.is_empty() {
         out.push_str(

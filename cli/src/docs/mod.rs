@@ -22,6 +22,30 @@ const CATALOG_TOML: &str = include_str!("../../../docs/catalog.toml");
 #[serde(deny_unknown_fields)]
 struct CatalogFile {
     item: Vec<Item>,
+    /// Findings of default-on rules on the standard library's own test
+    /// suites that are real instances of the anti-pattern in test code.
+    #[serde(default)]
+    suite_finding: Vec<SuiteFinding>,
+}
+
+/// A finding gate reports on a standard-library suite, and why it is right.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuiteFinding {
+    pub suite: String,
+    pub rule: String,
+    pub test: String,
+    pub why: String,
+}
+
+/// docs/catalog.toml's suite findings, in file order.
+pub fn suite_findings() -> &'static [SuiteFinding] {
+    static FINDINGS: OnceLock<Vec<SuiteFinding>> = OnceLock::new();
+    FINDINGS.get_or_init(|| {
+        toml::from_str::<CatalogFile>(CATALOG_TOML)
+            .map(|f| f.suite_finding)
+            .unwrap_or_else(|e| panic!("docs/catalog.toml embedded in gate is invalid: {e}"))
+    })
 }
 
 /// One checklist item of docs/catalog.toml.
