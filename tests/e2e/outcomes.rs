@@ -388,9 +388,13 @@ fn the_gc_trace_is_the_test_binarys_own_not_its_childrens() {
         .arg(&json)
         .arg(fixture_binary("outcomes"))
         .args(["--", "-test.run", "^TestChildSeesNoGctrace$"]));
-    // Exit 1: the forced-gc rule flags the test's runtime.GC(), which proves it seen.
-    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     let report = read_json(&json);
+    // Exit 1: the forced-gc rule flags the test's runtime.GC(), which proves it seen.
+    assert_eq!(
+        r.code, 1,
+        "{}{}\nmetrics: {}\nwarnings: {}",
+        r.stdout, r.stderr, report["binaries"][0]["metrics"], report["binaries"][0]["warnings"]
+    );
     assert_eq!(tests(&report), pairs(&[("TestChildSeesNoGctrace", "pass")]));
     let cycles = report["binaries"][0]["metrics"]["tests"]["TestChildSeesNoGctrace"]["gc.cycles"]
         .as_f64()

@@ -606,7 +606,10 @@ pub fn collect(record: RunRecord, timeout: Duration) -> Observations {
     }
 
     // By time first: a cycle that started in one test and ended in the next
-    // is the first's. Where the times place it in no test, the order does:
+    // is the first's. Where its line's arrival places it in no test (stderr
+    // read late, after the test's result on stdout: a loaded machine), the
+    // runtime's own clock may (`@` seconds since it started, which is about
+    // when gate released the binary). Where neither does, the order does:
     // lines read in one wake-up share one arrival time, so a short test's
     // start, its cycle and its result can all arrive "at once" (a loaded CI
     // machine), and the cycle's start then falls before the test's.
@@ -622,7 +625,9 @@ pub fn collect(record: RunRecord, timeout: Duration) -> Observations {
             test: if Some(i) == harness_cycle {
                 None
             } else {
-                running_test_at(&tests, started).or(in_order)
+                running_test_at(&tests, started)
+                    .or_else(|| running_test_at(&tests, cycle.at_s))
+                    .or(in_order)
             },
             cycle,
         })
@@ -871,6 +876,32 @@ mod tests {
         );
         let owners: Vec<Option<&str>> = obs.gc.iter().map(|c| c.test.as_deref()).collect();
         assert_eq!(owners, [None, Some("TestP/b")]);
+    }
+
+    /// A cycle whose line is read long after the test's result (the stderr
+    /// reader ran late on a loaded machine) is placed by the runtime's clock.
+    #[test]
+    fn a_cycle_read_late_is_placed_by_the_runtimes_clock() {
+        use TestLine::*;
+        let early = CYCLE.replace("@0.1s", "@0.005s");
+        let obs = run(
+            vec![
+                ev(0, EventKind::Test(Run("TestA".into()))),
+                ev(
+                    10,
+                    EventKind::Test(Result {
+                        name: "TestA".into(),
+                        status: TestStatus::Pass,
+                        duration_s: 0.01,
+                    }),
+                ),
+                ev(50, gc_line(&early)),
+                ev(51, EventKind::Test(Final(TestStatus::Pass))),
+            ],
+            Exit::Code(0),
+        );
+        let owners: Vec<Option<&str>> = obs.gc.iter().map(|c| c.test.as_deref()).collect();
+        assert_eq!(owners, [Some("TestA")]);
     }
 
     /// With -test.memprofile, testing forces a cycle after the last test to
