@@ -1081,6 +1081,7 @@ struct decl_conf {
 	u32 lifecycle; // acquire and release of one lifecycle share it
 	u32 ignore;   // 0, or 1 + the bit of this probe's exclusions in ignore_ranges
 	u32 goid_slot; // 0: the goroutine in R14; else the slot of a *g argument (functions on g0)
+	u32 key_sub;   // a release's key points this far into the acquired object
 	struct pred preds[MAX_PREDS];
 };
 
@@ -1421,7 +1422,7 @@ static __always_inline int handle(struct regs *ctx, u32 index, u64 bias)
 	u64 goid = goid_of(conf->goid_slot ? arg(ctx, conf->goid_slot) : ctx->r14);
 	u64 object = 0;
 	if (conf->key_kind == KEY_SLOT)
-		object = arg(ctx, conf->key_slot);
+		object = arg(ctx, conf->key_slot) - conf->key_sub;
 	else if (conf->key_kind == KEY_GOROUTINE)
 		object = goid;
 	struct live_key lk = {.lifecycle = conf->lifecycle, .object = object};

@@ -365,6 +365,58 @@ fn older_go_versions_give_the_same_findings() {
     }
 }
 
+/// Go 1.22's `Timer.Stop` hands the runtime `&t.r`, 8 bytes into the Timer
+/// `time.AfterFunc` returned: the lifecycle joins them by that field's offset
+/// (from DWARF), so a stopped timer is released there as on later Go, and an
+/// unstopped one is still found.
+#[test]
+fn a_release_that_takes_a_field_of_the_acquired_object_matches_it() {
+    if !require_ebpf() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rule = repo_root()
+        .join("rules/afterfunc-not-stopped.toml")
+        .to_string_lossy()
+        .into_owned();
+    for version in [None, Some("1.22.12")] {
+        let mut found = Vec::new();
+        for twin in ["violating", "clean"] {
+            let package = format!("afterfunc-not-stopped/{twin}");
+            let bin = match version {
+                None => fixture_binary(&package),
+                Some(v) => match build_with(v, &package, dir.path()) {
+                    Some(bin) => bin,
+                    None => return,
+                },
+            };
+            let json = dir.path().join("gate.json");
+            let run = run(gate()
+                .args(["run", "--rules", &rule, "--json"])
+                .arg(&json)
+                .arg(&bin)
+                .current_dir(repo_root().join("fixtures-go").join(&package)));
+            assert!(
+                run.code == 0 || run.code == 1,
+                "{}{}",
+                run.stdout,
+                run.stderr
+            );
+            let mut got = violations(&read_json(&json));
+            got.sort();
+            found.push(got);
+        }
+        let go = version.unwrap_or("native");
+        assert_eq!(found[1], vec![], "go {go}: the clean twin stops its timers");
+        assert_eq!(found[0].len(), 1, "go {go}: {:?}", found[0]);
+        let site = line_of(
+            "fixtures-go/afterfunc-not-stopped/violating/watchdog.go",
+            "// want: afterfunc-not-stopped",
+        );
+        assert_eq!(found[0][0].2, site, "go {go}: {:?}", found[0]);
+    }
+}
+
 /// Where the findings come from (they are the fixture harness's): what the
 /// engine counted per test, including the empty response that is no finding.
 #[test]

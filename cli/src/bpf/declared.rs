@@ -48,6 +48,8 @@ pub struct DeclConf {
     pub lifecycle: u32,
     pub ignore: u32,
     pub goid_slot: u32,
+    /// A release's key minus this is the acquired object's (see `key_offset`).
+    pub key_sub: u32,
     pub preds: [RawPred; MAX_PREDS],
 }
 
@@ -406,13 +408,15 @@ pub fn plan(info: &BinaryInfo, specs: &[&ProbeSpec]) -> Result<DeclaredPlan, Pla
                         attach(info, &mut out, spec, f, AT_ENTRY, index, None)?;
                     }
                 }
+                let acquired = functions
+                    .iter()
+                    .find_map(|f| key_param(&signatures, f, &spec.point.key));
                 for f in &release_fns {
                     let index = next_conf;
                     next_conf += 1;
-                    out.confs.push((
-                        index,
-                        confs_of(ROLE_RELEASE, AT_ENTRY, release, f, lifecycle)?,
-                    ));
+                    let mut c = confs_of(ROLE_RELEASE, AT_ENTRY, release, f, lifecycle)?;
+                    c.key_sub = key_offset(acquired, key_param(&signatures, f, &release.key));
+                    out.confs.push((index, c));
                     attach(info, &mut out, spec, f, AT_ENTRY, index, None)?;
                 }
                 out.planned.push(Planned::Lifecycle { lifecycle });
@@ -454,6 +458,43 @@ pub fn plan(info: &BinaryInfo, specs: &[&ProbeSpec]) -> Result<DeclaredPlan, Pla
         }
     }
     Ok(out)
+}
+
+/// The parameter (or result) a key names, where the binary's DWARF has it.
+fn key_param<'a>(
+    signatures: &'a HashMap<String, Vec<Param>>,
+    function: &str,
+    key: &Key,
+) -> Option<&'a Param> {
+    let Key::Param { param, result } = key else {
+        return None;
+    };
+    signatures.get(function)?.iter().find(|p| {
+        p.result == *result
+            && match param {
+                ParamRef::Name(name) => &p.name == name,
+                ParamRef::Slot(n) => {
+                    matches!(p.placement, Placement::Registers { slot, .. } if slot == *n)
+                }
+            }
+    })
+}
+
+/// How far into the acquired object a release's key points: 0 when both name
+/// the same type (or the types are unknown), the field's offset when the
+/// release takes a pointer to a field of the acquired struct. Go 1.22's
+/// `time.AfterFunc` returns `*Timer` and `Timer.Stop` calls
+/// `time.stopTimer(&t.r)`, 8 bytes in; from Go 1.23 both are the `*Timer`.
+fn key_offset(acquired: Option<&Param>, released: Option<&Param>) -> u32 {
+    let (Some(a), Some(r)) = (
+        acquired.and_then(|p| p.pointee.as_ref()),
+        released.and_then(|p| p.pointee.as_ref()),
+    ) else {
+        return 0;
+    };
+    a.offset_of(r)
+        .and_then(|o| u32::try_from(o).ok())
+        .unwrap_or(0)
 }
 
 fn points(spec: &ProbeSpec) -> impl Iterator<Item = &ProbePoint> {

@@ -808,7 +808,7 @@ mod layout {
             DeclConf,
             [
                 npreds, any, key_kind, key_slot, role, at, direct, lifecycle, ignore, goid_slot,
-                preds
+                key_sub, preds
             ]
         );
         same_layout!(s, "hit_key", HitKey, [conf, pad, root, object, site]);

@@ -35,7 +35,52 @@ pub struct Param {
     pub placement: Placement,
     /// Go's kind of the type (DW_AT_GO_kind): 22 pointer, 24 string, 23 slice...
     pub go_kind: u64,
+    /// For a pointer to a struct: that struct.
+    pub pointee: Option<Pointee>,
     type_offset: usize,
+}
+
+/// The struct a pointer parameter points to: its type's name and size and,
+/// one level deep, its fields. A lifecycle whose release takes a pointer to
+/// a field of what was acquired (Go 1.22's `Timer.Stop` hands the runtime
+/// `&t.r`) joins the two by that field's offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pointee {
+    pub type_name: String,
+    pub size: Option<u64>,
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub type_name: String,
+    pub offset: u64,
+    pub size: Option<u64>,
+    pub is_struct: bool,
+}
+
+impl Pointee {
+    /// Where `inner` sits in this struct: 0 for the struct itself, else the
+    /// offset of the field of its type, or of the one struct field of its size
+    /// when the names differ because the function is the runtime's under a
+    /// linkname (Go 1.22's `time.stopTimer` is `runtime.stopTimer(*runtime.timer)`,
+    /// the runtime's mirror of `time.runtimeTimer`).
+    pub fn offset_of(&self, inner: &Pointee) -> Option<u64> {
+        if self.type_name == inner.type_name {
+            return Some(0);
+        }
+        if let Some(f) = self.fields.iter().find(|f| f.type_name == inner.type_name) {
+            return Some(f.offset);
+        }
+        let mut same_size = self
+            .fields
+            .iter()
+            .filter(|f| f.is_struct && inner.size.is_some() && f.size == inner.size);
+        match (same_size.next(), same_size.next()) {
+            (Some(f), None) => Some(f.offset),
+            _ => None,
+        }
+    }
 }
 
 /// Field paths by (function, parameter, path).
@@ -299,6 +344,7 @@ impl<'d> Signatures<'d> {
                         result: results,
                         placement,
                         go_kind,
+                        pointee: self.pointee(*t),
                         type_offset: *t,
                     });
                     // A generic method's dictionary follows its receiver.
@@ -387,6 +433,36 @@ impl<'d> Signatures<'d> {
         }
     }
 
+    /// The struct a pointer type points to, with its fields' types and offsets.
+    fn pointee(&self, type_offset: usize) -> Option<Pointee> {
+        let (ptr, _) = self.underlying(type_offset).ok()?;
+        if ptr.tag != gimli::DW_TAG_pointer_type {
+            return None;
+        }
+        let (st, members) = self.underlying(ptr.type_offset?).ok()?;
+        if st.tag != gimli::DW_TAG_structure_type {
+            return None;
+        }
+        let fields = members
+            .iter()
+            .filter(|m| m.tag == gimli::DW_TAG_member)
+            .filter_map(|m| {
+                let (t, _) = self.underlying(m.type_offset?).ok()?;
+                Some(Field {
+                    is_struct: t.tag == gimli::DW_TAG_structure_type,
+                    size: t.byte_size,
+                    type_name: t.name,
+                    offset: m.member_location.unwrap_or(0),
+                })
+            })
+            .collect();
+        Some(Pointee {
+            type_name: st.name,
+            size: st.byte_size,
+            fields,
+        })
+    }
+
     /// Follows typedefs to the type itself.
     fn underlying(&self, mut offset: usize) -> Result<(Die, Vec<Die>), String> {
         for _ in 0..16 {
@@ -464,5 +540,44 @@ impl<'d> Signatures<'d> {
             }
         }
         Err("empty field path".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(type_name: &str, offset: u64, size: u64) -> Field {
+        Field {
+            type_name: type_name.into(),
+            offset,
+            size: Some(size),
+            is_struct: true,
+        }
+    }
+
+    #[test]
+    fn a_release_key_is_found_in_the_acquired_struct_by_type_or_by_size() {
+        let timer = Pointee {
+            type_name: "time.Timer".into(),
+            size: Some(80),
+            fields: vec![
+                Field {
+                    is_struct: false,
+                    ..field("*hchan<time.Time>", 0, 8)
+                },
+                field("time.runtimeTimer", 8, 72),
+            ],
+        };
+        let pointee = |name: &str, size| Pointee {
+            type_name: name.into(),
+            size: Some(size),
+            fields: Vec::new(),
+        };
+        assert_eq!(timer.offset_of(&pointee("time.Timer", 80)), Some(0));
+        assert_eq!(timer.offset_of(&pointee("time.runtimeTimer", 72)), Some(8));
+        // The runtime's linknamed mirror of the field's type: the one struct of its size.
+        assert_eq!(timer.offset_of(&pointee("runtime.timer", 72)), Some(8));
+        assert_eq!(timer.offset_of(&pointee("os.Process", 40)), None);
     }
 }
