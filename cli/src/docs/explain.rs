@@ -143,6 +143,7 @@ fn render(rule: &Rule) -> String {
             &format!("{}: {}", probe.metrics[0].name, probe.describe()),
         );
     }
+    field("cost", &cost_of(rule));
     for output in &rule.outputs {
         field(
             "output",
@@ -180,6 +181,67 @@ fn render(rule: &Rule) -> String {
     out
 }
 
+/// What turning the rule on costs the tests, from the prices per probe hit
+/// measured in a VM (README, "Measured": bench/probe_cost.py and the probe
+/// placement figures): an entry probe is an emulated trap plus the program
+/// and its stack walk, about 3 µs a call; a probe read at a RET is
+/// single-stepped, 16-25 µs a call.
+fn cost_of(rule: &Rule) -> String {
+    use crate::rules::probe::{Key, ProbeKind};
+    let mut parts: Vec<String> = Vec::new();
+    if !rule.build.is_empty() {
+        let race = rule.build.iter().any(|f| f == "-race");
+        parts.push(format!(
+            "a second build of each package ({}) and a second run of its tests{}",
+            rule.build.join(" "),
+            if race {
+                "; the race detector makes that run 2-20 times slower and use 5-10 times the memory (Go's documentation)"
+            } else {
+                ""
+            }
+        ));
+    }
+    for p in &rule.probes {
+        let symbol = &p.point.symbol;
+        let calls = if p.direct {
+            format!("call of {symbol} made directly by your code")
+        } else {
+            format!("call of {symbol}, the standard library's own calls included")
+        };
+        parts.push(match p.kind {
+            ProbeKind::Call | ProbeKind::Keyed => format!("about 3 µs per {calls}"),
+            ProbeKind::Result | ProbeKind::Duration => {
+                format!("16-25 µs per {calls} (read at its RETs, single-stepped)")
+            }
+            ProbeKind::Lifecycle => {
+                let at_ret = matches!(p.point.key, Key::Param { result: true, .. });
+                let release = p
+                    .release
+                    .as_ref()
+                    .map_or(String::new(), |r| format!(", about 3 µs per call of {}", r.symbol));
+                format!(
+                    "{} per {calls}{release}",
+                    if at_ret { "16-25 µs" } else { "about 3 µs" }
+                )
+            }
+            ProbeKind::Syscall => format!(
+                "about 0.1 µs per system call of the test binary (one tracepoint program shared by every syscall rule), for {symbol}"
+            ),
+            ProbeKind::Alloc => "every allocation sampled in a heap profile (-test.memprofilerate=1): about 1-4 µs per allocation".to_string(),
+        });
+    }
+    if parts.is_empty() {
+        return if rule.needs_ebpf() {
+            "gate's built-in probes (README, \"Measured\": a goroutine about 8 µs, a timer 4 µs)"
+                .to_string()
+        } else {
+            "none: it reads the test output and the GC trace".to_string()
+        };
+    }
+    parts.dedup();
+    parts.join("; ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,6 +264,24 @@ mod tests {
             assert!(text.contains(part), "missing {part:?} in:\n{text}");
         }
         assert!(!text.contains("**"), "{text}");
+    }
+
+    #[test]
+    fn says_what_turning_a_rule_on_costs_by_how_it_observes() {
+        let set = load_builtin().expect("built-in rules load");
+        let cost = |id: &str| {
+            let text = render(set.get(id).expect("built-in"));
+            text.lines()
+                .find_map(|l| l.strip_prefix("  cost      "))
+                .unwrap_or_else(|| panic!("no cost line in:\n{text}"))
+                .to_string()
+        };
+        assert!(cost("sleep-nonpositive").starts_with("about 3 µs per call of "));
+        assert!(cost("recovered-panic").contains("16-25 µs per call of runtime.gorecover"));
+        assert!(cost("fieldsfunc-hot").contains("-test.memprofilerate=1"));
+        assert!(cost("checkptr-violation").starts_with("a second build of each package"));
+        assert!(cost("concurrent-map-writes").starts_with("none"));
+        assert!(cost("goroutine-leak").starts_with("gate's built-in probes"));
     }
 
     #[test]
