@@ -441,10 +441,19 @@ pub fn plan(info: &BinaryInfo, specs: &[&ProbeSpec]) -> Result<DeclaredPlan, Pla
         if spec.point.inside.is_some() {
             continue;
         }
-        for f in info.functions_matching(&spec.point.symbol) {
-            if let Some((addr, size)) = info.function(&f)
-                && size <= INLINABLE_BYTES
-                && !targets.contains_key(&addr)
+        let matched = info.functions_matching(&spec.point.symbol);
+        let inlined = |f: &String| {
+            info.function(f)
+                .is_some_and(|(addr, size)| size <= INLINABLE_BYTES && !targets.contains_key(&addr))
+        };
+        // A pattern's matches include closures and functions the code simply
+        // does not call: only when none of them is reachable is it a mistake.
+        if spec.point.symbol.contains('*') && !matched.iter().all(inlined) {
+            continue;
+        }
+        for f in matched {
+            if let Some((_, size)) = info.function(&f)
+                && inlined(&f)
                 && !warned.contains(&f)
             {
                 out.notes.push(format!(

@@ -210,9 +210,10 @@ fn cost_of(rule: &Rule) -> String {
         };
         parts.push(match p.kind {
             ProbeKind::Call | ProbeKind::Keyed => format!("about 3 µs per {calls}"),
-            ProbeKind::Result | ProbeKind::Duration => {
-                format!("16-25 µs per {calls} (read at its RETs, single-stepped)")
-            }
+            // Read at the function's RETs: every call pays, whoever made it.
+            ProbeKind::Result | ProbeKind::Duration => format!(
+                "16-25 µs per call of {symbol} anywhere in the binary, the standard library's own calls included (read at its RETs, single-stepped)"
+            ),
             ProbeKind::Lifecycle => {
                 let at_ret = matches!(p.point.key, Key::Param { result: true, .. });
                 let release = p
