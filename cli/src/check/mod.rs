@@ -243,9 +243,9 @@ fn check(
         result.status = CheckStatus::Pass;
     } else {
         result.status = CheckStatus::Fail;
-        let unit = if metric.unit.is_empty() { "" } else { " " };
+        let space = if metric.unit.is_empty() { "" } else { " " };
         result.message = format!(
-            "{}: {} = {}{unit}{} in {}, limit {limit_text}",
+            "{}: {} = {}{space}{} in {}, limit {limit_text}",
             rule.title,
             metric.name,
             fmt_num(v),

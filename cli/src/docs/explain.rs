@@ -203,7 +203,9 @@ fn cost_of(rule: &Rule) -> String {
     }
     for p in &rule.probes {
         let symbol = &p.point.symbol;
-        let calls = if p.direct {
+        // `direct` call and keyed probes sit at the CALLs in your code; on
+        // other kinds it only filters, and every call still traps.
+        let calls = if p.direct && matches!(p.kind, ProbeKind::Call | ProbeKind::Keyed) {
             format!("call of {symbol} made directly by your code")
         } else {
             format!("call of {symbol}, the standard library's own calls included")

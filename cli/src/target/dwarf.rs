@@ -3,7 +3,6 @@
 //! Go emits one compile unit per package, so only the named packages' units
 //! are walked.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 
 use gimli::{EndianSlice, RunTimeEndian};
@@ -47,13 +46,13 @@ fn endian_of(file: &object::File) -> RunTimeEndian {
 /// rule parameters) was a sixth of gate's start-up CPU. The line, location
 /// and range sections are left out: types need none of them.
 pub struct TypeSections {
-    sections: gimli::DwarfSections<Cow<'static, [u8]>>,
+    sections: gimli::DwarfSections<Vec<u8>>,
     endian: RunTimeEndian,
 }
 
 impl TypeSections {
     pub fn read(file: &object::File) -> Result<Self, String> {
-        let load = |id: gimli::SectionId| -> Result<Cow<'static, [u8]>, gimli::Error> {
+        let load = |id: gimli::SectionId| -> Result<Vec<u8>, gimli::Error> {
             let needed = matches!(
                 id,
                 gimli::SectionId::DebugInfo
@@ -64,8 +63,8 @@ impl TypeSections {
                 .section_by_name(id.name())
                 .filter(|_| needed)
                 .and_then(|s| s.uncompressed_data().ok())
-                .map(|data| Cow::Owned(data.into_owned()))
-                .unwrap_or(Cow::Borrowed(&[])))
+                .map(std::borrow::Cow::into_owned)
+                .unwrap_or_default())
         };
         let sections =
             gimli::DwarfSections::load(load).map_err(|e| format!("reading DWARF: {e}"))?;
@@ -76,8 +75,7 @@ impl TypeSections {
     }
 
     pub fn dwarf(&self) -> Dwarf<'_> {
-        self.sections
-            .borrow(|s| EndianSlice::new(s.as_ref(), self.endian))
+        self.sections.borrow(|s| EndianSlice::new(s, self.endian))
     }
 }
 
