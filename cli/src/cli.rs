@@ -171,9 +171,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub repeat: u32,
 
-    /// How many packages `go test -c` builds at once (as `go test -p`); default:
-    /// `-p=N` in GOFLAGS, else the number of CPUs.
-    #[arg(short = 'p', value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    /// How many packages build and how many test binaries run at once (as
+    /// `go test -p`); default: `-p=N` in GOFLAGS, else the number of CPUs.
+    /// `-p 1` runs one binary at a time, for timings that share no CPU;
+    /// with `-bench` the binaries always run one at a time, as in `go test`.
+    #[arg(short = 'p', value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
     pub parallel: Option<u32>,
 
     /// Go test binaries built with `go test -c`, or package patterns (./..., ./pkg) that gate builds.

@@ -3,6 +3,9 @@
 //! and inspected, each binary planned, attached, run, observed and checked;
 //! the binaries' reports are compared with a baseline and written.
 
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use crate::cli::{self, MergeArgs, RunArgs};
@@ -40,7 +43,7 @@ pub fn run(mut args: RunArgs) -> Result<i32, GateError> {
         .map(|t| target::classify(t))
         .collect::<Result<Vec<_>, _>>()?;
     // From here on, Ctrl-C and SIGTERM unwind (see run::interrupt).
-    run::interrupt::watch(0);
+    run::interrupt::install();
     let build_dir = tempfile::Builder::new()
         .prefix("gate-build-")
         .tempdir()
@@ -67,67 +70,37 @@ pub fn run(mut args: RunArgs) -> Result<i32, GateError> {
                 .into(),
         ));
     }
-    // Start-up phases, printed with GATE_TIMINGS=1 (bench/overhead.py reads them).
-    let mut inspect_ms = Vec::new();
-    let mut infos = Vec::new();
-    for b in &binaries {
-        let started = Instant::now();
-        infos.push(target::inspect(&b.path, &root)?);
-        inspect_ms.push(started.elapsed().as_secs_f64() * 1000.0);
-    }
-
     if engine.enabled {
         bpf::check_privileges()?;
     }
-    let mut probes_attached = vec![false; engine.declared.len()];
-    let ignores_used = std::cell::RefCell::new(std::collections::BTreeSet::new());
+    // Benchmarks run one binary at a time whatever -p says, as `go test -bench`
+    // runs them: ns/op measured while another binary has the CPUs means nothing.
+    let jobs = if run::test_flags::runs_benchmarks(&args.test_flags) {
+        1
+    } else {
+        args.parallel
+            .map_or_else(target::parallelism, |n| n as usize)
+            .clamp(1, binaries.len().max(1))
+    };
+    let ignores_used = Mutex::new(BTreeSet::new());
+    let ctx = RunContext {
+        args: &args,
+        rule_set: &rule_set,
+        engine: &engine,
+        ignores_used: &ignores_used,
+        root: &root,
+        whole_output: jobs > 1,
+    };
+    let releaser = bpf::Releaser::start();
+    let ran = run_all(&ctx, &binaries, jobs, preloader, &releaser)?;
 
     // A package that did not compile is one red package; the others still run.
     let mut reports: Vec<report::BinaryReport> = build_failures
         .iter()
         .map(|f| report::BinaryReport::build_failed(f, run::display_path(&f.dir)))
         .collect();
-    let mut finished_sessions = Vec::new();
-    for ((binary, info), inspect_ms) in binaries.iter().zip(&infos).zip(&inspect_ms) {
-        let mut combined: Option<report::BinaryReport> = None;
-        for run_index in 0..args.repeat {
-            if let Some(signal) = run::interrupt::pending() {
-                return Err(GateError::Interrupted {
-                    signal,
-                    during: format!("about to run {}", run::display_path(&binary.path)),
-                });
-            }
-            if run_index > 0 {
-                // Probes left attached to this binary would trap in the next run too: detach now.
-                finished_sessions.clear();
-            }
-            let ctx = RunContext {
-                args: &args,
-                rule_set: &rule_set,
-                engine: &engine,
-                ignores_used: &ignores_used,
-            };
-            let one = run_binary(
-                &ctx,
-                binary,
-                info,
-                *inspect_ms,
-                &mut probes_attached,
-                &mut finished_sessions,
-                &mut preloader,
-            )?;
-            match &mut combined {
-                None => combined = Some(one),
-                Some(c) => c.absorb(one),
-            }
-        }
-        if let Some(mut report) = combined {
-            if report.tests.is_empty() && report.benchmarks.is_empty() {
-                no_test_ran(&mut report, args.allow_no_tests);
-            }
-            reports.push(report);
-        }
-    }
+    reports.extend(ran.reports);
+    let probes_attached = ran.probes_attached;
     // A probe found in no binary: its rules were not applicable anywhere. Misspelled,
     // inlined, or a package these tests do not link: an error only where the rule says so.
     // Built-in rules name functions that exist; most tests just do not link them (their
@@ -162,19 +135,12 @@ pub fn run(mut args: RunArgs) -> Result<i32, GateError> {
         baseline::compare(&mut report, base, &rule_set);
     }
     let code = emit(&report, &rule_set, &root, &args.reports)?;
-    bpf::release_in_background(finished_sessions);
-    // The binaries' symbols and line tables are large and about to go with the
-    // process: freeing them piece by piece took ~10 ms on a 12 MB binary.
-    std::mem::forget(infos);
+    releaser.finish();
     Ok(code)
 }
 
 /// Marks the configuration's ignores that match an object this run saw.
-fn note_ignores_used(
-    rules: &RuleSet,
-    obs: &observe::Observations,
-    used: &std::cell::RefCell<std::collections::BTreeSet<String>>,
-) {
+fn note_ignores_used(rules: &RuleSet, obs: &observe::Observations, used: &Mutex<BTreeSet<String>>) {
     let Some(engine) = &obs.engine else { return };
     for rule in &rules.rules {
         for ig in &rule.ignores {
@@ -185,18 +151,17 @@ fn note_ignores_used(
                 .flatten()
                 .any(|i| ig.matches(i.entry.as_deref(), &i.created_by));
             if hit {
-                used.borrow_mut().insert(origin.clone());
+                used.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(origin.clone());
             }
         }
     }
 }
 
 /// The configuration's ignores that matched nothing in the whole run.
-fn unused_ignores(
-    rules: &RuleSet,
-    used: &std::cell::RefCell<std::collections::BTreeSet<String>>,
-) -> Vec<String> {
-    let used = used.borrow();
+fn unused_ignores(rules: &RuleSet, used: &Mutex<BTreeSet<String>>) -> Vec<String> {
+    let used = used.lock().unwrap_or_else(|e| e.into_inner());
     rules
         .rules
         .iter()
@@ -359,7 +324,134 @@ struct RunContext<'a> {
     rule_set: &'a RuleSet,
     engine: &'a EnginePlan,
     /// Where the configuration's `[[rule.X.ignore]]`s that matched an object were written.
-    ignores_used: &'a std::cell::RefCell<std::collections::BTreeSet<String>>,
+    ignores_used: &'a Mutex<BTreeSet<String>>,
+    root: &'a std::path::Path,
+    /// Several binaries run at once: each package's progress is printed whole.
+    whole_output: bool,
+}
+
+/// The test binaries' reports, in the order of the binaries, whichever finished first.
+struct Ran {
+    reports: Vec<report::BinaryReport>,
+    /// Per declared probe: whether any binary had it.
+    probes_attached: Vec<bool>,
+}
+
+/// Runs every binary, `jobs` at once, as `go test -p` runs packages: each
+/// worker has its own BPF object (maps, ring buffer) filtered to its own
+/// child, so no binary's events reach another's. After an error no new
+/// binary starts; those running finish, and the first error in the order
+/// of the binaries is returned, as a run with `-p 1` would have stopped there.
+fn run_all(
+    ctx: &RunContext,
+    binaries: &[target::TestBinary],
+    jobs: usize,
+    preloader: bpf::Preloader,
+    releaser: &bpf::Releaser,
+) -> Result<Ran, GateError> {
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    // Per binary: not started (None), or what its package gave.
+    type Outcome = Option<Result<Option<report::BinaryReport>, GateError>>;
+    let results: Vec<Mutex<Outcome>> = binaries.iter().map(|_| Mutex::new(None)).collect();
+    let attached = Mutex::new(vec![false; ctx.engine.declared.len()]);
+    let mut preloaders = vec![preloader];
+    preloaders.resize_with(jobs, || {
+        let mut p = bpf::Preloader::default();
+        if ctx.engine.enabled {
+            p.prepare();
+        }
+        p
+    });
+    std::thread::scope(|scope| {
+        for mut preloader in preloaders {
+            let (next, stop, results, attached) = (&next, &stop, &results, &attached);
+            scope.spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(binary) = binaries.get(i) else { break };
+                    let outcome = run_package(ctx, binary, &mut preloader, attached, releaser);
+                    if outcome.is_err() {
+                        stop.store(true, Ordering::SeqCst);
+                    }
+                    *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(outcome);
+                }
+            });
+        }
+    });
+    let mut reports = Vec::with_capacity(binaries.len());
+    for slot in results {
+        match slot.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            Some(Ok(report)) => reports.extend(report),
+            Some(Err(e)) => return Err(e),
+            // Not started: an earlier binary's error stopped the run.
+            None => {}
+        }
+    }
+    Ok(Ran {
+        reports,
+        probes_attached: attached.into_inner().unwrap_or_else(|e| e.into_inner()),
+    })
+}
+
+/// One package: its binary inspected, then run `--repeat` times, the runs combined.
+fn run_package(
+    ctx: &RunContext,
+    binary: &target::TestBinary,
+    preloader: &mut bpf::Preloader,
+    attached: &Mutex<Vec<bool>>,
+    releaser: &bpf::Releaser,
+) -> Result<Option<report::BinaryReport>, GateError> {
+    // Start-up phases, printed with GATE_TIMINGS=1 (bench/overhead.py reads them).
+    let started = Instant::now();
+    let info = target::inspect(&binary.path, ctx.root)?;
+    let inspect_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let mut probes_attached = vec![false; ctx.engine.declared.len()];
+    let mut combined: Option<report::BinaryReport> = None;
+    let mut session = None;
+    for _ in 0..ctx.args.repeat {
+        if let Some(signal) = run::interrupt::pending() {
+            return Err(GateError::Interrupted {
+                signal,
+                during: format!("about to run {}", run::display_path(&binary.path)),
+            });
+        }
+        // Probes left attached to this binary would trap in its next run too: detach now.
+        drop(session.take());
+        let one = run_binary(
+            ctx,
+            binary,
+            &info,
+            inspect_ms,
+            &mut probes_attached,
+            &mut session,
+            preloader,
+        )?;
+        match &mut combined {
+            None => combined = Some(one),
+            Some(c) => c.absorb(one),
+        }
+    }
+    if let Some(session) = session {
+        releaser.release(session);
+    }
+    for (all, mine) in attached
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter_mut()
+        .zip(probes_attached)
+    {
+        *all |= mine;
+    }
+    // A binary's symbols and line tables are large: freeing them piece by
+    // piece took ~10 ms on a 12 MB binary, time the next binary need not wait.
+    std::thread::spawn(move || drop(info));
+    Ok(combined.map(|mut report| {
+        if report.tests.is_empty() && report.benchmarks.is_empty() {
+            no_test_ran(&mut report, ctx.args.allow_no_tests);
+        }
+        report
+    }))
 }
 
 /// Runs one test binary once: plan, attach, run, observe, evaluate.
@@ -369,7 +461,7 @@ fn run_binary(
     info: &target::BinaryInfo,
     inspect_ms: f64,
     probes_attached: &mut [bool],
-    finished_sessions: &mut Vec<bpf::Session>,
+    finished_session: &mut Option<bpf::Session>,
     preloader: &mut bpf::Preloader,
 ) -> Result<report::BinaryReport, GateError> {
     let (args, rule_set, engine) = (ctx.args, ctx.rule_set, ctx.engine);
@@ -389,7 +481,7 @@ fn run_binary(
             test_flags: bench_flags,
             ..cfg.clone()
         };
-        let mut progress = report::progress::Progress::new(&info.package);
+        let mut progress = report::progress::Progress::new(&info.package, ctx.whole_output);
         let record = run::execute(&bench_cfg, None, &mut |e| progress.on_event(e))?;
         progress.finish();
         let observed = observe::collect(record, args.timeout);
@@ -492,7 +584,7 @@ fn run_binary(
         cfg.test_flags.push("-test.memprofilerate=1".to_string());
         Some(dir)
     };
-    let mut progress = report::progress::Progress::new(&info.package);
+    let mut progress = report::progress::Progress::new(&info.package, ctx.whole_output);
     let record = run::execute(
         &cfg,
         plan.is_some().then_some(&mut attach as run::Attach),
@@ -514,7 +606,7 @@ fn run_binary(
     if let (Some(mut session), Some(plan)) = (session, &plan) {
         let finishing = Instant::now();
         let bpf_record = session.finish();
-        finished_sessions.push(session);
+        *finished_session = Some(session);
         finish_ms = finishing.elapsed().as_secs_f64() * 1000.0;
         let interpreting = Instant::now();
         let declared = engine.declared_in(&plan.declared.planned);
@@ -571,8 +663,10 @@ fn run_binary(
             gctrace: None,
             ..cfg.clone()
         };
-        let mut progress =
-            report::progress::Progress::new(&format!("{} ({})", info.package, flags.join(" ")));
+        let mut progress = report::progress::Progress::new(
+            &format!("{} ({})", info.package, flags.join(" ")),
+            ctx.whole_output,
+        );
         let record = run::execute(&variant_cfg, None, &mut |e| progress.on_event(e))?;
         progress.finish();
         let mut seen = observe::collect(record, args.timeout);

@@ -10,6 +10,7 @@ mod errors;
 mod gc_rules;
 mod harness;
 mod outcomes;
+mod parallel;
 mod reports;
 mod rule_language;
 mod support;

@@ -248,3 +248,14 @@ pub fn require_ebpf() -> bool {
     }
     ok
 }
+
+/// How many processes run an executable that lies under `prefix`.
+pub fn processes_under(prefix: &Path) -> usize {
+    std::fs::read_dir("/proc")
+        .expect("/proc")
+        .flatten()
+        .filter(|p| {
+            std::fs::read_link(p.path().join("exe")).is_ok_and(|exe| exe.starts_with(prefix))
+        })
+        .count()
+}

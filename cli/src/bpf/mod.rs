@@ -8,7 +8,7 @@ mod loader;
 mod multi;
 pub mod plan;
 
-pub use loader::{EngineError, Preloader, Session, release_in_background, start};
+pub use loader::{EngineError, Preloader, Releaser, Session, start};
 
 /// Checks, before anything runs, that this process may load eBPF programs
 /// and attach uprobes: root, or CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN).

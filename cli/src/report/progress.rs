@@ -1,5 +1,8 @@
 //! Live progress while tests run: on a TTY one line rewritten in place
-//! (current test, counts); otherwise one plain line per finished top-level test.
+//! (current test, counts); otherwise one plain line per finished top-level
+//! test. While several test binaries run at once, each package's lines are
+//! held and printed together when it finishes, as `go test` prints a
+//! package's output whole.
 
 use std::io::{IsTerminal, Write};
 
@@ -8,6 +11,8 @@ use crate::run::{EventKind, RunEvent};
 
 pub struct Progress {
     tty: bool,
+    /// Lines held until `finish` (several packages at once, not on a TTY).
+    held: Option<String>,
     package: String,
     current: Option<String>,
     passed: usize,
@@ -16,13 +21,20 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub fn new(package: &str) -> Self {
+    /// `whole`: hold the package's lines and print them at once when it finishes.
+    pub fn new(package: &str, whole: bool) -> Self {
         let tty = std::io::stderr().is_terminal();
+        let mut held = (whole && !tty).then(String::new);
         if !tty {
-            eprintln!("gate: running {package}");
+            let line = format!("gate: running {package}\n");
+            match &mut held {
+                Some(held) => held.push_str(&line),
+                None => eprint!("{line}"),
+            }
         }
         Progress {
             tty,
+            held,
             package: package.to_string(),
             current: None,
             passed: 0,
@@ -53,7 +65,11 @@ impl Progress {
                         TestStatus::Fail => "FAIL",
                         TestStatus::Skip => "SKIP",
                     };
-                    eprintln!("  {word} {name} ({duration_s:.2}s)");
+                    let line = format!("  {word} {name} ({duration_s:.2}s)\n");
+                    match &mut self.held {
+                        Some(held) => held.push_str(&line),
+                        None => eprint!("{line}"),
+                    }
                 }
             }
             _ => return,
@@ -70,9 +86,22 @@ impl Progress {
         }
     }
 
-    pub fn finish(&self) {
+    pub fn finish(&mut self) {
         if self.tty {
             eprint!("\r\x1b[2K");
+        }
+        if let Some(held) = self.held.take() {
+            // One write: another package's lines cannot come between.
+            let _ = std::io::stderr().lock().write_all(held.as_bytes());
+        }
+    }
+}
+
+impl Drop for Progress {
+    /// A run that ended in an error still prints what its package said.
+    fn drop(&mut self) {
+        if let Some(held) = self.held.take() {
+            let _ = std::io::stderr().lock().write_all(held.as_bytes());
         }
     }
 }

@@ -174,7 +174,7 @@ pub fn execute(
         );
     }
     // Ctrl-C reaches gate, not the child's own process group: take it down too.
-    interrupt::watch(pgid);
+    let watched = interrupt::watch(pgid);
     // And if gate itself is killed, the guard takes it down.
     let _watchdog = Watchdog::start(pgid);
     if let Some(attach) = attach {
@@ -243,7 +243,6 @@ pub fn execute(
         if let Some(signal) = interrupt::pending() {
             kill_group(pgid);
             let _ = child.wait();
-            interrupt::watch(0);
             return Err(GateError::Interrupted {
                 signal,
                 during: format!("running {}", display_path(&cfg.binary)),
@@ -316,7 +315,7 @@ pub fn execute(
             }
         }
     }
-    interrupt::watch(0);
+    drop(watched);
     // The signal may have ended the child while this loop waited for output.
     if let Some(signal) = interrupt::pending() {
         return Err(GateError::Interrupted {
@@ -543,25 +542,30 @@ fn exit_of(status: std::process::ExitStatus) -> Exit {
     }
 }
 
-/// SIGINT and SIGTERM kill the running test binary's process group and mark
-/// the run interrupted: gate then unwinds (removing its temporary build
+/// SIGINT and SIGTERM kill the running test binaries' process groups and
+/// mark the run interrupted: gate then unwinds (removing its temporary build
 /// directory, detaching its probes), says what it stopped, and exits with
 /// 130 (143). A second signal exits at once.
 pub mod interrupt {
     use std::sync::Once;
     use std::sync::atomic::{AtomicI32, Ordering};
 
-    static CHILD_PGID: AtomicI32 = AtomicI32::new(0);
+    /// The process groups of the test binaries running now (0: a free slot):
+    /// a fixed array, because the handler may not lock or allocate.
+    static CHILD_PGIDS: [AtomicI32; SLOTS] = [const { AtomicI32::new(0) }; SLOTS];
+    const SLOTS: usize = 256;
     static PENDING: AtomicI32 = AtomicI32::new(0);
     static INSTALL: Once = Once::new();
 
     extern "C" fn on_signal(signal: libc::c_int) {
-        let pgid = CHILD_PGID.load(Ordering::SeqCst);
         let earlier = PENDING.swap(signal, Ordering::SeqCst);
         // SAFETY: kill and _exit are async-signal-safe; nothing else runs here.
         unsafe {
-            if pgid > 0 {
-                libc::kill(-pgid, libc::SIGKILL);
+            for slot in &CHILD_PGIDS {
+                let pgid = slot.load(Ordering::SeqCst);
+                if pgid > 0 {
+                    libc::kill(-pgid, libc::SIGKILL);
+                }
             }
             if earlier != 0 {
                 libc::_exit(128 + signal);
@@ -569,10 +573,8 @@ pub mod interrupt {
         }
     }
 
-    /// Installs the handlers (once) and sets the process group to kill on
-    /// interrupt (0: none).
-    pub fn watch(pgid: i32) {
-        CHILD_PGID.store(pgid, Ordering::SeqCst);
+    /// Installs the handlers (once).
+    pub fn install() {
         INSTALL.call_once(|| {
             let handler = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
             // SAFETY: installs a handler that only calls async-signal-safe functions.
@@ -581,6 +583,33 @@ pub mod interrupt {
                 libc::signal(libc::SIGTERM, handler);
             }
         });
+    }
+
+    /// A process group an interrupt kills, for as long as this lives.
+    pub struct Watched(Option<usize>);
+
+    /// Watches `pgid` until the returned guard is dropped. With every slot
+    /// taken (more test binaries at once than anyone runs), the group is
+    /// still killed by the watchdog when gate exits.
+    pub fn watch(pgid: i32) -> Watched {
+        install();
+        let slot = CHILD_PGIDS.iter().position(|s| {
+            s.compare_exchange(0, pgid, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+        });
+        // A signal that came before the group was watched must still reach it.
+        if slot.is_some() && pending().is_some() {
+            super::kill_group(pgid);
+        }
+        Watched(slot)
+    }
+
+    impl Drop for Watched {
+        fn drop(&mut self) {
+            if let Some(slot) = self.0 {
+                CHILD_PGIDS[slot].store(0, Ordering::SeqCst);
+            }
+        }
     }
 
     /// The signal that interrupted gate, if one did.

@@ -106,8 +106,9 @@ enum Compiled {
     Failed(String),
 }
 
-/// How many packages build at once: `-p` from GOFLAGS, else the CPUs.
-fn parallelism() -> usize {
+/// How many packages build (and run) at once without gate's `-p`: `-p` from
+/// GOFLAGS, else the CPUs, as `go test`.
+pub fn parallelism() -> usize {
     let from_goflags = std::env::var("GOFLAGS").ok().and_then(|flags| {
         flags.split_whitespace().find_map(|f| {
             f.strip_prefix("-p=")

@@ -5,7 +5,7 @@
 mod build;
 pub mod inspect;
 
-pub use build::{build_packages, build_variant};
+pub use build::{build_packages, build_variant, parallelism};
 pub use inspect::{BinaryInfo, Site, inspect, repository_root};
 
 use std::path::{Path, PathBuf};

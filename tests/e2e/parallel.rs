@@ -1,0 +1,177 @@
+//! Several test binaries at once (`-p N`): the same verdict as one at a
+//! time, each package's progress printed whole, and Ctrl-C stopping them all.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::support::*;
+
+const PACKAGES: [&str; 2] = ["./fixtures-go/leak/...", "./fixtures-go/ticker/..."];
+
+/// What a report says, without the figures that vary from run to run
+/// (durations, wall times, measured values, checks that passed).
+fn verdict(json: &Path) -> BTreeSet<String> {
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(json).expect("report")).expect("JSON");
+    let mut said = BTreeSet::new();
+    for b in report["binaries"].as_array().expect("binaries") {
+        let package = b["package"].as_str().unwrap_or_default();
+        for t in b["tests"].as_array().into_iter().flatten() {
+            said.insert(format!("test {package} {} {}", t["name"], t["status"]));
+        }
+        for v in b["violations"].as_array().into_iter().flatten() {
+            said.insert(format!(
+                "violation {package} {} {} {}:{} {}",
+                v["rule"], v["test"], v["site"]["file"], v["site"]["line"], v["message"]
+            ));
+        }
+        // The checks that failed or warned: a passing check may read "no data"
+        // in another run of the same binary (a test that allocates a few bytes
+        // refills no span one time in several), with or without -p.
+        let failed = |c: &&serde_json::Value| c["status"] != "pass" && c["status"] != "no data";
+        for c in b["checks"].as_array().into_iter().flatten().filter(failed) {
+            said.insert(format!(
+                "check {package} {} {} {}",
+                c["rule"], c["test"], c["status"]
+            ));
+        }
+    }
+    said
+}
+
+fn gate_json(parallel: &str, json: &Path) -> Run {
+    run(gate()
+        .args(["run", "-p", parallel, "--json"])
+        .arg(json)
+        .args(PACKAGES))
+}
+
+#[test]
+fn two_binaries_at_once_give_the_verdict_of_one_at_a_time() {
+    if !require_ebpf() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (serial, parallel) = (tmp.path().join("p1.json"), tmp.path().join("p2.json"));
+    let one = gate_json("1", &serial);
+    let two = gate_json("2", &parallel);
+    // The leak and ticker fixtures fail their checks: exit 1 both times.
+    assert_eq!(one.code, 1, "{}{}", one.stdout, one.stderr);
+    assert_eq!(two.code, 1, "{}{}", two.stdout, two.stderr);
+    let (said_one, said_two) = (verdict(&serial), verdict(&parallel));
+    assert!(
+        said_one
+            .iter()
+            .any(|l| l.starts_with("violation") && l.contains("goroutine-leak"))
+            && said_one.iter().any(|l| l.contains("ticker-not-stopped")),
+        "the fixtures' findings are missing: {said_one:#?}"
+    );
+    let only_one: Vec<_> = said_one.difference(&said_two).collect();
+    let only_two: Vec<_> = said_two.difference(&said_one).collect();
+    assert!(
+        only_one.is_empty() && only_two.is_empty(),
+        "-p 1 only: {only_one:#?}\n-p 2 only: {only_two:#?}"
+    );
+
+    // Each package's progress is printed whole: under its own heading come
+    // its own tests only, never a line of a package running beside it.
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&parallel).expect("report")).expect("JSON");
+    let tests_of = |package: &str| -> BTreeSet<String> {
+        json["binaries"]
+            .as_array()
+            .expect("binaries")
+            .iter()
+            .filter(|b| b["package"] == package)
+            .flat_map(|b| b["tests"].as_array().cloned().unwrap_or_default())
+            .filter_map(|t| t["name"].as_str().map(str::to_string))
+            .filter(|name| !name.contains('/'))
+            .collect()
+    };
+    let mut headings = 0;
+    let mut current: Option<(String, BTreeSet<String>)> = None;
+    let mut check = |block: Option<(String, BTreeSet<String>)>| {
+        if let Some((package, printed)) = block {
+            assert_eq!(
+                printed,
+                tests_of(&package),
+                "{package}'s progress:\n{}",
+                two.stderr
+            );
+        }
+    };
+    for line in two.stderr.lines() {
+        if let Some(package) = line.strip_prefix("gate: running ") {
+            headings += 1;
+            check(current.take());
+            current = Some((package.to_string(), BTreeSet::new()));
+        } else if let (Some((_, printed)), Some(result)) = (&mut current, line.strip_prefix("  ")) {
+            if let Some(("PASS" | "FAIL" | "SKIP", rest)) = result.split_once(' ') {
+                printed.insert(rest.split(' ').next().unwrap_or_default().to_string());
+            }
+        }
+    }
+    check(current);
+    assert_eq!(headings, 4, "a heading per package:\n{}", two.stderr);
+}
+
+#[test]
+fn ctrl_c_stops_every_binary_running_at_once() {
+    let _turn = one_at_a_time();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let module = tmp.path().join("hang");
+    for package in ["a", "b"] {
+        let dir = module.join(package);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(
+            dir.join("hang_test.go"),
+            format!(
+                "package {package}\n\nimport (\n\t\"testing\"\n\t\"time\"\n)\n\n\
+                 func TestHangs(t *testing.T) {{ time.Sleep(time.Hour) }}\n"
+            ),
+        )
+        .expect("write test");
+    }
+    std::fs::write(
+        module.join("go.mod"),
+        "module example.com/hang\n\ngo 1.22\n",
+    )
+    .expect("go.mod");
+    let builds = tmp.path().join("tmp");
+    std::fs::create_dir(&builds).expect("mkdir");
+    let mut child = gate()
+        .current_dir(&module)
+        .args(["run", "--no-ebpf", "-p", "2", "./..."])
+        .env("TMPDIR", &builds)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("gate starts");
+    let waiting = std::time::Instant::now();
+    while processes_under(&builds) < 2 {
+        assert!(
+            waiting.elapsed().as_secs() < 120,
+            "the two test binaries never ran at once under gate -p 2"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let code = child.wait().expect("gate exits").code();
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut e, &mut stderr);
+    }
+    assert_eq!(code, Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted by SIGINT"), "{stderr}");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_eq!(
+        processes_under(&builds),
+        0,
+        "a test binary outlived gate: {stderr}"
+    );
+}
