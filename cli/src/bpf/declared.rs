@@ -62,6 +62,18 @@ const ROLE_RELEASE: u32 = 2;
 const ROLE_ACQUIRE_CALL: u32 = 3;
 const ROLE_TIME_START: u32 = 4;
 const ROLE_TIME_END: u32 = 5;
+// The predicate operators of gate.bpf.c.
+const OP_EQ: u8 = 1;
+const OP_NE: u8 = 2;
+const OP_GT: u8 = 3;
+const OP_LT: u8 = 4;
+const OP_GE: u8 = 5;
+const OP_LE: u8 = 6;
+const OP_ANY_BITS: u8 = 7;
+const OP_NO_BITS: u8 = 8;
+const OP_ALL_BITS: u8 = 9;
+const OP_STR_EQ: u8 = 10;
+const OP_STR_PREFIX: u8 = 11;
 const AT_ENTRY: u32 = 0;
 const AT_RET: u32 = 1;
 const AT_CALL: u32 = 2;
@@ -310,7 +322,13 @@ pub fn plan(info: &BinaryInfo, specs: &[&ProbeSpec]) -> Result<DeclaredPlan, Pla
                     conf.get_or_insert(c);
                     if user_sites && spec.kind != ProbeKind::Result {
                         let addr = info.function(f).map_or(0, |(a, _)| a);
-                        for &(offset, vaddr) in user_calls.get(&addr).into_iter().flatten() {
+                        for site in user_calls.get(&addr).into_iter().flatten() {
+                            // A call whose constant arguments fail the predicates never counts:
+                            // `strings.Replace(s, "_", "", -1)` in a loop trapped 1.9M times.
+                            if never_holds(&c, &site.constants) {
+                                continue;
+                            }
+                            let (offset, vaddr) = (site.offset, site.vaddr);
                             out.attachments.push(Attachment {
                                 program: "declared",
                                 symbol: format!("{f} (called from your code)"),
@@ -692,17 +710,17 @@ fn conf(
             raw.is_signed = u8::from(path.word.signed);
         }
         raw.op = match pred.op {
-            Op::Eq => 1,
-            Op::Ne => 2,
-            Op::Gt => 3,
-            Op::Lt => 4,
-            Op::Ge => 5,
-            Op::Le => 6,
-            Op::AnyBits => 7,
-            Op::NoBits => 8,
-            Op::AllBits => 9,
-            Op::StrEq => 10,
-            Op::StrPrefix => 11,
+            Op::Eq => OP_EQ,
+            Op::Ne => OP_NE,
+            Op::Gt => OP_GT,
+            Op::Lt => OP_LT,
+            Op::Ge => OP_GE,
+            Op::Le => OP_LE,
+            Op::AnyBits => OP_ANY_BITS,
+            Op::NoBits => OP_NO_BITS,
+            Op::AllBits => OP_ALL_BITS,
+            Op::StrEq => OP_STR_EQ,
+            Op::StrPrefix => OP_STR_PREFIX,
         };
         match &pred.value {
             Value::Int(v) if *v < 0 && raw.is_signed == 0 && !pred.op.is_bit_mask() => {
@@ -736,5 +754,181 @@ fn describe(p: &ParamRef) -> String {
     match p {
         ParamRef::Name(n) => n.clone(),
         ParamRef::Slot(s) => format!("slot {s}"),
+    }
+}
+
+/// Whether a configuration's predicates are false at a call site whatever
+/// happens at run time, from the constants its arguments are set to there
+/// (None: not known). Only register values and string lengths are judged.
+fn never_holds(conf: &DeclConf, constants: &[Option<u64>]) -> bool {
+    if conf.npreds == 0 || conf.role == ROLE_RELEASE {
+        return false;
+    }
+    let register = |slot: u8| {
+        (slot as usize)
+            .checked_sub(1)
+            .and_then(|i| constants.get(i).copied().flatten())
+    };
+    let statically = |p: &RawPred| -> Option<bool> {
+        if p.derefs != 0 {
+            return None;
+        }
+        if p.op == OP_STR_EQ || p.op == OP_STR_PREFIX {
+            // The string's length is in the next slot.
+            let len = register(p.slot.checked_add(1)?)?;
+            let n = u64::from(p.str_len);
+            let possible = if p.op == OP_STR_EQ {
+                len == n
+            } else {
+                len >= n
+            };
+            return (!possible).then_some(false);
+        }
+        let v = mask_to(register(p.slot)?, p.width, p.is_signed != 0);
+        let (sv, want) = (v as i64, p.value as i64);
+        let signed = p.is_signed != 0;
+        Some(match p.op {
+            OP_EQ => v == p.value,
+            OP_NE => v != p.value,
+            OP_GT => {
+                if signed {
+                    sv > want
+                } else {
+                    v > p.value
+                }
+            }
+            OP_LT => {
+                if signed {
+                    sv < want
+                } else {
+                    v < p.value
+                }
+            }
+            OP_GE => {
+                if signed {
+                    sv >= want
+                } else {
+                    v >= p.value
+                }
+            }
+            OP_LE => {
+                if signed {
+                    sv <= want
+                } else {
+                    v <= p.value
+                }
+            }
+            OP_ANY_BITS => v & p.value != 0,
+            OP_NO_BITS => v & p.value == 0,
+            OP_ALL_BITS => v & p.value == p.value,
+            _ => return None,
+        })
+    };
+    let preds = &conf.preds[..(conf.npreds as usize).min(MAX_PREDS)];
+    let results: Vec<Option<bool>> = preds.iter().map(statically).collect();
+    if conf.any != 0 {
+        results.iter().all(|r| *r == Some(false))
+    } else {
+        results.contains(&Some(false))
+    }
+}
+
+/// A register's value as the kernel side reads it (`mask_to` in gate.bpf.c).
+fn mask_to(v: u64, width: u8, signed: bool) -> u64 {
+    match (width, signed) {
+        (1, true) => v as i8 as i64 as u64,
+        (1, false) => v & 0xff,
+        (2, true) => v as i16 as i64 as u64,
+        (2, false) => v & 0xffff,
+        (4, true) => v as i32 as i64 as u64,
+        (4, false) => v & 0xffff_ffff,
+        _ => v,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// strings.Replace(s, old, new, n): old's length in slot 4, new's in slot 6, n in 7.
+    fn replace_empty_old() -> DeclConf {
+        let pred = |slot, op, value| RawPred {
+            slot,
+            width: 8,
+            is_signed: 1,
+            op,
+            value,
+            ..RawPred::default()
+        };
+        let mut conf = DeclConf {
+            npreds: 3,
+            ..DeclConf::default()
+        };
+        conf.preds[..3].copy_from_slice(&[pred(4, OP_EQ, 0), pred(6, OP_GT, 0), pred(7, OP_NE, 0)]);
+        conf
+    }
+
+    fn at(known: &[(usize, u64)]) -> [Option<u64>; 9] {
+        let mut c = [None; 9];
+        for &(slot, v) in known {
+            c[slot - 1] = Some(v);
+        }
+        c
+    }
+
+    #[test]
+    fn a_constant_that_fails_one_predicate_of_all_rules_the_call_out() {
+        let conf = replace_empty_old();
+        // strings.Replace(s, "_", "", -1): old is one byte.
+        assert!(never_holds(&conf, &at(&[(4, 1), (6, 0), (7, u64::MAX)])));
+        // strings.Replace(s, pattern, "x", -1): old's length is not known.
+        assert!(!never_holds(&conf, &at(&[(6, 1), (7, u64::MAX)])));
+        // strings.Replace(s, "", "x", -1): the violation itself stays probed.
+        assert!(!never_holds(&conf, &at(&[(4, 0), (6, 1), (7, u64::MAX)])));
+        // n == 0 alone rules it out too.
+        assert!(never_holds(&conf, &at(&[(7, 0)])));
+        // Nothing known: probed.
+        assert!(!never_holds(&conf, &at(&[])));
+    }
+
+    #[test]
+    fn with_any_every_predicate_must_fail_and_releases_are_never_judged() {
+        let mut conf = replace_empty_old();
+        conf.any = 1;
+        assert!(
+            !never_holds(&conf, &at(&[(4, 1), (6, 0)])),
+            "n may still hold"
+        );
+        assert!(never_holds(&conf, &at(&[(4, 1), (6, 0), (7, 0)])));
+        conf.role = ROLE_RELEASE;
+        assert!(!never_holds(&conf, &at(&[(4, 1), (6, 0), (7, 0)])));
+    }
+
+    #[test]
+    fn string_lengths_and_narrow_signed_values_are_judged_as_the_kernel_does() {
+        let mut conf = DeclConf {
+            npreds: 1,
+            ..DeclConf::default()
+        };
+        // A string argument in slots 2-3 equal to "abc": its length must be 3.
+        conf.preds[0] = RawPred {
+            slot: 2,
+            op: OP_STR_EQ,
+            str_len: 3,
+            ..RawPred::default()
+        };
+        assert!(never_holds(&conf, &at(&[(3, 4)])));
+        assert!(!never_holds(&conf, &at(&[(3, 3)])));
+        // A 32-bit signed argument < 0: 0xffff_ffff is -1.
+        conf.preds[0] = RawPred {
+            slot: 1,
+            width: 4,
+            is_signed: 1,
+            op: OP_LT,
+            value: 0,
+            ..RawPred::default()
+        };
+        assert!(!never_holds(&conf, &at(&[(1, 0xffff_ffff)])));
+        assert!(never_holds(&conf, &at(&[(1, 7)])));
     }
 }

@@ -166,8 +166,28 @@ pub fn struct_offsets(info: &BinaryInfo, wanted: &[(&str, &str)]) -> Result<Vec<
 /// The targets of every direct CALL in the given address ranges (user code),
 /// with where each call is: whether user code reaches a function by a call
 /// (or the compiler inlined it), and where to probe only the user's calls.
-/// Each target's CALL instructions, as (file offset, address).
-pub type CallSites = std::collections::HashMap<u64, Vec<(u64, u64)>>;
+pub type CallSites = std::collections::HashMap<u64, Vec<CallSite>>;
+
+/// One CALL instruction in user code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallSite {
+    pub offset: u64,
+    pub vaddr: u64,
+    /// Per integer argument register (Go's ABIInternal order: RAX, RBX, RCX,
+    /// RDI, RSI, R8, R9, R10, R11), the constant the code just before the
+    /// CALL puts there, where it does (`MOVL $1, DI` for a one-byte literal).
+    pub constants: [Option<u64>; ARG_REGISTERS.len()],
+}
+
+/// Go's integer argument registers, in slot order (slot 1 is RAX).
+pub const ARG_REGISTERS: [iced_x86::Register; 9] = {
+    use iced_x86::Register::*;
+    [RAX, RBX, RCX, RDI, RSI, R8, R9, R10, R11]
+};
+
+/// How far back from a CALL constants are looked for: Go sets a call's
+/// arguments in the instructions right before it.
+const ARGUMENT_SETUP: usize = 12;
 
 pub fn call_targets(info: &BinaryInfo, ranges: &[(u64, u64)]) -> CallSites {
     let mut targets = CallSites::new();
@@ -184,17 +204,184 @@ pub fn call_targets(info: &BinaryInfo, ranges: &[(u64, u64)]) -> CallSites {
         else {
             continue;
         };
-        let decoder = iced_x86::Decoder::with_ip(64, code, start, iced_x86::DecoderOptions::NONE);
-        for i in decoder {
-            if i.mnemonic() == iced_x86::Mnemonic::Call
-                && i.op0_kind() == iced_x86::OpKind::NearBranch64
-            {
-                targets
-                    .entry(i.near_branch_target())
-                    .or_default()
-                    .push((offset + (i.ip() - start), i.ip()));
-            }
+        for (target, site) in calls_in(code, start) {
+            targets.entry(target).or_default().push(CallSite {
+                offset: offset + (site.vaddr - start),
+                ..site
+            });
         }
     }
     targets
+}
+
+/// The direct CALLs in `code` (loaded at `start`): (target, site), the
+/// site's offset left 0 for the caller to fill in.
+fn calls_in(code: &[u8], start: u64) -> Vec<(u64, CallSite)> {
+    use iced_x86::{FlowControl, InstructionInfoFactory, Mnemonic, OpKind};
+    let mut calls = Vec::new();
+    let decode = || iced_x86::Decoder::with_ip(64, code, start, iced_x86::DecoderOptions::NONE);
+    // Where a jump lands, code can be reached without the instructions before it.
+    let landings: std::collections::HashSet<u64> = decode()
+        .into_iter()
+        .filter(|i| {
+            matches!(
+                i.flow_control(),
+                FlowControl::ConditionalBranch | FlowControl::UnconditionalBranch
+            ) && i.op0_kind() == OpKind::NearBranch64
+        })
+        .map(|i| i.near_branch_target())
+        .collect();
+    let mut recent: std::collections::VecDeque<iced_x86::Instruction> =
+        std::collections::VecDeque::with_capacity(ARGUMENT_SETUP);
+    let mut factory = InstructionInfoFactory::new();
+    for i in decode() {
+        if i.mnemonic() == Mnemonic::Call && i.op0_kind() == OpKind::NearBranch64 {
+            let constants = if landings.contains(&i.ip()) {
+                Default::default()
+            } else {
+                constants_before(&recent, &landings, &mut factory)
+            };
+            calls.push((
+                i.near_branch_target(),
+                CallSite {
+                    offset: 0,
+                    vaddr: i.ip(),
+                    constants,
+                },
+            ));
+        }
+        if i.flow_control() == FlowControl::Next {
+            if recent.len() == ARGUMENT_SETUP {
+                recent.pop_front();
+            }
+            recent.push_back(i);
+        } else {
+            recent.clear();
+        }
+    }
+    calls
+}
+
+/// The argument registers a straight run of instructions ends with as known
+/// constants: walking back from the CALL, each register's last write counts,
+/// and only `MOV reg, imm` (zero-extended for 32-bit registers) or
+/// `XOR reg32, reg32` make it a constant. The walk stops where a jump lands.
+fn constants_before(
+    recent: &std::collections::VecDeque<iced_x86::Instruction>,
+    landings: &std::collections::HashSet<u64>,
+    factory: &mut iced_x86::InstructionInfoFactory,
+) -> [Option<u64>; ARG_REGISTERS.len()] {
+    use iced_x86::{Mnemonic, OpAccess, OpKind};
+    let mut constants = [None; ARG_REGISTERS.len()];
+    let mut settled = [false; ARG_REGISTERS.len()];
+    for i in recent.iter().rev() {
+        for used in factory.info(i).used_registers() {
+            if !matches!(
+                used.access(),
+                OpAccess::Write
+                    | OpAccess::CondWrite
+                    | OpAccess::ReadWrite
+                    | OpAccess::ReadCondWrite
+            ) {
+                continue;
+            }
+            let reg = used.register();
+            let Some(slot) = ARG_REGISTERS.iter().position(|r| *r == reg.full_register()) else {
+                continue;
+            };
+            if settled[slot] {
+                continue;
+            }
+            settled[slot] = true;
+            // A full 64-bit or a 32-bit write (which zeroes the upper half).
+            let whole = reg == reg.full_register() || reg.size() == 4;
+            let unconditional = used.access() == OpAccess::Write;
+            constants[slot] = match i.mnemonic() {
+                Mnemonic::Mov if whole && unconditional && i.op0_kind() == OpKind::Register => {
+                    match i.op1_kind() {
+                        OpKind::Immediate32 | OpKind::Immediate32to64 | OpKind::Immediate64 => {
+                            let v = i.immediate(1);
+                            Some(if reg.size() == 4 { v & 0xffff_ffff } else { v })
+                        }
+                        _ => None,
+                    }
+                }
+                Mnemonic::Xor
+                    if whole
+                        && i.op0_kind() == OpKind::Register
+                        && i.op1_kind() == OpKind::Register
+                        && i.op0_register() == i.op1_register() =>
+                {
+                    Some(0)
+                }
+                _ => None,
+            };
+        }
+        if landings.contains(&i.ip()) {
+            break;
+        }
+    }
+    constants
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CALL: [u8; 5] = [0xE8, 0, 0, 0, 0];
+
+    fn constants(code: &[u8]) -> [Option<u64>; 9] {
+        let calls = calls_in(code, 0x1000);
+        assert_eq!(calls.len(), 1, "one CALL in {code:x?}");
+        calls[0].1.constants
+    }
+
+    #[test]
+    fn constants_set_right_before_a_call_are_known() {
+        // mov edi, 1; xor ecx, ecx; mov rax, rbx; mov r8, -1; call
+        let mut code = vec![0xBF, 1, 0, 0, 0, 0x31, 0xC9, 0x48, 0x89, 0xD8];
+        code.extend([0x49, 0xC7, 0xC0, 0xFF, 0xFF, 0xFF, 0xFF]);
+        code.extend(CALL);
+        let c = constants(&code);
+        assert_eq!(c[3], Some(1), "RDI");
+        assert_eq!(c[2], Some(0), "RCX");
+        assert_eq!(c[0], None, "RAX holds RBX, not a constant");
+        assert_eq!(c[5], Some(u64::MAX), "R8, sign-extended");
+        assert_eq!(c[1], None, "RBX never written");
+    }
+
+    #[test]
+    fn the_last_write_counts_and_a_partial_one_is_unknown() {
+        // mov edi, 1; mov edi, 5; mov esi, 2; mov sil, 3; call
+        let mut code = vec![0xBF, 1, 0, 0, 0, 0xBF, 5, 0, 0, 0, 0xBE, 2, 0, 0, 0];
+        code.extend([0x40, 0xB6, 3]);
+        code.extend(CALL);
+        let c = constants(&code);
+        assert_eq!(c[3], Some(5));
+        assert_eq!(
+            c[4], None,
+            "only SIL was set last: the upper bytes are not known"
+        );
+    }
+
+    #[test]
+    fn nothing_is_known_across_a_jump_landing_or_an_earlier_call() {
+        // mov edi, 1; mov esi, 2 (where the jump lands); call; jmp back to mov esi
+        let mut code = vec![0xBF, 1, 0, 0, 0, 0xBE, 2, 0, 0, 0];
+        code.extend(CALL);
+        code.extend([0xEB, 0xF4]);
+        let c = constants(&code);
+        assert_eq!(c[4], Some(2), "set after the landing");
+        assert_eq!(
+            c[3], None,
+            "set before the landing: a jump may bring another value"
+        );
+        // mov edi, 1; call; call: the second call's RDI is what the first left
+        let mut code = vec![0xBF, 1, 0, 0, 0];
+        code.extend(CALL);
+        code.extend(CALL);
+        let calls = calls_in(&code, 0x1000);
+        assert_eq!(calls[0].1.constants[3], Some(1));
+        assert_eq!(calls[1].1.constants[3], None);
+    }
 }
