@@ -90,7 +90,7 @@ fn two_binaries_at_once_give_the_verdict_of_one_at_a_time() {
     };
     let mut headings = 0;
     let mut current: Option<(String, BTreeSet<String>)> = None;
-    let mut check = |block: Option<(String, BTreeSet<String>)>| {
+    let check = |block: Option<(String, BTreeSet<String>)>| {
         if let Some((package, printed)) = block {
             assert_eq!(
                 printed,
@@ -105,10 +105,11 @@ fn two_binaries_at_once_give_the_verdict_of_one_at_a_time() {
             headings += 1;
             check(current.take());
             current = Some((package.to_string(), BTreeSet::new()));
-        } else if let (Some((_, printed)), Some(result)) = (&mut current, line.strip_prefix("  ")) {
-            if let Some(("PASS" | "FAIL" | "SKIP", rest)) = result.split_once(' ') {
-                printed.insert(rest.split(' ').next().unwrap_or_default().to_string());
-            }
+        } else if let (Some((_, printed)), Some(("PASS" | "FAIL" | "SKIP", rest))) = (
+            &mut current,
+            line.strip_prefix("  ").and_then(|l| l.split_once(' ')),
+        ) {
+            printed.insert(rest.split(' ').next().unwrap_or_default().to_string());
         }
     }
     check(current);
@@ -119,24 +120,19 @@ fn two_binaries_at_once_give_the_verdict_of_one_at_a_time() {
 fn ctrl_c_stops_every_binary_running_at_once() {
     let _turn = one_at_a_time();
     let tmp = tempfile::tempdir().expect("tempdir");
-    let module = tmp.path().join("hang");
-    for package in ["a", "b"] {
-        let dir = module.join(package);
-        std::fs::create_dir_all(&dir).expect("mkdir");
-        std::fs::write(
-            dir.join("hang_test.go"),
-            format!(
-                "package {package}\n\nimport (\n\t\"testing\"\n\t\"time\"\n)\n\n\
-                 func TestHangs(t *testing.T) {{ time.Sleep(time.Hour) }}\n"
+    let module = go_module(
+        tmp.path(),
+        &[
+            (
+                "a",
+                "func TestHangs(t *testing.T) { time.Sleep(time.Hour) }",
             ),
-        )
-        .expect("write test");
-    }
-    std::fs::write(
-        module.join("go.mod"),
-        "module example.com/hang\n\ngo 1.22\n",
-    )
-    .expect("go.mod");
+            (
+                "b",
+                "func TestHangs(t *testing.T) { time.Sleep(time.Hour) }",
+            ),
+        ],
+    );
     let builds = tmp.path().join("tmp");
     std::fs::create_dir(&builds).expect("mkdir");
     let mut child = gate()
@@ -174,4 +170,104 @@ fn ctrl_c_stops_every_binary_running_at_once() {
         0,
         "a test binary outlived gate: {stderr}"
     );
+}
+
+/// A Go module `example.com/m` under `dir` with one package per
+/// `(name, test functions)`; each test file imports os, syscall, testing
+/// and time.
+fn go_module(dir: &Path, packages: &[(&str, &str)]) -> std::path::PathBuf {
+    let module = dir.join("m");
+    for (package, tests) in packages {
+        let pkg = module.join(package);
+        std::fs::create_dir_all(&pkg).expect("mkdir");
+        std::fs::write(
+            pkg.join("x_test.go"),
+            format!(
+                "package {package}\n\nimport (\n\t\"os\"\n\t\"syscall\"\n\t\"testing\"\n\t\"time\"\n)\n\n\
+                 var _, _, _ = os.Getpid, syscall.Kill, time.Sleep\n\n{tests}\n"
+            ),
+        )
+        .expect("write test");
+    }
+    std::fs::write(module.join("go.mod"), "module example.com/m\n\ngo 1.22\n").expect("go.mod");
+    module
+}
+
+#[test]
+fn a_binary_that_hangs_crashes_or_is_killed_still_reports_while_the_others_finish() {
+    if !require_ebpf() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let module = go_module(
+        tmp.path(),
+        &[
+            (
+                "hangs",
+                "func TestHangs(t *testing.T) { t.Log(\"before the hang\"); time.Sleep(time.Hour) }",
+            ),
+            (
+                "crashes",
+                "func TestCrashes(t *testing.T) {\n\tdone := make(chan int)\n\tgo func() { var m map[string]int; m[\"x\"] = 1 }()\n\t<-done\n}",
+            ),
+            (
+                "killed",
+                "func TestKilled(t *testing.T) { t.Log(\"about to die\"); syscall.Kill(os.Getpid(), syscall.SIGKILL); time.Sleep(time.Second) }",
+            ),
+            (
+                "passes",
+                "func TestPasses(t *testing.T) { time.Sleep(200 * time.Millisecond) }\nfunc TestAlsoPasses(t *testing.T) {}",
+            ),
+        ],
+    );
+    let json = tmp.path().join("report.json");
+    let r = run(gate()
+        .current_dir(&module)
+        .args(["run", "-p", "4", "--timeout", "3s", "--json"])
+        .arg(&json)
+        .arg("./..."));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("report")).expect("JSON");
+    let binaries = report["binaries"].as_array().expect("binaries");
+    let tests_of = |package: &str| -> Vec<(String, String, String)> {
+        binaries
+            .iter()
+            .filter(|b| b["package"] == format!("example.com/m/{package}"))
+            .flat_map(|b| b["tests"].as_array().cloned().unwrap_or_default())
+            .map(|t| {
+                (
+                    t["name"].as_str().unwrap_or_default().to_string(),
+                    t["status"].as_str().unwrap_or_default().to_string(),
+                    t["output"].to_string(),
+                )
+            })
+            .collect()
+    };
+    let passes = tests_of("passes");
+    assert_eq!(
+        passes
+            .iter()
+            .map(|(n, s, _)| (n.as_str(), s.as_str()))
+            .collect::<Vec<_>>(),
+        [("TestPasses", "pass"), ("TestAlsoPasses", "pass")],
+        "{}",
+        r.stderr
+    );
+    for (package, test, tail) in [
+        ("hangs", "TestHangs", "SIGQUIT"),
+        ("crashes", "TestCrashes", "assignment to entry in nil map"),
+        ("killed", "TestKilled", "about to die"),
+    ] {
+        let tests = tests_of(package);
+        let found = tests.iter().find(|(n, _, _)| n == test);
+        let Some((_, status, output)) = found else {
+            panic!("{package}: no {test} in {tests:?}\n{}", r.stderr)
+        };
+        assert_eq!(status, "fail", "{package}: {output}");
+        assert!(
+            output.contains(tail),
+            "{package}'s output tail lacks {tail:?}: {output}"
+        );
+    }
 }
