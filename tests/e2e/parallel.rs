@@ -179,11 +179,12 @@ fn go_module(dir: &Path, packages: &[(&str, &str)]) -> std::path::PathBuf {
     let module = dir.join("m");
     for (package, tests) in packages {
         let pkg = module.join(package);
+        let name = package.rsplit('/').next().unwrap_or(package);
         std::fs::create_dir_all(&pkg).expect("mkdir");
         std::fs::write(
             pkg.join("x_test.go"),
             format!(
-                "package {package}\n\nimport (\n\t\"os\"\n\t\"syscall\"\n\t\"testing\"\n\t\"time\"\n)\n\n\
+                "package {name}\n\nimport (\n\t\"os\"\n\t\"syscall\"\n\t\"testing\"\n\t\"time\"\n)\n\n\
                  var _, _, _ = os.Getpid, syscall.Kill, time.Sleep\n\n{tests}\n"
             ),
         )
@@ -270,4 +271,49 @@ fn a_binary_that_hangs_crashes_or_is_killed_still_reports_while_the_others_finis
             "{package}'s output tail lacks {tail:?}: {output}"
         );
     }
+}
+
+#[test]
+fn packages_whose_binaries_share_a_name_each_build_and_run() {
+    // go test -c -o DIR/ refuses two util.test in one directory: gate groups them apart.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let module = go_module(
+        tmp.path(),
+        &[
+            ("a/util", "func TestA(t *testing.T) {}"),
+            ("b/util", "func TestB(t *testing.T) {}"),
+            ("c", "func TestC(t *testing.T) {}"),
+            ("d/v2", "func TestD(t *testing.T) {}"),
+        ],
+    );
+    let json = tmp.path().join("report.json");
+    let r = run(gate()
+        .current_dir(&module)
+        .args(["run", "--no-ebpf", "--json"])
+        .arg(&json)
+        .arg("./..."));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("report")).expect("JSON");
+    let ran: BTreeSet<String> = report["binaries"]
+        .as_array()
+        .expect("binaries")
+        .iter()
+        .map(|b| {
+            format!(
+                "{} {}",
+                b["package"].as_str().unwrap_or_default(),
+                b["tests"][0]["name"]
+            )
+        })
+        .collect();
+    let want: BTreeSet<String> = [
+        "example.com/m/a/util \"TestA\"",
+        "example.com/m/b/util \"TestB\"",
+        "example.com/m/c \"TestC\"",
+        "example.com/m/d/v2 \"TestD\"",
+    ]
+    .map(String::from)
+    .into();
+    assert_eq!(ran, want, "{}", r.stderr);
 }
