@@ -227,53 +227,6 @@ fn godebug_is_merged_with_the_users_settings() {
     );
 }
 
-/// Any process whose executable lies under `prefix`.
-fn running_under(prefix: &std::path::Path) -> bool {
-    processes_under(prefix) > 0
-}
-
-/// Starts gate, waits until a test binary under `prefix` runs, sends it
-/// `signal`, and returns gate's exit code and stderr once the binary is gone.
-fn interrupt_gate(
-    args: &[&std::ffi::OsStr],
-    tmpdir: &std::path::Path,
-    prefix: &std::path::Path,
-    signal: &str,
-) -> (Option<i32>, String) {
-    let mut child = gate()
-        .args(args)
-        .env("TMPDIR", tmpdir)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("gate starts");
-    let waiting = std::time::Instant::now();
-    while !running_under(prefix) {
-        assert!(
-            waiting.elapsed().as_secs() < 60,
-            "the test binary never ran under gate"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    let status = std::process::Command::new("kill")
-        .args([signal, &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
-    let code = child.wait().expect("gate exits").code();
-    let mut stderr = String::new();
-    if let Some(mut e) = child.stderr.take() {
-        let _ = std::io::Read::read_to_string(&mut e, &mut stderr);
-    }
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    assert!(
-        !running_under(prefix),
-        "the test binary outlived gate ({signal})"
-    );
-    (code, stderr)
-}
-
 #[test]
 fn ctrl_c_takes_the_test_binary_down_with_gate() {
     let bin = fixture_binary("outcomes");
@@ -288,7 +241,8 @@ fn ctrl_c_takes_the_test_binary_down_with_gate() {
         "-test.run".as_ref(),
         "^TestHangsWithTimer$".as_ref(),
     ];
-    let (code, stderr) = interrupt_gate(&args, tmp.path(), &bin, "-INT");
+    let (code, stderr) =
+        interrupt_gate(gate().args(args).env("TMPDIR", tmp.path()), &bin, 1, "-INT");
     assert_eq!(code, Some(130), "{stderr}");
     assert!(
         stderr.contains("interrupted by SIGINT while running"),
@@ -309,7 +263,12 @@ fn a_killed_gate_takes_the_test_binary_down_too() {
         "-test.run".as_ref(),
         "^TestHangsWithTimer$".as_ref(),
     ];
-    let (code, _) = interrupt_gate(&args, tmp.path(), &bin, "-KILL");
+    let (code, _) = interrupt_gate(
+        gate().args(args).env("TMPDIR", tmp.path()),
+        &bin,
+        1,
+        "-KILL",
+    );
     assert_eq!(code, None);
 }
 
@@ -318,14 +277,19 @@ fn sigterm_removes_the_temporary_build_directory() {
     let _turn = one_at_a_time();
     let tmp = tempfile::tempdir().expect("tempdir");
     let args = [
-        "run".as_ref(),
-        "--no-ebpf".as_ref(),
-        "./fixtures-go/outcomes".as_ref(),
-        "--".as_ref(),
-        "-test.run".as_ref(),
-        "^TestHangsWithTimer$".as_ref(),
+        "run",
+        "--no-ebpf",
+        "./fixtures-go/outcomes",
+        "--",
+        "-test.run",
+        "^TestHangsWithTimer$",
     ];
-    let (code, stderr) = interrupt_gate(&args, tmp.path(), tmp.path(), "-TERM");
+    let (code, stderr) = interrupt_gate(
+        gate().args(args).env("TMPDIR", tmp.path()),
+        tmp.path(),
+        1,
+        "-TERM",
+    );
     assert_eq!(code, Some(143), "{stderr}");
     assert!(stderr.contains("interrupted by SIGTERM"), "{stderr}");
     let left: Vec<_> = std::fs::read_dir(tmp.path())

@@ -11,8 +11,7 @@ const PACKAGES: [&str; 2] = ["./fixtures-go/leak/...", "./fixtures-go/ticker/...
 /// What a report says, without the figures that vary from run to run
 /// (durations, wall times, measured values, checks that passed).
 fn verdict(json: &Path) -> BTreeSet<String> {
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(json).expect("report")).expect("JSON");
+    let report: serde_json::Value = read_json(json);
     let mut said = BTreeSet::new();
     for b in report["binaries"].as_array().expect("binaries") {
         let package = b["package"].as_str().unwrap_or_default();
@@ -75,8 +74,7 @@ fn two_binaries_at_once_give_the_verdict_of_one_at_a_time() {
 
     // Each package's progress is printed whole: under its own heading come
     // its own tests only, never a line of a package running beside it.
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&parallel).expect("report")).expect("JSON");
+    let json = read_json(&parallel);
     let tests_of = |package: &str| -> BTreeSet<String> {
         json["binaries"]
             .as_array()
@@ -135,41 +133,17 @@ fn ctrl_c_stops_every_binary_running_at_once() {
     );
     let builds = tmp.path().join("tmp");
     std::fs::create_dir(&builds).expect("mkdir");
-    let mut child = gate()
-        .current_dir(&module)
-        .args(["run", "--no-ebpf", "-p", "2", "./..."])
-        .env("TMPDIR", &builds)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("gate starts");
-    let waiting = std::time::Instant::now();
-    while processes_under(&builds) < 2 {
-        assert!(
-            waiting.elapsed().as_secs() < 120,
-            "the two test binaries never ran at once under gate -p 2"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
-    let code = child.wait().expect("gate exits").code();
-    let mut stderr = String::new();
-    if let Some(mut e) = child.stderr.take() {
-        let _ = std::io::Read::read_to_string(&mut e, &mut stderr);
-    }
+    let (code, stderr) = interrupt_gate(
+        gate()
+            .current_dir(&module)
+            .args(["run", "--no-ebpf", "-p", "2", "./..."])
+            .env("TMPDIR", &builds),
+        &builds,
+        2,
+        "-INT",
+    );
     assert_eq!(code, Some(130), "{stderr}");
     assert!(stderr.contains("interrupted by SIGINT"), "{stderr}");
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    assert_eq!(
-        processes_under(&builds),
-        0,
-        "a test binary outlived gate: {stderr}"
-    );
 }
 
 /// A Go module `example.com/m` under `dir` with one package per
@@ -228,8 +202,7 @@ fn a_binary_that_hangs_crashes_or_is_killed_still_reports_while_the_others_finis
         .arg(&json)
         .arg("./..."));
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).expect("report")).expect("JSON");
+    let report = read_json(&json);
     let binaries = report["binaries"].as_array().expect("binaries");
     let tests_of = |package: &str| -> Vec<(String, String, String)> {
         binaries
@@ -293,8 +266,7 @@ fn packages_whose_binaries_share_a_name_each_build_and_run() {
         .arg(&json)
         .arg("./..."));
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).expect("report")).expect("JSON");
+    let report = read_json(&json);
     let ran: BTreeSet<String> = report["binaries"]
         .as_array()
         .expect("binaries")

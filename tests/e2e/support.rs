@@ -259,3 +259,45 @@ pub fn processes_under(prefix: &Path) -> usize {
         })
         .count()
 }
+
+/// Starts gate, waits until `binaries` test binaries under `prefix` run,
+/// sends gate `signal`, and returns its exit code and stderr once they are
+/// all gone (failing if one outlives gate).
+pub fn interrupt_gate(
+    cmd: &mut Command,
+    prefix: &Path,
+    binaries: usize,
+    signal: &str,
+) -> (Option<i32>, String) {
+    let mut child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("gate starts");
+    let waiting = std::time::Instant::now();
+    while processes_under(prefix) < binaries {
+        assert!(
+            waiting.elapsed().as_secs() < 120,
+            "{binaries} test binaries never ran at once under gate"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let status = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let code = child.wait().expect("gate exits").code();
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut e, &mut stderr);
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_eq!(
+        processes_under(prefix),
+        0,
+        "a test binary outlived gate ({signal}): {stderr}"
+    );
+    (code, stderr)
+}

@@ -157,12 +157,11 @@ fn compile_all(
             std::thread::scope(|scope| {
                 for _ in 0..workers.min(members.len()) {
                     scope.spawn(|| {
-                        while let Some(&i) =
-                            members.get(next.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
-                        {
+                        loop {
+                            let k = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            let Some(&i) = members.get(k) else { break };
                             let (pkg, output) = &jobs[i];
                             let result = build_one(pattern, cwd, pkg, output);
-                            let k = members.iter().position(|&m| m == i).unwrap_or_default();
                             *one_by_one[k].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
                         }
                     });
