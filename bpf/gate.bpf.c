@@ -1057,7 +1057,8 @@ struct pred {
 	u8 op;
 	u8 derefs;    // 0: the register; 1, 2: a field behind the pointer, at off[0] then off[1]
 	u8 str_len;   // OP_STR_*: bytes of str compared; the string's length is in slot + 1
-	u8 pad[2];
+	u8 chain;     // 1: the value is the depth of the interface in slot (type word), slot + 1 (data)
+	u8 pad;
 	u32 off[2];
 	u64 value;
 	char str[MAX_STR];
@@ -1239,11 +1240,55 @@ static __always_inline int string_matches(struct regs *ctx, const struct pred *p
 	return diff == 0;
 }
 
+// The depth of an interface value: how many values deep the interface stored
+// first in each dynamic value is the same interface (its itab's first word,
+// the interface type, is the argument's). A context.Context made by WithValue,
+// WithCancel, WithTimeout... holds its parent there, so this is the number of
+// contexts below it (Background: 0). A type that is not such a wrapper ends
+// the walk: its first word is no itab of the interface. Stops at `enough`:
+// deeper makes no comparison with the rule's value come out otherwise.
+#define MAX_CHAIN 1024
+struct chain_walk {
+	u64 inter; // the interface type every link's itab starts with
+	u64 data;  // the current value's data word
+	u64 depth;
+	u64 enough;
+};
+
+static long chain_step(u64 i, struct chain_walk *w)
+{
+	u64 parent[2] = {};
+	u64 parent_inter = 0;
+	if (i >= w->enough || !w->data || bpf_probe_read_user(parent, 16, (void *)w->data))
+		return 1;
+	if (!parent[0] || bpf_probe_read_user(&parent_inter, 8, (void *)parent[0]) ||
+	    parent_inter != w->inter)
+		return 1;
+	// From the loop's index, not depth++: a counter the verifier knows
+	// exactly gives it a new state at every step.
+	w->depth = i + 1;
+	w->data = parent[1];
+	return 0;
+}
+
+// A bpf_loop: its callback is verified once, where a loop in a function
+// called from the predicate loop multiplied the verifier's states past its limit.
+static __always_inline u64 chain_depth(u64 tab, u64 data, u64 enough)
+{
+	struct chain_walk w = {.data = data, .enough = enough};
+	if (!tab || bpf_probe_read_user(&w.inter, 8, (void *)tab) || !w.inter)
+		return 0;
+	bpf_loop(MAX_CHAIN, chain_step, &w, 0);
+	return w.depth;
+}
+
 static __always_inline int holds(struct regs *ctx, const struct pred *p)
 {
 	if (p->op == OP_STR_EQ || p->op == OP_STR_PREFIX)
 		return string_matches(ctx, p);
 	u64 v = arg(ctx, p->slot);
+	if (p->chain)
+		v = chain_depth(v, arg(ctx, p->slot + 1), p->value + 1);
 	for (int i = 0; i < 2; i++) {
 		if (i >= p->derefs)
 			break;

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use crate::rules::probe::{Key, Op, ParamRef, ProbeKind, ProbePoint, ProbeSpec, Value};
 use crate::target::BinaryInfo;
+use crate::target::inspect::is_symbol_pattern;
 use crate::target::params::{self, Param, Placement};
 use crate::target::probes;
 
@@ -28,7 +29,9 @@ pub struct RawPred {
     pub op: u8,
     pub derefs: u8,
     pub str_len: u8,
-    pub pad: [u8; 2],
+    /// 1: the value is the depth of the interface in `slot` (type word) and `slot + 1` (data word).
+    pub chain: u8,
+    pub pad: u8,
     pub off: [u32; 2],
     pub value: u64,
     pub str: [u8; MAX_STR],
@@ -466,7 +469,7 @@ pub fn plan(info: &BinaryInfo, specs: &[&ProbeSpec]) -> Result<DeclaredPlan, Pla
         };
         // A pattern's matches include closures and functions the code simply
         // does not call: only when none of them is reachable is it a mistake.
-        if spec.point.symbol.contains('*') && !matched.iter().all(inlined) {
+        if is_symbol_pattern(&spec.point.symbol) && !matched.iter().all(inlined) {
             continue;
         }
         for f in matched {
@@ -677,6 +680,7 @@ fn conf(
             ..RawPred::default()
         };
         let kind = param.map(|p| p.go_kind);
+        const KIND_INTERFACE: u64 = 20;
         const KIND_SLICE: u64 = 23;
         const KIND_STRING: u64 = 24;
         if pred.operand.len {
@@ -687,6 +691,18 @@ fn conf(
                 )));
             }
             raw.slot += 1;
+            raw.width = 8;
+            raw.is_signed = 1;
+        }
+        if pred.operand.chain {
+            if param.is_some() && kind != Some(KIND_INTERFACE) {
+                return Err(fail(format!(
+                    "chain = true needs an interface argument (such as a context.Context); {} is not one",
+                    describe(&pred.operand.param)
+                )));
+            }
+            // The type word's slot; the data word is in the next one.
+            raw.chain = 1;
             raw.width = 8;
             raw.is_signed = 1;
         }
@@ -770,7 +786,7 @@ fn never_holds(conf: &DeclConf, constants: &[Option<u64>]) -> bool {
             .and_then(|i| constants.get(i).copied().flatten())
     };
     let statically = |p: &RawPred| -> Option<bool> {
-        if p.derefs != 0 {
+        if p.derefs != 0 || p.chain != 0 {
             return None;
         }
         if p.op == OP_STR_EQ || p.op == OP_STR_PREFIX {
@@ -889,6 +905,26 @@ mod tests {
         assert!(never_holds(&conf, &at(&[(7, 0)])));
         // Nothing known: probed.
         assert!(!never_holds(&conf, &at(&[])));
+    }
+
+    #[test]
+    fn a_chain_depth_is_never_judged_from_the_registers() {
+        // context.WithValue(parent, ...) with parent's type word a constant
+        // (context.Background's itab): the depth is read through memory.
+        let mut conf = DeclConf {
+            npreds: 1,
+            ..DeclConf::default()
+        };
+        conf.preds[0] = RawPred {
+            slot: 1,
+            width: 8,
+            is_signed: 1,
+            op: OP_GE,
+            value: 64,
+            chain: 1,
+            ..RawPred::default()
+        };
+        assert!(!never_holds(&conf, &at(&[(1, 0x5000), (2, 0x6000)])));
     }
 
     #[test]

@@ -885,7 +885,7 @@ mod layout {
             "pred",
             RawPred,
             [
-                slot, width, is_signed, op, derefs, str_len, pad, off, value, str
+                slot, width, is_signed, op, derefs, str_len, chain, pad, off, value, str
             ]
         );
         same_layout!(

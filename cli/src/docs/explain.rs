@@ -187,7 +187,7 @@ fn render(rule: &Rule) -> String {
 /// and its stack walk, about 3 µs a call; a probe read at a RET is
 /// single-stepped, 16-25 µs a call.
 fn cost_of(rule: &Rule) -> String {
-    use crate::rules::probe::{Key, ProbeKind};
+    use crate::rules::probe::{Key, ProbeKind, display_symbol};
     let mut parts: Vec<String> = Vec::new();
     if !rule.build.is_empty() {
         let race = rule.build.iter().any(|f| f == "-race");
@@ -202,7 +202,7 @@ fn cost_of(rule: &Rule) -> String {
         ));
     }
     for p in &rule.probes {
-        let symbol = &p.point.symbol;
+        let symbol = &display_symbol(&p.point.symbol);
         // `direct` call and keyed probes sit at the CALLs in your code; on
         // other kinds it only filters, and every call still traps.
         let calls = if p.direct && matches!(p.kind, ProbeKind::Call | ProbeKind::Keyed) {
@@ -221,7 +221,7 @@ fn cost_of(rule: &Rule) -> String {
                 let release = p
                     .release
                     .as_ref()
-                    .map_or(String::new(), |r| format!(", about 3 µs per call of {}", r.symbol));
+                    .map_or(String::new(), |r| format!(", about 3 µs per call of {}", display_symbol(&r.symbol)));
                 format!(
                     "{} per {calls}{release}",
                     if at_ret { "16-25 µs" } else { "about 3 µs" }

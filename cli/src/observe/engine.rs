@@ -11,7 +11,7 @@ use crate::bpf::declared::Planned;
 use crate::bpf::plan::{POOL_GET, POOL_NEW, POOL_PUT};
 use crate::bpf::{BpfEvent, BpfRecord};
 use crate::rules::metrics::MetricKind;
-use crate::rules::probe::{ProbeKind, ProbeSpec, Until, Whose};
+use crate::rules::probe::{ProbeKind, ProbeSpec, Until, Whose, display_symbol};
 use crate::target::{BinaryInfo, Site};
 
 /// One object a lifecycle metric counts (a leaked goroutine, an unstopped ticker).
@@ -474,7 +474,11 @@ fn declared_probes(
                     instances.push(Instance {
                         test: test.clone(),
                         site: site.clone(),
-                        detail: format!("{} {verb} of {}", fmt_count(*n), spec.point.symbol),
+                        detail: format!(
+                            "{} {verb} of {}",
+                            fmt_count(*n),
+                            display_symbol(&spec.point.symbol)
+                        ),
                         value: Some(*n),
                         entry: None,
                         created_by: Vec::new(),
@@ -500,7 +504,7 @@ fn declared_probes(
                             detail: format!(
                                 "{} calls of {} on {}",
                                 fmt_count(*n),
-                                spec.point.symbol,
+                                display_symbol(&spec.point.symbol),
                                 name_of(info, *object)
                             ),
                             value: Some(*n),
@@ -579,7 +583,7 @@ fn declared_probes(
                         site: site.clone(),
                         detail: format!(
                             "{calls} calls of {}, {} ms in all, the longest {} ms",
-                            spec.point.symbol,
+                            display_symbol(&spec.point.symbol),
                             crate::units::fmt_num(ms(*total)),
                             crate::units::fmt_num(ms(*max))
                         ),
@@ -695,8 +699,10 @@ fn declared_probes(
                         detail: format!(
                             "{} acquired by {} and not released by {} {when}",
                             fmt_count(n),
-                            spec.point.symbol,
-                            spec.release.as_ref().map_or("", |r| r.symbol.as_str())
+                            display_symbol(&spec.point.symbol),
+                            spec.release
+                                .as_ref()
+                                .map_or(String::new(), |r| display_symbol(&r.symbol))
                         ),
                         value: Some(n),
                         entry: None,

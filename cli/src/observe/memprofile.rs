@@ -13,6 +13,7 @@ use std::io::Read as _;
 use super::Observations;
 use super::engine::{Instance, SiteKey};
 use crate::rules::probe::{ProbeSpec, Whose};
+use crate::target::inspect::symbol_matches;
 use crate::target::{BinaryInfo, Site};
 
 /// The parts of a pprof `Profile` message gate reads.
@@ -205,7 +206,6 @@ pub fn scan(
     let top_level = format!("{}.", info.package);
     let external = format!("{}_test.", info.package);
     for spec in specs {
-        let pattern: Vec<&str> = spec.point.symbol.split('*').collect();
         let (bytes_name, objects_name) = (spec.metrics[0].name, spec.metrics[1].name);
         let mut by_site: BTreeMap<SiteKey, (f64, f64, Option<Site>)> = BTreeMap::new();
         for (locations, values) in &p.samples {
@@ -219,7 +219,10 @@ pub fn scan(
                     Some((string(*name), string(*file), *line))
                 })
                 .collect();
-            if !frames.iter().any(|(name, _, _)| matches(&pattern, name)) {
+            if !frames
+                .iter()
+                .any(|(name, _, _)| symbol_matches(&spec.point.symbol, name))
+            {
                 continue;
             }
             let test = frames.iter().find_map(|(name, _, _)| {
@@ -274,47 +277,9 @@ pub fn scan(
     }
 }
 
-/// `*` matches any run of characters.
-fn matches(parts: &[&str], name: &str) -> bool {
-    match parts {
-        [] => name.is_empty(),
-        [only] => name == *only,
-        [first, rest @ ..] => {
-            let Some(mut tail) = name.strip_prefix(first) else {
-                return false;
-            };
-            for (i, part) in rest.iter().enumerate() {
-                if i + 1 == rest.len() {
-                    return tail.ends_with(part);
-                }
-                match tail.find(part) {
-                    Some(at) => tail = &tail[at + part.len()..],
-                    None => return false,
-                }
-            }
-            true
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn patterns_match_like_symbols() {
-        let p = |s: &str| -> Vec<String> { s.split('*').map(str::to_string).collect() };
-        let m = |pat: &str, name: &str| {
-            let parts = p(pat);
-            let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
-            matches(&parts, name)
-        };
-        assert!(m("fmt.Sprintf", "fmt.Sprintf"));
-        assert!(!m("fmt.Sprintf", "fmt.Sprintfx"));
-        assert!(m("text/template.*", "text/template.(*state).walk"));
-        assert!(m("*.walk", "text/template.(*state).walk"));
-        assert!(!m("text/template.*", "html/template.Must"));
-    }
 
     #[test]
     fn varints_and_fields_decode() {

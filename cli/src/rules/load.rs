@@ -1127,6 +1127,21 @@ mod probe_kinds {
     }
 
     #[test]
+    fn a_chain_predicate_and_symbol_alternatives_load() {
+        let r = rule(
+            "[[probe]]\nname = \"x\"\nsymbol = \"context.WithValue|context.WithCancel\"\n[[probe.where]]\narg = \"parent\"\nchain = true\nop = \">=\"\nvalue = 64\n",
+            "probe.x",
+        )
+        .expect("valid");
+        let probe = &r.probes[0];
+        assert!(probe.point.predicates[0].operand.chain);
+        assert_eq!(
+            probe.describe(),
+            "call probe of context.WithValue or WithCancel where depth(parent) >= 64"
+        );
+    }
+
+    #[test]
     fn bad_probes_name_the_line_and_field_and_what_is_valid() {
         let cases = [
             (
@@ -1168,6 +1183,21 @@ mod probe_kinds {
                 "[[probe]]\nname = \"x\"\nsymbol = \"a.B\"\n[[probe.where]]\narg = \"s\"\nop = \"eq\"\nvalue = \"0123456789012345678901234567890123\"\n",
                 "probe.where.value",
                 "32 bytes",
+            ),
+            (
+                "[[probe]]\nname = \"x\"\nsymbol = \"a.B\"\n[[probe.where]]\narg = \"ctx\"\nchain = true\nlen = true\nop = \">=\"\nvalue = 64\n",
+                "probe.where.chain",
+                "no field or len",
+            ),
+            (
+                "[[probe]]\nname = \"x\"\nsymbol = \"a.B\"\n[[probe.where]]\narg = \"ctx\"\nchain = true\nop = \"any-bits\"\nvalue = 64\n",
+                "probe.where.chain",
+                "\">=\"",
+            ),
+            (
+                "[[probe]]\nname = \"x\"\nsymbol = \"a.B|\"\n",
+                "probe.symbol",
+                "go tool nm",
             ),
             (
                 "[[output]]\nname = \"x\"\npattern = '('\n",

@@ -82,6 +82,10 @@ pub struct Operand {
     pub field: Vec<String>,
     /// The length of a string or slice argument instead of its pointer.
     pub len: bool,
+    /// The depth of an interface argument instead of its value: how many
+    /// values deep the interface embedded first in each dynamic value holds
+    /// the same interface (a context.Context's chain of parents).
+    pub chain: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,6 +157,40 @@ pub struct ProbePoint {
     pub predicates: Vec<Predicate>,
 }
 
+/// A probe's symbol as people read it: alternatives (`a|b|c`) as "a, b or
+/// c", the package said once when they share it (`context.WithValue,
+/// WithCancel or WithTimeout`).
+pub fn display_symbol(symbol: &str) -> String {
+    let alternatives: Vec<&str> = symbol.split('|').collect();
+    let [first, _, ..] = alternatives.as_slice() else {
+        return symbol.to_string();
+    };
+    // The package path ends at the last '/' and then the first '.'.
+    let package_end = |s: &str| {
+        let from = s.rfind('/').map_or(0, |i| i + 1);
+        s[from..].find('.').map(|i| from + i + 1)
+    };
+    let prefix = package_end(first).map(|end| &first[..end]);
+    let shared = prefix.filter(|p| {
+        alternatives
+            .iter()
+            .all(|a| a.starts_with(p) && package_end(a) == Some(p.len()))
+    });
+    let names: Vec<&str> = alternatives
+        .iter()
+        .enumerate()
+        .map(|(i, a)| match shared {
+            Some(p) if i > 0 => &a[p.len()..],
+            _ => a,
+        })
+        .collect();
+    format!(
+        "{} or {}",
+        names[..names.len() - 1].join(", "),
+        names[names.len() - 1]
+    )
+}
+
 /// When a lifecycle's acquisitions must have been released.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Until {
@@ -210,9 +248,9 @@ impl ProbeSpec {
         match (&self.kind, &self.release) {
             (ProbeKind::Lifecycle, Some(release)) => format!(
                 "lifecycle probe: {}{} released by {}, by the end of the {}",
-                self.point.symbol,
+                display_symbol(&self.point.symbol),
                 preds(&self.point),
-                release.symbol,
+                display_symbol(&release.symbol),
                 if self.until == Until::Test {
                     "test"
                 } else {
@@ -222,7 +260,7 @@ impl ProbeSpec {
             (kind, _) => format!(
                 "{} probe of {}{}{}",
                 kind.as_str(),
-                self.point.symbol,
+                display_symbol(&self.point.symbol),
                 inside(&self.point),
                 preds(&self.point)
             ),
@@ -242,6 +280,9 @@ impl Predicate {
         }
         if self.operand.len {
             operand = format!("len({operand})");
+        }
+        if self.operand.chain {
+            operand = format!("depth({operand})");
         }
         let op = match self.op {
             Op::Eq => "==",
@@ -351,6 +392,7 @@ struct RawPredicate {
     result: Option<RawParamRef>,
     field: Option<String>,
     len: Option<bool>,
+    chain: Option<bool>,
     op: String,
     value: Option<RawValue>,
 }
@@ -490,12 +532,31 @@ fn parse_predicate(raw: RawPredicate, at_result: bool) -> Result<Predicate, Bad>
             "len = true compares a length: use an integer operator",
         ));
     }
+    let chain = raw.chain.unwrap_or(false);
+    if chain {
+        if len || !field.is_empty() {
+            return Err(bad(
+                "where.chain",
+                "chain = true measures an interface argument itself: no field or len with it",
+            ));
+        }
+        match (&value, op) {
+            (Value::Int(v), Op::Eq | Op::Ne | Op::Gt | Op::Lt | Op::Ge | Op::Le) if *v >= 0 => {}
+            _ => {
+                return Err(bad(
+                    "where.chain",
+                    "a chain's depth is compared with a number from 0 up: \"==\", \"!=\", \">\", \"<\", \">=\" or \"<=\"",
+                ));
+            }
+        }
+    }
     Ok(Predicate {
         operand: Operand {
             param,
             result,
             field,
             len,
+            chain,
         },
         op,
         value,
@@ -554,7 +615,12 @@ fn parse_key(raw: Option<RawKey>, field: &str, results: bool) -> Result<Key, Bad
 }
 
 fn check_symbol(symbol: &str, field: &str) -> Result<(), Bad> {
-    if symbol.trim().is_empty() || symbol.starts_with(char::is_whitespace) {
+    let blank = |s: &str| {
+        s.trim().is_empty()
+            || s.starts_with(char::is_whitespace)
+            || s.ends_with(char::is_whitespace)
+    };
+    if symbol.split('|').any(blank) {
         return Err(bad(
             field,
             format!(
@@ -805,6 +871,7 @@ pub(super) fn parse_probe(raw: RawProbe, default_whose: Option<Whose>) -> Result
                 result: None,
                 field: None,
                 len: None,
+                chain: None,
                 op,
                 value: Some(RawValue::Int(value)),
             },
@@ -902,10 +969,10 @@ pub(super) fn parse_probe(raw: RawProbe, default_whose: Option<Whose>) -> Result
                         ));
                     }
                 };
-                if !p.operand.field.is_empty() || p.operand.len {
+                if !p.operand.field.is_empty() || p.operand.len || p.operand.chain {
                     return Err(bad(
                         "where",
-                        "a system call's arguments are compared as integers (no field, no len)",
+                        "a system call's arguments are compared as integers (no field, len or chain)",
                     ));
                 }
                 p.operand.param = ParamRef::Slot(slot);
@@ -1064,5 +1131,28 @@ pub(super) fn parse_whose(raw: &str) -> Result<Whose, Bad> {
             "code",
             format!("{other:?}: valid values are \"under-test\", \"tests\", \"any\""),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alternatives_read_as_a_list_with_their_package_said_once() {
+        assert_eq!(display_symbol("runtime.GC"), "runtime.GC");
+        assert_eq!(
+            display_symbol("context.WithValue|context.WithCancel|context.WithTimeout"),
+            "context.WithValue, WithCancel or WithTimeout"
+        );
+        assert_eq!(
+            display_symbol("net/http.(*Client).Do|net/url.ParseQuery"),
+            "net/http.(*Client).Do or net/url.ParseQuery"
+        );
+        // A package that only starts like another is not shared.
+        assert_eq!(
+            display_symbol("os.Open|os/exec.Command"),
+            "os.Open or os/exec.Command"
+        );
     }
 }

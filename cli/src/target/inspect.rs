@@ -328,23 +328,24 @@ impl BinaryInfo {
 
     /// The functions a rule's symbol names: itself, or with `*` (any run of
     /// characters) every match, for generic shapes such as
-    /// `internal/sync.(*HashTrieMap[*]).Load`. Sorted.
+    /// `internal/sync.(*HashTrieMap[*]).Load`; `|` separates alternatives
+    /// (`context.WithCancel|context.WithValue`). Sorted, without repeats.
     pub fn functions_matching(&self, pattern: &str) -> Vec<String> {
-        if !pattern.contains('*') {
-            return if self.has_function(pattern) {
-                vec![pattern.to_string()]
-            } else {
-                Vec::new()
-            };
+        let mut found: Vec<String> = Vec::new();
+        for alternative in pattern.split('|') {
+            if alternative.contains('*') {
+                found.extend(
+                    self.functions
+                        .keys()
+                        .filter(|name| symbol_matches(alternative, name))
+                        .cloned(),
+                );
+            } else if self.has_function(alternative) {
+                found.push(alternative.to_string());
+            }
         }
-        let parts: Vec<&str> = pattern.split('*').collect();
-        let mut found: Vec<String> = self
-            .functions
-            .keys()
-            .filter(|name| glob(&parts, name))
-            .cloned()
-            .collect();
         found.sort();
+        found.dedup();
         found
     }
 
@@ -374,6 +375,20 @@ impl BinaryInfo {
         }
         ranges
     }
+}
+
+/// Whether a symbol pattern names a function: `|` separates alternatives,
+/// `*` matches any run of characters, the rest is literal.
+pub fn symbol_matches(pattern: &str, name: &str) -> bool {
+    pattern.split('|').any(|alternative| {
+        let parts: Vec<&str> = alternative.split('*').collect();
+        glob(&parts, name)
+    })
+}
+
+/// Whether a symbol names several functions (a `*` or `|` pattern) rather than one.
+pub fn is_symbol_pattern(symbol: &str) -> bool {
+    symbol.contains('*') || symbol.contains('|')
 }
 
 /// `*` matches any run of characters; the rest literally.
@@ -663,6 +678,23 @@ fn relative_to(root: &Path, file: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn symbol_patterns_match_like_go_tool_nm_names() {
+        assert!(symbol_matches("fmt.Sprintf", "fmt.Sprintf"));
+        assert!(!symbol_matches("fmt.Sprintf", "fmt.Sprintfx"));
+        assert!(symbol_matches(
+            "text/template.*",
+            "text/template.(*state).walk"
+        ));
+        assert!(symbol_matches("*.walk", "text/template.(*state).walk"));
+        assert!(!symbol_matches("text/template.*", "html/template.Must"));
+        let alternatives = "context.WithCancel|context.WithValue";
+        assert!(symbol_matches(alternatives, "context.WithValue"));
+        assert!(symbol_matches(alternatives, "context.WithCancel"));
+        assert!(!symbol_matches(alternatives, "context.WithCancel.func1"));
+        assert!(is_symbol_pattern(alternatives) && !is_symbol_pattern("fmt.Sprintf"));
+    }
 
     #[test]
     fn line_tables_started_twice_still_load() {
