@@ -44,6 +44,7 @@ volatile const u32 timer_period_offset = 0; // Go < 1.23: offsetof(runtime.timer
 volatile const u32 resp_body_offset = 0; // offsetof(net/http.Response, Body)
 volatile const u32 g_preempt_offset = 0;     // offsetof(runtime.g, preempt)
 volatile const u64 allgs_vaddr = 0;   // &runtime.allgs in the binary
+volatile const u64 io_eof_vaddr = 0;  // &io.EOF in the binary
 
 // Event kinds sent to userspace.
 enum {
@@ -59,6 +60,7 @@ enum {
 	EV_BODY_CLOSE = 10, // that body was closed
 	EV_ACQUIRE = 11,    // a declared lifecycle acquired an object: lifecycle, key, site, stack
 	EV_RELEASE = 12,    // and released it: lifecycle, key
+	EV_BODY_EOF = 13,   // a Read of a tracked body returned io.EOF: body
 };
 
 struct event {
@@ -197,6 +199,21 @@ struct {
 	__type(key, u64);
 	__type(value, u8);
 } bodies SEC(".maps");
+
+// Read calls of body types in flight, per goroutine: the receivers, innermost
+// last (a gzip or timeout wrapper's Read calls the body's). The entry probe
+// sits after Go's stack check, so a call that grows its stack fires it once.
+#define READ_DEPTH 4
+struct body_reads {
+	u64 depth;
+	u64 body[READ_DEPTH];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, u64);
+	__type(value, struct body_reads);
+} body_reading SEC(".maps");
 
 // net/http.(*Client).do calls in flight, per goroutine: the outermost call's
 // number (its start time) and the depth (a CheckRedirect may call a client).
@@ -1031,6 +1048,64 @@ int body_close(struct regs *ctx)
 	if (d) {
 		struct closed_key key = {.goid = goid, .body = body};
 		bpf_map_update_elem(&closed_in_do, &key, &d->call, BPF_ANY);
+	}
+	return 0;
+}
+
+// A body type's Read begins: remember its receiver (the interface's data
+// word, as body_close reads it) for the RET.
+SEC("uprobe")
+int body_read_entry(struct regs *ctx)
+{
+	if (!traced())
+		return 0;
+	u64 goid = goid_of(ctx->r14);
+	struct body_reads fresh = {};
+	struct body_reads *r = bpf_map_lookup_elem(&body_reading, &goid);
+	if (!r) {
+		bpf_map_update_elem(&body_reading, &goid, &fresh, BPF_ANY);
+		r = bpf_map_lookup_elem(&body_reading, &goid);
+		if (!r)
+			return 0;
+	}
+	u64 d = r->depth;
+	if (d < READ_DEPTH)
+		r->body[d] = ctx->rax;
+	r->depth = d + 1;
+	return 0;
+}
+
+// A RET of a body type's Read: results n in RAX, err in RBX (type word) and
+// RCX (data). A body read to io.EOF has given its connection back (HTTP/1)
+// or ended its stream (HTTP/2): tell userspace, which then reports it, if
+// never closed, as a lesser mistake. The cookie is the RET's address, for
+// the PIE load bias.
+SEC("uprobe")
+int body_read_ret(struct regs *ctx)
+{
+	if (!traced())
+		return 0;
+	u64 goid = goid_of(ctx->r14);
+	struct body_reads *r = bpf_map_lookup_elem(&body_reading, &goid);
+	if (!r || !r->depth)
+		return 0;
+	u64 d = r->depth - 1;
+	r->depth = d;
+	if (d >= READ_DEPTH || !ctx->rbx)
+		return 0;
+	u64 body = r->body[d];
+	if (!bpf_map_lookup_elem(&bodies, &body))
+		return 0;
+	u64 bias = ctx->rip - bpf_get_attach_cookie(ctx);
+	u64 eof[2] = {};
+	if (bpf_probe_read_user(eof, sizeof(eof), (void *)(io_eof_vaddr + bias)))
+		return 0;
+	if (ctx->rbx != eof[0] || ctx->rcx != eof[1])
+		return 0;
+	struct event *e = reserve(EV_BODY_EOF, goid);
+	if (e) {
+		e->a = body;
+		send(e);
 	}
 	return 0;
 }

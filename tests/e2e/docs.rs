@@ -63,8 +63,8 @@ fn explain_documents_a_rule_from_a_rules_directory() {
     let r = run(gate().args(["explain", "--rules", "rules", "response-body-not-closed"]));
     assert_eq!(r.code, 0, "{}", r.stderr);
     for part in [
-        "response-body-not-closed: HTTP response body never closed\n",
-        "  catalog   33  http.Request.Body not closed\n",
+        "response-body-not-closed: HTTP response body neither read to its end nor closed\n",
+        "  catalog   42  http.Response.Body not closed\n",
         "  check     http.bodies_unclosed <= 0 bodies\n",
         "  file      rules/response-body-not-closed.toml\n",
         "  http.bodies_unclosed (bodies, eBPF net/http)\n",

@@ -215,6 +215,7 @@ pub fn start(
         loader.override_global(name, value, true);
     }
     loader.override_global("allgs_vaddr", &o.allgs_vaddr, true);
+    loader.override_global("io_eof_vaddr", &o.io_eof_vaddr, true);
     let ranges = &plan.declared.user_ranges;
     let range_count = ranges.len().min(MAX_RANGES) as u32;
     loader.override_global("user_range_count", &range_count, true);

@@ -93,6 +93,10 @@ pub enum BpfEvent {
     BodyClose {
         body: u64,
     },
+    /// A Read of that body returned io.EOF: it was read to its end.
+    BodyEof {
+        body: u64,
+    },
     /// The exit snapshot ran over `walked` goroutines.
     Exit {
         walked: u64,
@@ -275,6 +279,7 @@ pub fn decode(b: &[u8]) -> Option<BpfEvent> {
             stack: stack(),
         },
         10 => BpfEvent::BodyClose { body: a },
+        13 => BpfEvent::BodyEof { body: a },
         11 => BpfEvent::Acquire {
             goid,
             root,

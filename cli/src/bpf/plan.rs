@@ -149,6 +149,8 @@ pub struct Offsets {
     pub resp_body: u64,
     pub allgs_vaddr: u64,
     pub g_preempt: u64,
+    /// &io.EOF: a body Read returning it was read to the end.
+    pub io_eof_vaddr: u64,
 }
 
 /// The exit path's probes, in the order a test binary passes them: os.Exit,
@@ -363,6 +365,7 @@ pub fn plan(
                 cookie: do_addr + (offset - do_offset),
             });
         }
+        let io_eof = info.variable("io.EOF");
         // A type the linker kept no itab for is never handed out by this binary.
         for (itab, close, read) in BODY_TYPES {
             let Some((close_addr, _)) = info.function(close) else {
@@ -380,6 +383,21 @@ pub fn plan(
             if !itabs.is_empty() {
                 plan.body_types.extend(itabs);
                 entry(&mut plan, "body_close", close, 0)?;
+                // A body read to io.EOF is told from one never read to its
+                // end (its connection is still held) by its Reads' results.
+                if let (Some((read_addr, _)), Some(eof)) = (info.function(read), io_eof) {
+                    plan.offsets.io_eof_vaddr = eof;
+                    entry(&mut plan, "body_read_entry", read, 0)?;
+                    let read_offset = probes::entry_offset(info, read)?;
+                    for offset in probes::ret_offsets(info, read)? {
+                        plan.attachments.push(Attachment {
+                            program: "body_read_ret",
+                            symbol: read.to_string(),
+                            offset,
+                            cookie: read_addr + (offset - read_offset),
+                        });
+                    }
+                }
             }
         }
         // A client without one known body type: this Go release moved them.

@@ -315,8 +315,12 @@ mod tests {
             "{r}"
         );
         let r = row(&page, 33);
+        assert!(r.contains("| enforced | `request-body-unread` |"), "{r}");
+        let r = row(&page, 42);
         assert!(
-            r.contains("| enforced | `response-body-not-closed` |"),
+            r.contains(
+                "| enforced | `response-body-not-closed`<br>`response-body-read-not-closed` |"
+            ),
             "{r}"
         );
     }

@@ -292,7 +292,7 @@ mod tests {
         let set = load_builtin().expect("built-in rules load");
         let text = render(set.get("response-body-not-closed").expect("built-in"));
         assert!(
-            text.contains("  catalog   33  http.Request.Body not closed\n            42  http.Response.Body not closed\n            98  "),
+            text.contains("  catalog   42  http.Response.Body not closed\n            98  "),
             "{text}"
         );
         assert!(text.contains("  enabled   by default\n"), "{text}");

@@ -109,7 +109,8 @@ pub fn interpret(
     let mut lineage: HashMap<u64, (u64, Vec<u64>)> = HashMap::new();
     let mut tickers: BTreeMap<u64, (u64, u64, Vec<u64>)> = BTreeMap::new(); // timer -> (root, period, stack)
     let mut probe_sites: HashMap<(u32, u64, u64), Vec<u64>> = HashMap::new();
-    let mut bodies: BTreeMap<u64, (u64, Vec<u64>)> = BTreeMap::new(); // body -> (root, stack)
+    // body -> (root, stack, read to io.EOF)
+    let mut bodies: BTreeMap<u64, (u64, Vec<u64>, bool)> = BTreeMap::new();
     for e in &record.events {
         match e {
             BpfEvent::GoCreate {
@@ -157,11 +158,16 @@ pub fn interpret(
                 root, body, stack, ..
             } => {
                 bump(&mut out, "http.bodies_returned", test_of(*root), 1.0);
-                bodies.insert(*body, (*root, stack.clone()));
+                bodies.insert(*body, (*root, stack.clone(), false));
             }
             BpfEvent::BodyClose { body } => {
-                if let Some((root, _)) = bodies.remove(body) {
+                if let Some((root, _, _)) = bodies.remove(body) {
                     bump(&mut out, "http.bodies_closed", test_of(root), 1.0);
+                }
+            }
+            BpfEvent::BodyEof { body } => {
+                if let Some((_, _, read_to_end)) = bodies.get_mut(body) {
+                    *read_to_end = true;
                 }
             }
             BpfEvent::TickerStop { timer, .. } => {
@@ -320,14 +326,23 @@ pub fn interpret(
             });
     }
 
-    for (root, stack) in bodies.values() {
+    for (root, stack, read_to_end) in bodies.values() {
+        // Read to io.EOF, the body gave its connection back already.
+        let (metric, detail) = if *read_to_end {
+            (
+                "http.bodies_unclosed_read",
+                "a response body read to its end but never closed",
+            )
+        } else {
+            ("http.bodies_unclosed", "a response body never closed")
+        };
         out.instances
-            .entry("http.bodies_unclosed".into())
+            .entry(metric.into())
             .or_default()
             .push(Instance {
                 test: test_of(*root),
                 site: info.user_site(stack),
-                detail: "a response body never closed".to_string(),
+                detail: detail.to_string(),
                 value: None,
                 entry: None,
                 created_by: functions_of(stack, info),

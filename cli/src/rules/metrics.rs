@@ -325,7 +325,17 @@ pub const METRICS: &[MetricDef] = &[
         higher_is_worse: true,
         over_tests: Combine::Sum,
         unseen: Unseen::Zero,
-        description: "Response bodies never closed, each at the call that received it.",
+        description: "Response bodies neither read to their end nor closed (their connection is held), each at the call that received it.",
+    },
+    MetricDef {
+        name: "http.bodies_unclosed_read",
+        unit: "bodies",
+        signal: Signal::HttpBodies,
+        kind: MetricKind::Lifecycle,
+        higher_is_worse: true,
+        over_tests: Combine::Sum,
+        unseen: Unseen::Zero,
+        description: "Response bodies read to io.EOF but never closed (their connection was given back at EOF), each at the call that received it.",
     },
     MetricDef {
         name: "pool.gets",

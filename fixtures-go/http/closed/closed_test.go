@@ -1,7 +1,7 @@
 // Package closed is the clean twin of http/unclosed: every body is closed.
 package closed
 
-// gate:clean response-body-not-closed
+// gate:clean response-body-not-closed response-body-read-not-closed
 
 import (
 	"errors"

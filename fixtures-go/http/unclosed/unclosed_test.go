@@ -1,10 +1,15 @@
-// Package unclosed violates response-body-not-closed: a helper reads the
-// payload but never closes the response body, so its connection never goes
-// back to the idle pool; over HTTP/1, HTTP/2, and through a client with a
-// timeout.
+// Package unclosed violates response-body-not-closed: helpers that check
+// only the status (HTTP/1) or decode one JSON value (HTTP/2) and neither read
+// the body to its end nor close it, so its connection stays busy (on HTTP/1
+// until the request's context ends); and
+// response-body-read-not-closed: a helper that reads the payload to io.EOF
+// but never closes the body (the connection went back at EOF), over HTTP/1,
+// HTTP/2 and through a client with a timeout.
 package unclosed
 
 import (
+	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,12 +19,38 @@ import (
 )
 
 func fetch(client *http.Client, url string) (string, error) {
-	resp, err := client.Get(url) // want: response-body-not-closed TestFetchForgetsClose; response-body-not-closed TestTimeoutClientForgetsClose
+	resp, err := client.Get(url) // want: response-body-read-not-closed TestFetchForgetsClose; response-body-read-not-closed TestTimeoutClientForgetsClose
 	if err != nil {
 		return "", err
 	}
 	b, err := io.ReadAll(resp.Body) // read, but resp.Body.Close() is missing
 	return string(b), err
+}
+
+// ok asks whether url answers 200, and drops the response: its body is
+// neither read nor closed, so its connection stays busy until ctx ends.
+func ok(ctx context.Context, client *http.Client, url string) (bool, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
+	if err != nil {
+		return false, err
+	}
+	resp, err := client.Do(req) // want: response-body-not-closed TestStatusForgetsClose
+	if err != nil {
+		return false, err
+	}
+	return resp.StatusCode == http.StatusOK, nil
+}
+
+// version decodes {"version": ...}: the decoder stops after the value and
+// never reads to io.EOF, and the body is not closed.
+func version(client *http.Client, url string) (string, error) {
+	resp, err := client.Get(url) // want: response-body-not-closed TestHTTP2DecodeForgetsClose
+	if err != nil {
+		return "", err
+	}
+	var v struct{ Version string }
+	err = json.NewDecoder(resp.Body).Decode(&v)
+	return v.Version, err
 }
 
 // settle waits, once the test and its deferred Closes are done, for the
@@ -80,7 +111,7 @@ func TestHTTP2FetchForgetsClose(t *testing.T) {
 	defer srv.Close()
 	client := srv.Client()
 	defer client.CloseIdleConnections()
-	resp, err := client.Get(srv.URL) // want: response-body-not-closed TestHTTP2FetchForgetsClose
+	resp, err := client.Get(srv.URL) // want: response-body-read-not-closed TestHTTP2FetchForgetsClose
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,5 +134,35 @@ func TestTimeoutClientForgetsClose(t *testing.T) {
 	defer client.CloseIdleConnections()
 	if got, err := fetch(client, srv.URL); err != nil || got != "hello" {
 		t.Fatalf("fetch = %q, %v", got, err)
+	}
+}
+
+// The request's context ends with the test, and with it the connection
+// (its read loop waited for the body until then): settle can wait for it.
+func TestStatusForgetsClose(t *testing.T) {
+	settle(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "hello")
+	}))
+	defer srv.Close()
+	client := srv.Client()
+	defer client.CloseIdleConnections()
+	if up, err := ok(ctx, client, srv.URL); err != nil || !up {
+		t.Fatalf("ok = %v, %v", up, err)
+	}
+}
+
+func TestHTTP2DecodeForgetsClose(t *testing.T) {
+	settle(t)
+	srv := newHTTP2Server(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"version": "1.2"}`+"\n")
+	}))
+	defer srv.Close()
+	client := srv.Client()
+	defer client.CloseIdleConnections()
+	if v, err := version(client, srv.URL); err != nil || v != "1.2" {
+		t.Fatalf("version = %q, %v", v, err)
 	}
 }
