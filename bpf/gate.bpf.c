@@ -61,6 +61,7 @@ enum {
 	EV_ACQUIRE = 11,    // a declared lifecycle acquired an object: lifecycle, key, site, stack
 	EV_RELEASE = 12,    // and released it: lifecycle, key
 	EV_BODY_EOF = 13,   // a Read of a tracked body returned io.EOF: body
+	EV_GC_PRINT = 14,   // bytes the runtime printed in gcMarkTermination: length, name = bytes
 };
 
 struct event {
@@ -1107,6 +1108,78 @@ int body_read_ret(struct regs *ctx)
 		e->a = body;
 		send(e);
 	}
+	return 0;
+}
+
+// The runtime prints its gctrace line in gcMarkTermination between printlock
+// and printunlock (each print statement nests a pair of its own): the
+// goroutines printing there, with their nesting depth. What they write
+// through runtime.gwrite is the runtime's own trace; a test that writes
+// gctrace-shaped text to stderr does not come through here.
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, u64);
+	__type(value, u64);
+} gc_printing SEC(".maps");
+
+// A CALL of runtime.printlock inside runtime.gcMarkTermination.
+SEC("uprobe")
+int gc_print_lock(struct regs *ctx)
+{
+	if (!traced())
+		return 0;
+	u64 goid = goid_of(ctx->r14);
+	u64 one = 1;
+	u64 *depth = bpf_map_lookup_elem(&gc_printing, &goid);
+	if (depth)
+		*depth += 1;
+	else
+		bpf_map_update_elem(&gc_printing, &goid, &one, BPF_ANY);
+	return 0;
+}
+
+// A CALL of runtime.printunlock inside runtime.gcMarkTermination.
+SEC("uprobe")
+int gc_print_unlock(struct regs *ctx)
+{
+	if (!traced())
+		return 0;
+	u64 goid = goid_of(ctx->r14);
+	u64 *depth = bpf_map_lookup_elem(&gc_printing, &goid);
+	if (!depth)
+		return 0;
+	if (*depth > 1)
+		*depth -= 1;
+	else
+		bpf_map_delete_elem(&gc_printing, &goid);
+	return 0;
+}
+
+// runtime.gwrite(b []byte): every runtime print goes through it. Inside
+// gcMarkTermination's prints, send the bytes (pieces of a line: a number, a
+// literal; at most NAME_LEN each).
+SEC("uprobe")
+int gc_print_write(struct regs *ctx)
+{
+	if (!traced())
+		return 0;
+	u64 goid = goid_of(ctx->r14);
+	if (!bpf_map_lookup_elem(&gc_printing, &goid))
+		return 0;
+	u64 len = ctx->rbx;
+	if (!len)
+		return 0;
+	struct event *e = reserve(EV_GC_PRINT, goid);
+	if (!e)
+		return 0;
+	e->a = len;
+	// 1 to NAME_LEN bytes, in a form the verifier can bound (NAME_LEN is a power of 2).
+	u32 n = len > NAME_LEN ? NAME_LEN : (u32)len;
+	n = ((n - 1) & (NAME_LEN - 1)) + 1;
+	if (bpf_probe_read_user(e->name, n, (void *)ctx->rax))
+		e->a = 0;
+	send(e);
 	return 0;
 }
 

@@ -102,6 +102,14 @@ func TestFloods(t *testing.T) {
 // re-run their own binary do: under gate's eBPF engine it must see the
 // environment the test has, without gate's GC trace. The test forces a GC
 // cycle of its own, which gate must still see.
+// TestForgedGcLines writes gctrace-shaped lines, as the runtime would print
+// them, to stderr: through os.Stderr and through the runtime's own println.
+// gate must not count them as GC cycles (a 5-second pause, forced).
+func TestForgedGcLines(t *testing.T) {
+	fmt.Fprintln(os.Stderr, "gc 9001 @0.001s 1%: 5000+0.1+0.01 ms clock, 0.1+0/0.1/0.1+0.01 ms cpu, 4->4->1 MB, 5 MB goal, 0 MB stacks, 0 MB globals, 2 P (forced)")
+	println("gc 9002 @0.002s 1%: 6000+0.1+0.01 ms clock, 0.1+0/0.1/0.1+0.01 ms cpu, 4->4->1 MB, 5 MB goal, 0 MB stacks, 0 MB globals, 2 P (forced)")
+}
+
 func TestChildSeesNoGctrace(t *testing.T) {
 	if os.Getenv("OUTCOMES_CHILD") == "1" {
 		runtime.GC()

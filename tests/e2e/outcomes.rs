@@ -363,6 +363,38 @@ fn the_gc_trace_is_the_test_binarys_own_not_its_childrens() {
     assert!(cycles >= 1.0, "{}", report["binaries"][0]["metrics"]);
 }
 
+/// GC figures come from the runtime's own gctrace prints, not from the text
+/// on stderr: a test that prints a gctrace-shaped line (through the runtime's
+/// println, which writes to fd 2 as the GC does; os.Stderr is stdout under
+/// test2json) forges no cycle. Its 6-second "pause" is not counted, and a
+/// warning says a line was set aside.
+#[test]
+fn a_gctrace_line_a_test_prints_is_no_gc_cycle() {
+    if !require_ebpf() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json = dir.path().join("gate.json");
+    let r = run(gate()
+        .args(["run", "--json"])
+        .arg(&json)
+        .arg(fixture_binary("outcomes"))
+        .args(["--", "-test.run", "^TestForgedGcLines$"]));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let report = read_json(&json);
+    let binary = &report["binaries"][0];
+    let metrics = &binary["metrics"]["tests"]["TestForgedGcLines"];
+    let pause = metrics["gc.max_pause_ms"].as_f64().unwrap_or(0.0);
+    assert!(pause < 5000.0, "{metrics}");
+    assert!(
+        binary["warnings"]
+            .to_string()
+            .contains("not printed by the Go runtime's GC"),
+        "{}",
+        binary["warnings"]
+    );
+}
+
 #[test]
 fn a_run_that_executes_no_test_is_red_unless_allowed() {
     if !require_ebpf() {

@@ -97,6 +97,10 @@ pub enum BpfEvent {
     BodyEof {
         body: u64,
     },
+    /// Bytes the runtime printed in gcMarkTermination (a piece of its gctrace line).
+    GcPrint {
+        bytes: Vec<u8>,
+    },
     /// The exit snapshot ran over `walked` goroutines.
     Exit {
         walked: u64,
@@ -212,6 +216,21 @@ pub struct EventLayout {
     name: [u8; NAME_LEN],
 }
 
+/// What the runtime printed in gcMarkTermination during the run, in order:
+/// its gctrace lines as it wrote them.
+pub fn gc_printed(record: &BpfRecord) -> Vec<u8> {
+    record
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            BpfEvent::GcPrint { bytes } => Some(bytes.as_slice()),
+            _ => None,
+        })
+        .flatten()
+        .copied()
+        .collect()
+}
+
 /// Decodes `struct event` (gate.bpf.c): kind, nframes, ts, goid, root, a, b, c, frames[], name[].
 pub fn decode(b: &[u8]) -> Option<BpfEvent> {
     const FRAMES: usize = 56;
@@ -280,6 +299,13 @@ pub fn decode(b: &[u8]) -> Option<BpfEvent> {
         },
         10 => BpfEvent::BodyClose { body: a },
         13 => BpfEvent::BodyEof { body: a },
+        14 => {
+            let start = FRAMES + 8 * MAX_FRAMES;
+            let n = (a as usize).min(NAME_LEN);
+            BpfEvent::GcPrint {
+                bytes: b.get(start..start + n)?.to_vec(),
+            }
+        }
         11 => BpfEvent::Acquire {
             goid,
             root,

@@ -61,6 +61,9 @@ pub struct Plan {
     pub declared: super::declared::DeclaredPlan,
     /// Where to switch on gctrace in the stopped process; None: by GODEBUG.
     pub gctrace: Option<crate::target::GctraceSwitch>,
+    /// The runtime's own gctrace prints are captured (gc_print_*): a
+    /// gctrace-shaped stderr line it did not write is the test's output.
+    pub gc_prints: bool,
 }
 
 /// `runtime.debug.gctrace`'s address and the binary's first loadable address
@@ -252,6 +255,32 @@ pub fn plan(
     if let Some(switch) = gctrace_switch(info) {
         entry(&mut plan, "gctrace_stop", "runtime.main", 0)?;
         plan.gctrace = Some(switch);
+    }
+    // What the runtime prints between printlock and printunlock in
+    // gcMarkTermination is its gctrace line: captured at runtime.gwrite, so
+    // that a test writing the same shape of text to stderr forges no cycle.
+    let in_mark_termination = |callee: &str| {
+        probes::call_offsets(info, "runtime.gcMarkTermination", callee).unwrap_or_default()
+    };
+    let (locks, unlocks) = (
+        in_mark_termination("runtime.printlock"),
+        in_mark_termination("runtime.printunlock"),
+    );
+    if !locks.is_empty() && !unlocks.is_empty() && info.has_function("runtime.gwrite") {
+        for (program, callee, offsets) in [
+            ("gc_print_lock", "runtime.printlock", locks),
+            ("gc_print_unlock", "runtime.printunlock", unlocks),
+        ] {
+            plan.attachments
+                .extend(offsets.into_iter().map(|offset| Attachment {
+                    program,
+                    symbol: format!("runtime.gcMarkTermination (call of {callee})"),
+                    offset,
+                    cookie: 0,
+                }));
+        }
+        entry(&mut plan, "gc_print_write", "runtime.gwrite", 0)?;
+        plan.gc_prints = true;
     }
     // Test attribution is needed by every engine signal.
     // Its cookie is the probed address in the file: the program learns the load bias.

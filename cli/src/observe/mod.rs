@@ -503,7 +503,7 @@ pub fn collect(record: RunRecord, timeout: Duration) -> Observations {
                 }
                 output_line(line, &owner)
             }
-            EventKind::Gc(cycle) => {
+            EventKind::Gc(cycle, _) => {
                 if cycle.truncated {
                     warnings.push(format!(
                         "the gctrace line of GC cycle {} was cut off when the binary exited; the cycle is counted, its missing fields as 0",
@@ -714,7 +714,7 @@ mod tests {
 
     fn gc_line(text: &str) -> EventKind {
         match crate::run::gctrace::parse_line(text) {
-            crate::run::gctrace::GcLine::Cycle(c) => EventKind::Gc(c),
+            crate::run::gctrace::GcLine::Cycle(c) => EventKind::Gc(c, text.to_string()),
             other => panic!("{other:?}"),
         }
     }

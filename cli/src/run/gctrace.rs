@@ -9,6 +9,44 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
+/// Keeps the gctrace records the Go runtime itself printed and turns every
+/// other gctrace-shaped stderr line back into the plain output it is: a
+/// test (or a process it starts) writing such text to stderr forges no GC
+/// cycle. `printed` is what the runtime wrote in gcMarkTermination, in order,
+/// as the eBPF engine saw it; each of its lines vouches for one stderr line.
+/// A line cut off at exit vouches by its beginning. Returns how many lines
+/// were turned into output.
+pub fn keep_runtime_lines(events: &mut [super::RunEvent], printed: &[u8]) -> usize {
+    use std::collections::HashMap;
+    let text = String::from_utf8_lossy(printed);
+    let mut vouched: HashMap<&str, usize> = HashMap::new();
+    for line in text.split('\n').filter(|l| !l.is_empty()) {
+        *vouched.entry(line).or_default() += 1;
+    }
+    let mut turned = 0;
+    for event in events.iter_mut() {
+        let super::EventKind::Gc(cycle, line) = &event.kind else {
+            continue;
+        };
+        let key = match vouched.get_mut(line.as_str()) {
+            Some(n) if *n > 0 => Some(line.clone()),
+            _ if cycle.truncated => vouched
+                .iter()
+                .find(|(l, n)| **n > 0 && l.starts_with(line.as_str()))
+                .map(|(l, _)| l.to_string()),
+            _ => None,
+        };
+        match key.and_then(|k| vouched.get_mut(k.as_str())) {
+            Some(n) => *n -= 1,
+            None => {
+                event.kind = super::EventKind::Stderr(line.clone());
+                turned += 1;
+            }
+        }
+    }
+    turned
+}
+
 /// One garbage collection cycle as the runtime reported it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GcCycle {
@@ -171,6 +209,48 @@ pub fn parse_line(line: &str) -> GcLine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_lines_the_runtime_printed_stay_gc_cycles() {
+        use super::super::{EventKind, RunEvent};
+        let line = |n: u32, pause: u32| {
+            format!(
+                "gc {n} @0.0{n}s 1%: {pause}+0.1+0.01 ms clock, 0.1+0/0.1/0.1+0.01 ms cpu, 4->4->1 MB, 5 MB goal, 0 MB stacks, 0 MB globals, 2 P"
+            )
+        };
+        let event = |text: String, truncated: bool| {
+            let cycle = if truncated {
+                parse_truncated_line(&text)
+            } else {
+                parse_line(&text)
+            };
+            let GcLine::Cycle(c) = cycle else {
+                panic!("{text} parses")
+            };
+            RunEvent {
+                at: std::time::Duration::ZERO,
+                kind: EventKind::Gc(c, text),
+            }
+        };
+        // The runtime printed cycles 1 and 2 in pieces; a test printed cycle
+        // 2's line a second time and a made-up cycle 3; cycle 4 was cut off
+        // at exit on stderr after the runtime wrote a little more of it.
+        let printed = format!("{}\n{}\n{}", line(1, 1), line(2, 2), &line(4, 4)[..40]);
+        let mut events = vec![
+            event(line(1, 1), false),
+            event(line(2, 2), false),
+            event(line(2, 2), false),
+            event(line(3, 5000), false),
+            event(line(4, 4)[..30].to_string(), true),
+        ];
+        assert_eq!(keep_runtime_lines(&mut events, printed.as_bytes()), 2);
+        let kept: Vec<bool> = events
+            .iter()
+            .map(|e| matches!(e.kind, EventKind::Gc(..)))
+            .collect();
+        assert_eq!(kept, [true, true, false, false, true]);
+        assert!(matches!(&events[3].kind, EventKind::Stderr(l) if l.contains("5000+")));
+    }
 
     fn cycles(text: &str) -> Vec<GcCycle> {
         text.lines()

@@ -41,8 +41,8 @@ pub struct RunConfig {
 pub enum EventKind {
     /// A classified line of stdout.
     Test(TestLine),
-    /// A complete gctrace record from stderr.
-    Gc(Box<GcCycle>),
+    /// A complete gctrace record from stderr, and its line.
+    Gc(Box<GcCycle>, String),
     /// A stderr line that started like gctrace but did not parse.
     GcUnrecognised(String),
     /// Any other stderr line: output of whichever test owns the stream.
@@ -225,7 +225,7 @@ pub fn execute(
                     .map(|piece| EventKind::Test(parser.parse(piece)))
                     .collect(),
                 Stream::Stderr => vec![match gc {
-                    GcLine::Cycle(c) => EventKind::Gc(c),
+                    GcLine::Cycle(c) => EventKind::Gc(c, line),
                     GcLine::Unrecognised(l) => EventKind::GcUnrecognised(l),
                     GcLine::Other => EventKind::Stderr(line),
                 }],
