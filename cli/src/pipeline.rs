@@ -472,6 +472,15 @@ fn run_binary(
         timeout: args.timeout,
         framed: info.supports_framed_output(),
         gctrace: None,
+        // Lines `[[output]]` rules count are kept however much a test prints.
+        read_by_rules: regex::RegexSet::new(
+            rule_set
+                .rules
+                .iter()
+                .flat_map(|r| &r.outputs)
+                .map(|o| o.pattern.as_str()),
+        )
+        .ok(),
     };
     // Benchmarks run in a pass of their own, before any probe is attached: timed
     // without traps, and their runtime.GC() calls kept apart from the tests' GC figures.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -96,6 +97,20 @@ func TestFloods(t *testing.T) {
 		fmt.Printf("flood line %d\n", i)
 	}
 	t.Fail()
+}
+
+// TestFloodsMegabytes prints OUTCOMES_FLOOD_MB megabytes (skipped without it),
+// half to stdout and half through the runtime's println to stderr, and passes.
+func TestFloodsMegabytes(t *testing.T) {
+	mb, _ := strconv.Atoi(os.Getenv("OUTCOMES_FLOOD_MB"))
+	if mb == 0 {
+		t.Skip("OUTCOMES_FLOOD_MB is not set")
+	}
+	line := strings.Repeat("x", 99)
+	for i := 0; i < mb*10000/2; i++ {
+		fmt.Println(line)
+		println(line)
+	}
 }
 
 // TestChildSeesNoGctrace starts a process, as tests that run `go build` or

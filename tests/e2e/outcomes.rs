@@ -334,6 +334,44 @@ fn reports_keep_a_bounded_tail_of_a_flooding_tests_output() {
     assert_eq!(output[2000], "flood line 4999");
 }
 
+/// gate's memory does not grow with what a test prints: 200 MB of output
+/// (stdout and stderr) are read as they come and only each test's last
+/// lines are held. Was 580 MB of peak RSS, reports of hundreds of MB.
+#[test]
+fn two_hundred_megabytes_of_output_leave_gates_memory_flat() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (json, junit) = (dir.path().join("gate.json"), dir.path().join("junit.xml"));
+    let mut child = gate()
+        .args(["run", "--no-ebpf", "--json"])
+        .arg(&json)
+        .arg("--junit")
+        .arg(&junit)
+        .arg(fixture_binary("outcomes"))
+        .args(["--", "-test.run", "^TestFloodsMegabytes$"])
+        .env("OUTCOMES_FLOOD_MB", "200")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("gate starts");
+    // Peak RSS of gate and of the processes it waited for (the test binary).
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is valid; wait4 fills it for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32);
+    let _ = child.try_wait();
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "status {status}"
+    );
+    let peak_mb = usage.ru_maxrss / 1024;
+    assert!(peak_mb < 100, "gate peaked at {peak_mb} MB");
+    for report in [&json, &junit] {
+        let size = std::fs::metadata(report).expect("report written").len();
+        assert!(size < 1 << 20, "{} is {size} bytes", report.display());
+    }
+}
+
 #[test]
 fn the_gc_trace_is_the_test_binarys_own_not_its_childrens() {
     if !require_ebpf() {

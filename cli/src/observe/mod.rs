@@ -36,6 +36,9 @@ pub struct TestObservation {
     /// Intervals (seconds since start) in which the test was running, not paused.
     #[serde(skip)]
     active: Vec<(f64, Option<f64>)>,
+    /// Earlier lines of its output left out while it ran (a flood).
+    #[serde(skip)]
+    cut: usize,
 }
 
 /// A GC cycle and the test it is charged to (None: binary scope).
@@ -85,6 +88,9 @@ pub struct Observations {
     pub warnings: Vec<String>,
     /// Output not owned by any test (the binary's own lines).
     pub output: Vec<String>,
+    /// Earlier lines of the binary's own output left out while it ran.
+    #[serde(skip)]
+    output_cut: usize,
     /// What the eBPF engine saw; None when it did not run (--no-ebpf, or no rule needed it).
     pub engine: Option<engine::EngineObservations>,
     /// Sited findings outside the engine (output patterns), by metric.
@@ -117,30 +123,25 @@ pub enum Subject<'a> {
     Benchmark(&'a str),
 }
 
-/// Lines of a test's output the reports keep (its last ones).
-pub const KEPT_OUTPUT_LINES: usize = 2000;
-/// Bytes of one line the reports keep.
-const KEPT_LINE_BYTES: usize = 4096;
+use crate::run::KEPT_LINE_BYTES;
+pub use crate::run::KEPT_OUTPUT_LINES;
 
 impl Observations {
     /// Keeps the last `lines` lines of each test's output (and of the
     /// binary's own), each at most 4 KiB, with a note of what was cut: a test
     /// that prints 200 MB must not make 200 MB reports.
     pub fn trim_output(&mut self, lines: usize) {
-        let trim = |output: &mut Vec<String>| {
+        let trim = |output: &mut Vec<String>, cut_while_running: usize| {
             let cut = output.len().saturating_sub(lines);
             if cut > 0 {
                 output.drain(..cut);
             }
+            let cut = cut + cut_while_running;
             let mut shortened = 0;
             for line in output.iter_mut() {
-                if line.len() > KEPT_LINE_BYTES {
-                    let mut end = KEPT_LINE_BYTES;
-                    while !line.is_char_boundary(end) {
-                        end -= 1;
-                    }
-                    line.truncate(end);
-                    line.push_str(" [...]");
+                // Shortened as it arrived, or now.
+                let earlier = line.len() > KEPT_LINE_BYTES - 4 && line.ends_with(" [...]");
+                if crate::run::bounded::shorten(line, KEPT_LINE_BYTES) || earlier {
                     shortened += 1;
                 }
             }
@@ -154,9 +155,9 @@ impl Observations {
             }
         };
         for t in &mut self.tests {
-            trim(&mut t.output);
+            trim(&mut t.output, t.cut);
         }
-        trim(&mut self.output);
+        trim(&mut self.output, self.output_cut);
     }
 
     pub fn test(&self, name: &str) -> Option<&TestObservation> {
@@ -401,6 +402,7 @@ pub fn collect(record: RunRecord, timeout: Duration) -> Observations {
     let mut cycles: Vec<(f64, GcCycle, Option<String>)> = Vec::new();
     let mut warnings = run_warnings;
     let mut binary_output = Vec::new();
+    let mut output_cut = 0;
     let mut tail: Vec<String> = Vec::new();
     let mut final_status = None;
     let mut benchmarks: Vec<BenchmarkObservation> = Vec::new();
@@ -420,6 +422,7 @@ pub fn collect(record: RunRecord, timeout: Duration) -> Observations {
                 output: Vec::new(),
                 runs: 0,
                 active: Vec::new(),
+                cut: 0,
             });
             tests.len() - 1
         });
@@ -514,6 +517,10 @@ pub fn collect(record: RunRecord, timeout: Duration) -> Observations {
                 let started = (at - cycle.wall_ms() / 1000.0).max(0.0);
                 cycles.push((started, *cycle, running_in_order(&tests)));
             }
+            EventKind::Cut(n) => match owner.as_ref().and_then(|o| index.get(o)) {
+                Some(&i) => tests[i].cut += n,
+                None => output_cut += n,
+            },
             EventKind::GcUnrecognised(line) => {
                 warnings.push(format!(
                     "unrecognised gctrace line (cycle not counted): {line}"
@@ -602,6 +609,7 @@ pub fn collect(record: RunRecord, timeout: Duration) -> Observations {
             }),
             runs: 1,
             active: vec![(0.0, Some(wall_s))],
+            cut: 0,
         });
     }
 
@@ -641,6 +649,7 @@ pub fn collect(record: RunRecord, timeout: Duration) -> Observations {
         exit,
         warnings,
         output: binary_output,
+        output_cut,
         engine: None,
         found: BTreeMap::new(),
         index: OnceLock::new(),

@@ -8,6 +8,7 @@
 //! on Go 1.26), which would corrupt both. Each line is stamped with its
 //! arrival time; events are delivered in arrival order.
 
+pub mod bounded;
 pub mod gctrace;
 pub mod test_flags;
 pub mod test_output;
@@ -35,7 +36,15 @@ pub struct RunConfig {
     /// runtime.main for it, under the eBPF engine); None: by GODEBUG, which
     /// every process the tests start inherits.
     pub gctrace: Option<crate::target::GctraceSwitch>,
+    /// Lines of the tests' output no rule may miss (the `[[output]]`
+    /// patterns): never cut when a test's output is bounded.
+    pub read_by_rules: Option<regex::RegexSet>,
 }
+
+/// Ordinary lines of a test's output a run keeps (its last ones), and the
+/// bytes of one line: what reports show, and all gate holds of a flood.
+pub const KEPT_OUTPUT_LINES: usize = 2000;
+pub const KEPT_LINE_BYTES: usize = 4096;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum EventKind {
@@ -47,6 +56,9 @@ pub enum EventKind {
     GcUnrecognised(String),
     /// Any other stderr line: output of whichever test owns the stream.
     Stderr(String),
+    /// This many earlier lines of the current owner's output, left out to
+    /// keep the run's memory bounded (see `bounded`).
+    Cut(usize),
 }
 
 /// One thing that happened, `at` time since the child was started.
@@ -198,7 +210,9 @@ pub fn execute(
         }
     }
 
-    let (tx, rx) = mpsc::channel::<(Instant, Stream, String, bool)>();
+    // Bounded: a test that floods its output waits for gate to take the
+    // lines in (as it would for a terminal) instead of piling them up here.
+    let (tx, rx) = mpsc::sync_channel::<(Instant, Stream, String, bool)>(LINES_IN_FLIGHT);
     let readers = spawn_readers(child.stdout.take(), child.stderr.take(), tx);
 
     let parser = TestLineParser::new(cfg.framed);
@@ -210,6 +224,11 @@ pub fn execute(
     let mut exit = None;
     let mut exited_at: Option<Instant> = None;
     let mut quit_sent: Option<Instant> = None;
+    let mut bounded = bounded::Bounded::new(
+        KEPT_OUTPUT_LINES,
+        KEPT_LINE_BYTES,
+        cfg.read_by_rules.clone(),
+    );
     let mut deliver =
         |events: &mut Vec<RunEvent>, at: Instant, stream: Stream, line: String, complete: bool| {
             let gc = if complete {
@@ -236,7 +255,7 @@ pub fn execute(
                     kind,
                 };
                 on_event(&event);
-                events.push(event);
+                bounded.push(events, event);
             }
         };
     loop {
@@ -392,7 +411,7 @@ fn switch_on_gctrace(pid: u32, switch: crate::target::GctraceSwitch) -> Result<(
 fn spawn_readers(
     stdout: Option<std::process::ChildStdout>,
     stderr: Option<std::process::ChildStderr>,
-    tx: mpsc::Sender<(Instant, Stream, String, bool)>,
+    tx: mpsc::SyncSender<(Instant, Stream, String, bool)>,
 ) -> std::thread::JoinHandle<()> {
     use std::os::fd::{AsRawFd, OwnedFd};
     std::thread::spawn(move || {
@@ -687,6 +706,8 @@ impl Drop for Watchdog {
 
 /// The longest line read at once; longer ones are split.
 const MAX_LINE_BYTES: usize = 1 << 20;
+/// Lines read from the child and not yet taken in by the run loop.
+const LINES_IN_FLIGHT: usize = 4096;
 
 /// How long a timed-out binary has to print its goroutines after SIGQUIT.
 const QUIT_GRACE: Duration = Duration::from_secs(2);
@@ -817,6 +838,7 @@ mod tests {
             timeout: Duration::from_millis(300),
             framed: false,
             gctrace: None,
+            read_by_rules: None,
         };
         let begun = Instant::now();
         let record = execute(&cfg, None, &mut |_| {}).expect("runs");
