@@ -652,7 +652,7 @@ fn run_binary(
         observations.warnings.extend(seen.notes.iter().cloned());
         observations
             .warnings
-            .extend(plan.declared.notes.iter().cloned());
+            .extend(plan.declared.notes.iter().chain(&plan.notes).cloned());
         observations.engine = Some(seen);
         interpret_ms = interpreting.elapsed().as_secs_f64() * 1000.0;
     }

@@ -289,16 +289,31 @@ fn build_with(version: &str, package: &str, dir: &std::path::Path) -> Option<std
 /// The runtime changed under the probes between Go versions (timers moved to
 /// runtime.newTimer in 1.23, test binaries lack module info before 1.24, 1.27
 /// names no itabs and moved HTTP/2 into net/http/internal/http2): the same
-/// fixtures give the same findings on Go 1.22, 1.24, this machine's Go and 1.27.
+/// fixtures give the same findings on every Go release from 1.22 to 1.27
+/// (this machine's Go is one of them). Besides the built-in signals, a chain
+/// walk (context-too-deep) and a call inside a function (request-body-unread).
 #[test]
 fn older_go_versions_give_the_same_findings() {
     if !require_ebpf() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    for package in ["leak/goroutines", "ticker/unstopped", "http/unclosed"] {
+    for package in [
+        "leak/goroutines",
+        "ticker/unstopped",
+        "http/unclosed",
+        "context-too-deep/violating",
+        "request-body-unread/violating",
+    ] {
         let mut native = None;
-        for version in [None, Some("1.22.12"), Some("1.24.11"), Some("1.27.3")] {
+        for version in [
+            None,
+            Some("1.22.12"),
+            Some("1.23.12"),
+            Some("1.24.11"),
+            Some("1.25.5"),
+            Some("1.27.3"),
+        ] {
             let bin = match version {
                 None => fixture_binary(package),
                 Some(v) => match build_with(v, package, dir.path()) {

@@ -64,6 +64,8 @@ pub struct Plan {
     /// The runtime's own gctrace prints are captured (gc_print_*): a
     /// gctrace-shaped stderr line it did not write is the test's output.
     pub gc_prints: bool,
+    /// Things about this binary worth a warning.
+    pub notes: Vec<String>,
 }
 
 /// `runtime.debug.gctrace`'s address and the binary's first loadable address
@@ -281,6 +283,13 @@ pub fn plan(
         }
         entry(&mut plan, "gc_print_write", "runtime.gwrite", 0)?;
         plan.gc_prints = true;
+    } else {
+        plan.notes.push(format!(
+            "the GC's own prints were not found in this {} binary (calls of runtime.printlock and \
+             printunlock in runtime.gcMarkTermination, runtime.gwrite): gctrace lines on stderr are \
+             taken as they are, and a test printing such lines can add GC cycles",
+            info.go_version
+        ));
     }
     // Test attribution is needed by every engine signal.
     // Its cookie is the probed address in the file: the program learns the load bias.
