@@ -1419,9 +1419,9 @@ static long chain_step(u64 i, struct chain_walk *w)
 	return 0;
 }
 
-// A bpf_loop: its callback is verified once, where a loop in a function
-// called from the predicate loop multiplied the verifier's states past its limit.
-static __always_inline u64 chain_depth(u64 tab, u64 data, u64 enough)
+// Walked once per hit in handle(), before the predicate loop. A global
+// function: verified once on its own, not in the frame of every caller.
+__attribute__((noinline)) u64 chain_depth(u64 tab, u64 data, u64 enough)
 {
 	struct chain_walk w = {.data = data, .enough = enough};
 	if (!tab || bpf_probe_read_user(&w.inter, 8, (void *)tab) || !w.inter)
@@ -1430,13 +1430,13 @@ static __always_inline u64 chain_depth(u64 tab, u64 data, u64 enough)
 	return w.depth;
 }
 
-static __always_inline int holds(struct regs *ctx, const struct pred *p)
+// `depth`: the chain depth handle() walked for the probe's chain predicate
+// (a probe has at most one).
+static __always_inline int holds(struct regs *ctx, const struct pred *p, u64 depth)
 {
 	if (p->op == OP_STR_EQ || p->op == OP_STR_PREFIX)
 		return string_matches(ctx, p);
-	u64 v = arg(ctx, p->slot);
-	if (p->chain)
-		v = chain_depth(v, arg(ctx, p->slot + 1), p->value + 1);
+	u64 v = p->chain ? depth : arg(ctx, p->slot);
 	for (int i = 0; i < 2; i++) {
 		if (i >= p->derefs)
 			break;
@@ -1581,6 +1581,7 @@ static __always_inline u64 user_site(struct regs *ctx, u32 at, u64 bias, u32 ign
 struct preds_ctx {
 	struct regs *regs;
 	struct decl_conf *conf;
+	u64 depth;
 	int matched;
 };
 
@@ -1588,7 +1589,7 @@ static long pred_step(u64 i, struct preds_ctx *c)
 {
 	if (i >= MAX_PREDS)
 		return 1;
-	int ok = holds(c->regs, &c->conf->preds[i]);
+	int ok = holds(c->regs, &c->conf->preds[i], c->depth);
 	if (c->conf->any && ok) {
 		c->matched = 1;
 		return 1;
@@ -1600,14 +1601,29 @@ static long pred_step(u64 i, struct preds_ctx *c)
 	return 0;
 }
 
-static __always_inline int handle(struct regs *ctx, u32 index, u64 bias)
+static __always_inline int handle(struct regs *ctx, u32 index, u64 bias, int chains)
 {
 	struct decl_conf *conf = bpf_map_lookup_elem(&decl_confs, &index);
 	if (!conf)
 		return 0;
 	if (conf->npreds && conf->role != ROLE_RELEASE) {
 		struct preds_ctx pc = {.regs = ctx, .conf = conf, .matched = conf->any ? 0 : 1};
-		bpf_loop(conf->npreds < MAX_PREDS ? conf->npreds : MAX_PREDS, pred_step, &pc, 0);
+		u32 n = conf->npreds < MAX_PREDS ? conf->npreds : MAX_PREDS;
+		// `chains` is a constant: 0 where no predicate can walk a chain (a
+		// system call's arguments are integers), so that the syscall
+		// program's verification does not pay for the walk.
+		if (chains) {
+			int at = -1;
+#pragma unroll
+			for (int i = 0; i < MAX_PREDS; i++)
+				if (at < 0 && i < n && conf->preds[i].chain)
+					at = i;
+			if (at >= 0) {
+				const struct pred *p = &conf->preds[at & (MAX_PREDS - 1)];
+				pc.depth = chain_depth(arg(ctx, p->slot), arg(ctx, p->slot + 1), p->value + 1);
+			}
+		}
+		bpf_loop(n, pred_step, &pc, 0);
 		if (!pc.matched)
 			return 0;
 	}
@@ -1727,7 +1743,7 @@ __attribute__((noinline)) int handle_syscall_conf(struct regs *r, u32 index, u64
 {
 	if (!r)
 		return 0;
-	return handle(r, index, bias);
+	return handle(r, index, bias, 0);
 }
 
 /* runtime.main's entry, once per process, after the runtime parsed GODEBUG:
@@ -1749,7 +1765,7 @@ int declared(struct regs *ctx)
 	if (!traced())
 		return 0;
 	u64 cookie = bpf_get_attach_cookie(ctx);
-	return handle(ctx, cookie >> 48, ctx->rip - (cookie & ((1ULL << 48) - 1)));
+	return handle(ctx, cookie >> 48, ctx->rip - (cookie & ((1ULL << 48) - 1)), 1);
 }
 
 // System calls a rule declares: the syscall number -> up to 4 configurations.

@@ -70,8 +70,15 @@ impl MultiPrograms {
                 .get(name)
                 .ok_or_else(|| Unsupported(format!("program {name} is not in the object")))?;
             let function = &obj.functions[&program.function_key()];
+            let verifying = std::time::Instant::now();
             let fd = load_program(name, &program.license, function, btf_fd.as_fd())
                 .map_err(|e| fail(name, &e))?;
+            if crate::timings() {
+                eprintln!(
+                    "gate: program {name} verified in {:.1} ms",
+                    verifying.elapsed().as_secs_f64() * 1000.0
+                );
+            }
             programs.insert(name.to_string(), fd);
         }
         Ok(Self {

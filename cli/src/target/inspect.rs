@@ -334,10 +334,11 @@ impl BinaryInfo {
         let mut found: Vec<String> = Vec::new();
         for alternative in pattern.split('|') {
             if alternative.contains('*') {
+                let parts: Vec<&str> = alternative.split('*').collect();
                 found.extend(
                     self.functions
                         .keys()
-                        .filter(|name| symbol_matches(alternative, name))
+                        .filter(|name| glob(&parts, name))
                         .cloned(),
                 );
             } else if self.has_function(alternative) {
