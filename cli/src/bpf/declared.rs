@@ -139,7 +139,9 @@ pub fn plan(info: &BinaryInfo, specs: &[&ProbeSpec]) -> Result<DeclaredPlan, Pla
                     if let (ParamRef::Name(n), false) =
                         (&p.operand.param, p.operand.field.is_empty())
                     {
-                        fields.push((f.clone(), n.clone(), p.operand.field.clone()));
+                        for name in n.split('|') {
+                            fields.push((f.clone(), name.to_string(), p.operand.field.clone()));
+                        }
                     }
                 }
                 symbols.push(f);
@@ -618,9 +620,10 @@ fn conf(
                         "no parameter names for {function} in the binary's DWARF (built with -ldflags=-w?); name the argument by its register slot instead"
                     ))
                 })?;
-                let p = sig
-                    .iter()
-                    .find(|p| &p.name == name && p.result == result)
+                // The first of the names (`s|srv`) this binary's Go gave it.
+                let p = name
+                    .split('|')
+                    .find_map(|alt| sig.iter().find(|p| p.name == alt && p.result == result))
                     .ok_or_else(|| {
                         let names: Vec<String> = sig
                             .iter()
@@ -707,11 +710,12 @@ fn conf(
             raw.is_signed = 1;
         }
         if !pred.operand.field.is_empty() {
-            let ParamRef::Name(name) = &pred.operand.param else {
+            let (ParamRef::Name(_), Some(found)) = (&pred.operand.param, param) else {
                 return Err(fail(
                     "a field is read from an argument named by its Go name, not a slot".into(),
                 ));
             };
+            let name = &found.name;
             let path = paths
                 .get(&(function.to_string(), name.clone(), pred.operand.field.clone()))
                 .ok_or_else(|| fail(format!(

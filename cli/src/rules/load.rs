@@ -1200,6 +1200,11 @@ mod probe_kinds {
                 "go tool nm",
             ),
             (
+                "[[probe]]\nname = \"x\"\nsymbol = \"a.B\"\n[[probe.where]]\narg = \"s|\"\nop = \"==\"\nvalue = 1\n",
+                "probe.where.arg",
+                "different Go releases",
+            ),
+            (
                 "[[output]]\nname = \"x\"\npattern = '('\n",
                 "output.pattern",
                 "regular expression",

@@ -434,10 +434,13 @@ fn param_ref(raw: RawParamRef, field: &str) -> Result<ParamRef, Bad> {
                 "{n} is out of range; register slots 1 to 9 (Go's register ABI, receiver first) can be read, or name the parameter"
             ),
         )),
-        RawParamRef::Name(s) if is_go_name(&s) => Ok(ParamRef::Name(s)),
+        // "s|srv": the names Go releases gave the same parameter.
+        RawParamRef::Name(s) if s.split('|').all(is_go_name) => Ok(ParamRef::Name(s)),
         RawParamRef::Name(s) => Err(bad(
             field,
-            format!("{s:?} is not a Go parameter name; write it as in the function's signature"),
+            format!(
+                "{s:?} is not a Go parameter name; write it as in the function's signature (names it has in different Go releases separated by |)"
+            ),
         )),
     }
 }
