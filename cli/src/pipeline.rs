@@ -505,7 +505,8 @@ fn run_binary(
     if engine.enabled
         && !info.has_function("testing.tRunner")
         && !info.has_function("testing.(*M).Run")
-        && info.has_function("testing.MainStart")
+        && (info.has_function("testing.MainStart")
+            || info.variable(target::inspect::TESTMAIN_MARK).is_some())
     {
         return Err(GateError::NotGoTestBinary {
             path: binary.path.clone(),

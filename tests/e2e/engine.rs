@@ -265,27 +265,6 @@ fn a_probe_on_a_symbol_no_binary_has_is_not_applicable_and_an_error_only_when_re
     );
 }
 
-/// Builds a fixture with an older Go toolchain (downloaded through the module
-/// proxy by GOTOOLCHAIN); None, with a message, where that is impossible outside CI.
-fn build_with(version: &str, package: &str, dir: &std::path::Path) -> Option<std::path::PathBuf> {
-    let out = dir.join(format!("{}-{version}.test", package.replace('/', "_")));
-    let status = alone(
-        std::process::Command::new("go")
-            .env("GOTOOLCHAIN", format!("go{version}"))
-            .args(["test", "-c", "-o"])
-            .arg(&out)
-            .arg(format!("./{package}"))
-            .current_dir(repo_root().join("fixtures-go")),
-    )
-    .status;
-    if !status.success() {
-        assert!(!in_ci(), "GOTOOLCHAIN=go{version} go test -c failed in CI");
-        eprintln!("SKIPPED: cannot build with go{version} (no toolchain download here)");
-        return None;
-    }
-    Some(out)
-}
-
 /// The runtime changed under the probes between Go versions (timers moved to
 /// runtime.newTimer in 1.23, test binaries lack module info before 1.24, 1.27
 /// names no itabs and moved HTTP/2 into net/http/internal/http2): the same

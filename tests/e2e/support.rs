@@ -301,3 +301,28 @@ pub fn interrupt_gate(
     );
     (code, stderr)
 }
+
+/// Builds a fixture with an older Go toolchain (downloaded through the module
+/// proxy by GOTOOLCHAIN); None, with a message, where that is impossible outside CI.
+pub fn build_with(
+    version: &str,
+    package: &str,
+    dir: &std::path::Path,
+) -> Option<std::path::PathBuf> {
+    let out = dir.join(format!("{}-{version}.test", package.replace('/', "_")));
+    let status = alone(
+        std::process::Command::new("go")
+            .env("GOTOOLCHAIN", format!("go{version}"))
+            .args(["test", "-c", "-o"])
+            .arg(&out)
+            .arg(format!("./{package}"))
+            .current_dir(repo_root().join("fixtures-go")),
+    )
+    .status;
+    if !status.success() {
+        assert!(!in_ci(), "GOTOOLCHAIN=go{version} go test -c failed in CI");
+        eprintln!("SKIPPED: cannot build with go{version} (no toolchain download here)");
+        return None;
+    }
+    Some(out)
+}

@@ -378,6 +378,11 @@ impl BinaryInfo {
     }
 }
 
+/// A package variable only the generated test main links in: a test binary
+/// whose TestMain never calls m.Run can lose testing.MainStart too (inlined
+/// into main.main on Go 1.22).
+pub const TESTMAIN_MARK: &str = "testing/internal/testdeps.ImportPath";
+
 /// Whether a symbol pattern names a function: `|` separates alternatives,
 /// `*` matches any run of characters, the rest is literal.
 pub fn symbol_matches(pattern: &str, name: &str) -> bool {
@@ -488,7 +493,10 @@ pub fn inspect(path: &Path, root: &Path) -> Result<BinaryInfo, GateError> {
         // carry no module info: the package whose Test functions are linked is the one.
         None if ["testing.MainStart", "testing.(*M).Run", "testing.tRunner"]
             .iter()
-            .any(|f| functions.contains_key(*f)) =>
+            .any(|f| functions.contains_key(*f))
+            || data_symbols
+                .iter()
+                .any(|(_, _, name)| name == TESTMAIN_MARK) =>
         {
             package_of_tests(functions.keys()).unwrap_or_else(|| main_path.clone())
         }
