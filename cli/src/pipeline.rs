@@ -370,7 +370,11 @@ fn run_all(
                 while !stop.load(Ordering::SeqCst) {
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     let Some(binary) = binaries.get(i) else { break };
-                    let outcome = run_package(ctx, binary, &mut preloader, attached, releaser);
+                    // No binary left to start: this one's probes can detach
+                    // after gate exits instead of holding up its exit.
+                    let last = || next.load(Ordering::SeqCst) >= binaries.len();
+                    let outcome =
+                        run_package(ctx, binary, &mut preloader, attached, releaser, &last);
                     if outcome.is_err() {
                         stop.store(true, Ordering::SeqCst);
                     }
@@ -401,6 +405,7 @@ fn run_package(
     preloader: &mut bpf::Preloader,
     attached: &Mutex<Vec<bool>>,
     releaser: &bpf::Releaser,
+    last: &dyn Fn() -> bool,
 ) -> Result<Option<report::BinaryReport>, GateError> {
     // Start-up phases, printed with GATE_TIMINGS=1 (bench/overhead.py reads them).
     let started = Instant::now();
@@ -433,7 +438,11 @@ fn run_package(
         }
     }
     if let Some(session) = session {
-        releaser.release(session);
+        if last() {
+            releaser.release_at_exit(session);
+        } else {
+            releaser.release(session);
+        }
     }
     for (all, mine) in attached
         .lock()

@@ -586,6 +586,8 @@ pub struct Releaser(std::sync::Arc<ReleaseQueue>);
 struct ReleaseQueue {
     pending: std::sync::Mutex<Vec<Session>>,
     ready: std::sync::Condvar,
+    /// Sessions of the last binaries: detached after gate has exited.
+    at_exit: std::sync::Mutex<Vec<Session>>,
 }
 
 impl Releaser {
@@ -593,6 +595,7 @@ impl Releaser {
         let queue = std::sync::Arc::new(ReleaseQueue {
             pending: std::sync::Mutex::new(Vec::new()),
             ready: std::sync::Condvar::new(),
+            at_exit: std::sync::Mutex::new(Vec::new()),
         });
         let worker = std::sync::Arc::clone(&queue);
         std::thread::spawn(move || {
@@ -627,9 +630,19 @@ impl Releaser {
         self.0.ready.notify_one();
     }
 
+    /// Detaches `session` after gate has exited: no other binary will start,
+    /// so nothing waits for its probes to go, and gate's own exit should not
+    /// (50-110 ms of kernel grace periods here).
+    pub fn release_at_exit(&self, session: Session) {
+        let mut at_exit = self.0.at_exit.lock().unwrap_or_else(|e| e.into_inner());
+        at_exit.push(session);
+    }
+
     /// The run is over: what is still waiting detaches after gate has exited.
     pub fn finish(self) {
-        let left = std::mem::take(&mut *self.0.pending.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut left =
+            std::mem::take(&mut *self.0.pending.lock().unwrap_or_else(|e| e.into_inner()));
+        left.append(&mut self.0.at_exit.lock().unwrap_or_else(|e| e.into_inner()));
         release_in_background(left);
     }
 }
