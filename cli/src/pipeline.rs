@@ -628,8 +628,10 @@ fn run_binary(
         finish_ms = finishing.elapsed().as_secs_f64() * 1000.0;
     }
     // GC cycles are the runtime's own gctrace lines, not text a test wrote.
+    // With events lost (a full ring buffer) the runtime's prints may be
+    // incomplete: then nothing is set aside (the lost-events warning says so).
     let forged = match &engine_record {
-        Some((bpf_record, plan)) if plan.gc_prints => {
+        Some((bpf_record, plan)) if plan.gc_prints && bpf_record.aggregates.lost == 0 => {
             run::gctrace::keep_runtime_lines(&mut record.events, &bpf::gc_printed(bpf_record))
         }
         _ => 0,
