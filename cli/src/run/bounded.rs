@@ -14,6 +14,10 @@ use super::{EventKind, RunEvent};
 /// Lines after a matching line kept with it: a fatal error's goroutine
 /// traceback, whose first frame in the repository is the finding's site.
 const AFTER_MATCH: usize = 64;
+/// A crash's trace is kept whole up to this many lines; beyond (the dump of
+/// 100,000 goroutines a timeout's SIGQUIT prints) it is ordinary output,
+/// of which the last lines stay.
+const CRASH_LINES: usize = 20_000;
 
 pub struct Bounded {
     keep: usize,
@@ -25,6 +29,7 @@ pub struct Bounded {
     droppable: HashMap<Option<String>, VecDeque<usize>>,
     after_match: usize,
     crashing: bool,
+    crash_lines: usize,
     cut_since_compaction: usize,
 }
 
@@ -38,6 +43,7 @@ impl Bounded {
             droppable: HashMap::new(),
             after_match: 0,
             crashing: false,
+            crash_lines: 0,
             cut_since_compaction: 0,
         }
     }
@@ -65,7 +71,9 @@ impl Bounded {
                 || line.starts_with("fatal error: ")
                 || line.starts_with("SIGQUIT: quit"));
         let matched = self.protect.as_ref().is_some_and(|p| p.is_match(line));
-        let kept = self.crashing || matched || self.after_match > 0;
+        let crash = self.crashing && self.crash_lines < CRASH_LINES;
+        self.crash_lines += usize::from(crash);
+        let kept = crash || matched || self.after_match > 0;
         if matched {
             self.after_match = AFTER_MATCH;
         } else {
@@ -211,5 +219,23 @@ mod tests {
         assert_eq!(cut, 6);
         assert_eq!(&lines[..4], ["TestA 3", "TestA 4", "TestB 3", "TestB 4"]);
         assert_eq!(lines.len(), 4 + 6);
+    }
+
+    #[test]
+    fn a_crash_dump_beyond_its_limit_keeps_its_beginning_and_its_last_lines() {
+        let mut b = Bounded::new(2, 100, None);
+        let mut events = Vec::new();
+        b.push(&mut events, ev(EventKind::Stderr("SIGQUIT: quit".into())));
+        for i in 0..CRASH_LINES + 10 {
+            b.push(&mut events, ev(EventKind::Stderr(format!("goroutine {i}"))));
+        }
+        let (lines, cut) = lines_and_cuts(&events);
+        assert_eq!(lines.len(), CRASH_LINES + 2);
+        assert_eq!(cut, 9);
+        assert_eq!(lines[0], "SIGQUIT: quit");
+        assert_eq!(
+            lines[lines.len() - 1],
+            format!("goroutine {}", CRASH_LINES + 9)
+        );
     }
 }
