@@ -1395,7 +1395,7 @@ static __always_inline int string_matches(struct regs *ctx, const struct pred *p
 // contexts below it (Background: 0). A type that is not such a wrapper ends
 // the walk: its first word is no itab of the interface. Stops at `enough`:
 // deeper makes no comparison with the rule's value come out otherwise.
-#define MAX_CHAIN 1024
+#define MAX_CHAIN 1024 // MAX_CHAIN in rules/probe.rs: rules compare depths below it
 struct chain_walk {
 	u64 inter; // the interface type every link's itab starts with
 	u64 data;  // the current value's data word

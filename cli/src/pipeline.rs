@@ -90,6 +90,14 @@ pub fn run(mut args: RunArgs) -> Result<i32, GateError> {
         ignores_used: &ignores_used,
         root: &root,
         whole_output: jobs > 1,
+        read_by_rules: regex::RegexSet::new(
+            rule_set
+                .rules
+                .iter()
+                .flat_map(|r| &r.outputs)
+                .map(|o| o.pattern.as_str()),
+        )
+        .ok(),
     };
     let releaser = bpf::Releaser::start();
     let ran = run_all(&ctx, &binaries, jobs, preloader, &releaser)?;
@@ -328,6 +336,8 @@ struct RunContext<'a> {
     root: &'a std::path::Path,
     /// Several binaries run at once: each package's progress is printed whole.
     whole_output: bool,
+    /// The `[[output]]` patterns: lines they match are kept however much a test prints.
+    read_by_rules: Option<regex::RegexSet>,
 }
 
 /// The test binaries' reports, in the order of the binaries, whichever finished first.
@@ -481,15 +491,7 @@ fn run_binary(
         timeout: args.timeout,
         framed: info.supports_framed_output(),
         gctrace: None,
-        // Lines `[[output]]` rules count are kept however much a test prints.
-        read_by_rules: regex::RegexSet::new(
-            rule_set
-                .rules
-                .iter()
-                .flat_map(|r| &r.outputs)
-                .map(|o| o.pattern.as_str()),
-        )
-        .ok(),
+        read_by_rules: ctx.read_by_rules.clone(),
     };
     // Benchmarks run in a pass of their own, before any probe is attached: timed
     // without traps, and their runtime.GC() calls kept apart from the tests' GC figures.

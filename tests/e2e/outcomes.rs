@@ -4,11 +4,19 @@
 use crate::support::*;
 
 fn outcomes(filter: &str, extra: &[&str]) -> (Run, serde_json::Value) {
+    let mut with_extra = vec!["--no-ebpf"];
+    with_extra.extend(extra);
+    outcomes_with(filter, &with_extra)
+}
+
+/// One case of the outcomes fixture under gate (`extra` before the binary),
+/// and the JSON report.
+fn outcomes_with(filter: &str, extra: &[&str]) -> (Run, serde_json::Value) {
     let dir = tempfile::tempdir().expect("tempdir");
     let json = dir.path().join("gate.json");
     let bin = fixture_binary("outcomes");
     let mut cmd = gate();
-    cmd.args(["run", "--no-ebpf", "--json"])
+    cmd.args(["run", "--json"])
         .arg(&json)
         .args(extra)
         .arg(&bin)
@@ -380,14 +388,7 @@ fn the_gc_trace_is_the_test_binarys_own_not_its_childrens() {
     // Under the eBPF engine gctrace is switched on in the test binary's
     // memory: a process it starts sees no GODEBUG=gctrace=1 and prints no GC
     // lines, while the test's own cycle is counted.
-    let dir = tempfile::tempdir().expect("tempdir");
-    let json = dir.path().join("gate.json");
-    let r = run(gate()
-        .args(["run", "--json"])
-        .arg(&json)
-        .arg(fixture_binary("outcomes"))
-        .args(["--", "-test.run", "^TestChildSeesNoGctrace$"]));
-    let report = read_json(&json);
+    let (r, report) = outcomes_with("^TestChildSeesNoGctrace$", &[]);
     // Exit 1: the forced-gc rule flags the test's runtime.GC(), which proves it seen.
     assert_eq!(
         r.code, 1,
@@ -411,15 +412,8 @@ fn a_gctrace_line_a_test_prints_is_no_gc_cycle() {
     if !require_ebpf() {
         return;
     }
-    let dir = tempfile::tempdir().expect("tempdir");
-    let json = dir.path().join("gate.json");
-    let r = run(gate()
-        .args(["run", "--json"])
-        .arg(&json)
-        .arg(fixture_binary("outcomes"))
-        .args(["--", "-test.run", "^TestForgedGcLines$"]));
+    let (r, report) = outcomes_with("^TestForgedGcLines$", &[]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    let report = read_json(&json);
     let binary = &report["binaries"][0];
     let metrics = &binary["metrics"]["tests"]["TestForgedGcLines"];
     let pause = metrics["gc.max_pause_ms"].as_f64().unwrap_or(0.0);

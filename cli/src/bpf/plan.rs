@@ -253,6 +253,21 @@ pub fn plan(
         }
         Ok(())
     };
+    // The same, each RET's cookie its address in the binary (the program
+    // learns a PIE binary's load bias from it).
+    let rets_at = |plan: &mut Plan, program: &'static str, symbol: &str| -> Result<(), Missing> {
+        let (addr, _) = info.function(symbol).unwrap_or((0, 0));
+        let start = probes::entry_offset(info, symbol)?;
+        for offset in probes::ret_offsets(info, symbol)? {
+            plan.attachments.push(Attachment {
+                program,
+                symbol: symbol.to_string(),
+                offset,
+                cookie: addr + (offset - start),
+            });
+        }
+        Ok(())
+    };
     // GC figures: gctrace switched on in this process's memory, not its environment.
     if let Some(switch) = gctrace_switch(info) {
         entry(&mut plan, "gctrace_stop", "runtime.main", 0)?;
@@ -390,19 +405,9 @@ pub fn plan(
     // A binary without an HTTP client cannot leak response bodies: nothing to probe.
     if http {
         plan.offsets.resp_body = field("net/http.Response", "Body");
-        let (do_addr, _) = info.function("net/http.(*Client).do").unwrap_or((0, 0));
-        let do_offset = probes::entry_offset(info, "net/http.(*Client).do")?;
         // A call in flight: a body closed during it, before its RET, is not the caller's to close.
         entry(&mut plan, "client_do_entry", "net/http.(*Client).do", 0)?;
-        for offset in probes::ret_offsets(info, "net/http.(*Client).do")? {
-            plan.attachments.push(Attachment {
-                program: "body_returned",
-                symbol: "net/http.(*Client).do".into(),
-                offset,
-                // The RET's address, for the PIE load bias.
-                cookie: do_addr + (offset - do_offset),
-            });
-        }
+        rets_at(&mut plan, "body_returned", "net/http.(*Client).do")?;
         let io_eof = info.variable("io.EOF");
         // A type the linker kept no itab for is never handed out by this binary.
         for (itab, close, read) in BODY_TYPES {
@@ -423,18 +428,10 @@ pub fn plan(
                 entry(&mut plan, "body_close", close, 0)?;
                 // A body read to io.EOF is told from one never read to its
                 // end (its connection is still held) by its Reads' results.
-                if let (Some((read_addr, _)), Some(eof)) = (info.function(read), io_eof) {
+                if let (true, Some(eof)) = (info.has_function(read), io_eof) {
                     plan.offsets.io_eof_vaddr = eof;
                     entry(&mut plan, "body_read_entry", read, 0)?;
-                    let read_offset = probes::entry_offset(info, read)?;
-                    for offset in probes::ret_offsets(info, read)? {
-                        plan.attachments.push(Attachment {
-                            program: "body_read_ret",
-                            symbol: read.to_string(),
-                            offset,
-                            cookie: read_addr + (offset - read_offset),
-                        });
-                    }
+                    rets_at(&mut plan, "body_read_ret", read)?;
                 }
             }
         }

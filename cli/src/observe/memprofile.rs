@@ -13,7 +13,7 @@ use std::io::Read as _;
 use super::Observations;
 use super::engine::{Instance, SiteKey};
 use crate::rules::probe::{ProbeSpec, Whose};
-use crate::target::inspect::symbol_matches;
+use crate::target::inspect::SymbolPattern;
 use crate::target::{BinaryInfo, Site};
 
 /// The parts of a pprof `Profile` message gate reads.
@@ -206,6 +206,7 @@ pub fn scan(
     let top_level = format!("{}.", info.package);
     let external = format!("{}_test.", info.package);
     for spec in specs {
+        let pattern = SymbolPattern::new(&spec.point.symbol);
         let (bytes_name, objects_name) = (spec.metrics[0].name, spec.metrics[1].name);
         let mut by_site: BTreeMap<SiteKey, (f64, f64, Option<Site>)> = BTreeMap::new();
         for (locations, values) in &p.samples {
@@ -219,10 +220,7 @@ pub fn scan(
                     Some((string(*name), string(*file), *line))
                 })
                 .collect();
-            if !frames
-                .iter()
-                .any(|(name, _, _)| symbol_matches(&spec.point.symbol, name))
-            {
+            if !frames.iter().any(|(name, _, _)| pattern.matches(name)) {
                 continue;
             }
             let test = frames.iter().find_map(|(name, _, _)| {

@@ -1195,6 +1195,16 @@ mod probe_kinds {
                 "\">=\"",
             ),
             (
+                "[[probe]]\nname = \"x\"\nsymbol = \"a.B\"\n[[probe.where]]\narg = \"ctx\"\nchain = true\nop = \">=\"\nvalue = 2000\n",
+                "probe.where.chain",
+                "0 to 1023",
+            ),
+            (
+                "[[probe]]\nname = \"x\"\nsymbol = \"a.B\"\n[[probe.where]]\narg = \"a\"\nchain = true\nop = \">=\"\nvalue = 2\n[[probe.where]]\narg = \"b\"\nchain = true\nop = \">=\"\nvalue = 2\n",
+                "probe.where.chain",
+                "at most one",
+            ),
+            (
                 "[[probe]]\nname = \"x\"\nsymbol = \"a.B|\"\n",
                 "probe.symbol",
                 "go tool nm",

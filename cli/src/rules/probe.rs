@@ -544,11 +544,15 @@ fn parse_predicate(raw: RawPredicate, at_result: bool) -> Result<Predicate, Bad>
             ));
         }
         match (&value, op) {
-            (Value::Int(v), Op::Eq | Op::Ne | Op::Gt | Op::Lt | Op::Ge | Op::Le) if *v >= 0 => {}
+            (Value::Int(v), Op::Eq | Op::Ne | Op::Gt | Op::Lt | Op::Ge | Op::Le)
+                if (0..MAX_CHAIN).contains(v) => {}
             _ => {
                 return Err(bad(
                     "where.chain",
-                    "a chain's depth is compared with a number from 0 up: \"==\", \"!=\", \">\", \"<\", \">=\" or \"<=\"",
+                    format!(
+                        "a chain's depth is compared with a number from 0 to {} (the kernel walks {MAX_CHAIN} levels at most): \"==\", \"!=\", \">\", \"<\", \">=\" or \"<=\"",
+                        MAX_CHAIN - 1
+                    ),
                 ));
             }
         }
@@ -634,12 +638,26 @@ fn check_symbol(symbol: &str, field: &str) -> Result<(), Bad> {
     Ok(())
 }
 
+/// The kernel walks one chain per hit (MAX_CHAIN in gate.bpf.c, its levels).
+const MAX_CHAIN: i64 = 1024;
+
+fn at_most_one_chain(predicates: &[Predicate]) -> Result<(), Bad> {
+    if predicates.iter().filter(|p| p.operand.chain).count() > 1 {
+        return Err(bad(
+            "where.chain",
+            "a probe walks one chain per call: at most one predicate with chain = true",
+        ));
+    }
+    Ok(())
+}
+
 fn parse_point(raw: RawPoint, field: &str, results: bool) -> Result<ProbePoint, Bad> {
     check_symbol(&raw.symbol, &format!("{field}.symbol"))?;
     let mut predicates = Vec::new();
     for p in raw.where_.unwrap_or_default() {
         predicates.push(parse_predicate(p, results)?);
     }
+    at_most_one_chain(&predicates)?;
     Ok(ProbePoint {
         symbol: raw.symbol,
         inside: raw.inside,
@@ -882,6 +900,7 @@ pub(super) fn parse_probe(raw: RawProbe, default_whose: Option<Whose>) -> Result
         )?),
         _ => return Err(bad("arg", "a predicate needs all of arg, op and value")),
     }
+    at_most_one_chain(&predicates)?;
     let (point, release) = if kind == ProbeKind::Lifecycle {
         if raw.symbol.is_some() || raw.key.is_some() {
             return Err(bad(

@@ -331,18 +331,19 @@ impl BinaryInfo {
     /// `internal/sync.(*HashTrieMap[*]).Load`; `|` separates alternatives
     /// (`context.WithCancel|context.WithValue`). Sorted, without repeats.
     pub fn functions_matching(&self, pattern: &str) -> Vec<String> {
+        let pattern = SymbolPattern::new(pattern);
         let mut found: Vec<String> = Vec::new();
-        for alternative in pattern.split('|') {
-            if alternative.contains('*') {
-                let parts: Vec<&str> = alternative.split('*').collect();
-                found.extend(
+        for parts in &pattern.alternatives {
+            match parts.as_slice() {
+                // No `*`: one name, looked up rather than matched against all.
+                [name] if self.has_function(name) => found.push(name.to_string()),
+                [_] => {}
+                _ => found.extend(
                     self.functions
                         .keys()
-                        .filter(|name| glob(&parts, name))
+                        .filter(|name| glob(parts, name))
                         .cloned(),
-                );
-            } else if self.has_function(alternative) {
-                found.push(alternative.to_string());
+                ),
             }
         }
         found.sort();
@@ -383,13 +384,22 @@ impl BinaryInfo {
 /// into main.main on Go 1.22).
 pub const TESTMAIN_MARK: &str = "testing/internal/testdeps.ImportPath";
 
-/// Whether a symbol pattern names a function: `|` separates alternatives,
-/// `*` matches any run of characters, the rest is literal.
-pub fn symbol_matches(pattern: &str, name: &str) -> bool {
-    pattern.split('|').any(|alternative| {
-        let parts: Vec<&str> = alternative.split('*').collect();
-        glob(&parts, name)
-    })
+/// A rule's symbol pattern, split once: `|` separates alternatives, `*`
+/// matches any run of characters, the rest is literal.
+pub struct SymbolPattern<'a> {
+    alternatives: Vec<Vec<&'a str>>,
+}
+
+impl<'a> SymbolPattern<'a> {
+    pub fn new(pattern: &'a str) -> Self {
+        SymbolPattern {
+            alternatives: pattern.split('|').map(|a| a.split('*').collect()).collect(),
+        }
+    }
+
+    pub fn matches(&self, name: &str) -> bool {
+        self.alternatives.iter().any(|parts| glob(parts, name))
+    }
 }
 
 /// Whether a symbol names several functions (a `*` or `|` pattern) rather than one.
@@ -690,6 +700,7 @@ mod tests {
 
     #[test]
     fn symbol_patterns_match_like_go_tool_nm_names() {
+        let symbol_matches = |p: &str, name: &str| SymbolPattern::new(p).matches(name);
         assert!(symbol_matches("fmt.Sprintf", "fmt.Sprintf"));
         assert!(!symbol_matches("fmt.Sprintf", "fmt.Sprintfx"));
         assert!(symbol_matches(
